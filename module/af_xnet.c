@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: the AF_XNET socket family. Module init and exit, socket creation,
+ * and the socket operations every socket type shares (address checks,
+ * bind, getname, XNET_INFO).
+ *
+ * Locking: a socket's own fields (bound address and port, peer) are
+ * written under lock_sock() in process context; the port table's lock
+ * orders binds against each other. Context: all process context.
+ *
+ * Registration order (reverse on exit): pernet state, port tables, proto,
+ * netdev notifier, generic netlink, and the socket family last, so no
+ * socket can exist before everything it relies on.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/rcupdate.h>
+#include <net/genetlink.h>
+
+#include "xnet.h"
+
+static int family = AF_XNET;
+module_param(family, int, 0444);
+MODULE_PARM_DESC(family, "address family number to register (default 22)");
+
+int xnet_check_sockaddr(const struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_xnet *sxn = (const struct sockaddr_xnet *)uaddr;
+
+	if (addr_len < (int)sizeof(*sxn))
+		return -EINVAL;
+	if (sxn->sxn_family != family)
+		return -EAFNOSUPPORT;
+	return 0;
+}
+
+/* Bind to (address, port) from userspace. Socket locked by the caller. */
+int xnet_sock_bind(struct xnet_port_table *t, struct sock *sk,
+		   const struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_xnet *sxn = (const struct sockaddr_xnet *)uaddr;
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	u16 port;
+	int err;
+
+	err = xnet_check_sockaddr(uaddr, addr_len);
+	if (err)
+		return err;
+	if (xnet_sk(sk)->sport)
+		return -EINVAL;
+	port = ntohs(sxn->sxn_port);
+	if (sxn->sxn_addr) {
+		bool ours;
+
+		rcu_read_lock();
+		ours = xnet_dev_by_addr_rcu(xn, sxn->sxn_addr);
+		rcu_read_unlock();
+		if (!ours)
+			return -EADDRNOTAVAIL;
+	}
+	if (port && port < XNET_PORT_PRIVILEGED &&
+	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	return xnet_port_bind(t, sk, sxn->sxn_addr, port);
+}
+
+/* Give an unbound socket an ephemeral port on any address. Locked. */
+int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk)
+{
+	if (xnet_sk(sk)->sport)
+		return 0;
+	return xnet_port_bind(t, sk, 0, 0);
+}
+
+int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sockaddr_xnet *sxn = (struct sockaddr_xnet *)uaddr;
+	struct sock *sk = sock->sk;
+	struct xnet_sock *xs = xnet_sk(sk);
+	int err = sizeof(*sxn);
+
+	lock_sock(sk);
+	memset(sxn, 0, sizeof(*sxn));
+	sxn->sxn_family = family;
+	if (peer) {
+		if (!xs->dport) {
+			err = -ENOTCONN;
+			goto out;
+		}
+		sxn->sxn_addr = xs->daddr;
+		sxn->sxn_port = xs->dport;
+	} else {
+		sxn->sxn_addr = xs->rcv_addr;
+		sxn->sxn_port = xs->sport;
+	}
+out:
+	release_sock(sk);
+	return err;
+}
+
+u8 xnet_sock_state(const struct sock *sk)
+{
+	const struct xnet_sock *xs = xnet_sk(sk);
+
+	if (xs->dport)
+		return XNET_STATE_CONNECTED;
+	return xs->sport ? XNET_STATE_BOUND : XNET_STATE_CLOSED;
+}
+
+void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->xi_state = xnet_sock_state(sk);
+}
+
+static int xnet_create(struct net *net, struct socket *sock, int protocol,
+		       int kern)
+{
+	if (protocol)
+		return -EPROTONOSUPPORT;
+	switch (sock->type) {
+	case SOCK_DGRAM:
+		return xnet_dgram_create(net, sock, kern);
+	default:
+		return -ESOCKTNOSUPPORT;
+	}
+}
+
+static struct net_proto_family xnet_family_ops = {
+	.create	= xnet_create,
+	.owner	= THIS_MODULE,
+};
+
+static int __init xnet_init(void)
+{
+	int err;
+
+	if (family <= 0 || family >= AF_MAX) {
+		pr_err("xnet: family %d is outside 1..%d\n", family, AF_MAX - 1);
+		return -EINVAL;
+	}
+	xnet_family_ops.family = family;
+
+	err = xnet_netns_init();
+	if (err)
+		return err;
+	xnet_port_table_init(&xnet_dgram_ports);
+	err = proto_register(&xnet_dgram_proto, 1);
+	if (err)
+		goto err_netns;
+	err = xnet_dev_init();
+	if (err)
+		goto err_proto;
+	err = xnet_netlink_init();
+	if (err)
+		goto err_dev;
+	err = sock_register(&xnet_family_ops);
+	if (err) {
+		pr_err("xnet: address family %d is already registered (%d); load with family=N to pick a free one\n",
+		       family, err);
+		goto err_netlink;
+	}
+	pr_info("xnet: AF_XNET (family %d) over EtherType 0x%04x, sock %zu bytes\n",
+		family, ETH_P_XNET, sizeof(struct xnet_sock));
+	return 0;
+
+err_netlink:
+	xnet_netlink_exit();
+err_dev:
+	xnet_dev_exit();
+err_proto:
+	proto_unregister(&xnet_dgram_proto);
+err_netns:
+	xnet_netns_exit();
+	return err;
+}
+
+static void __exit xnet_exit(void)
+{
+	sock_unregister(family);
+	xnet_netlink_exit();
+	xnet_dev_exit();
+	proto_unregister(&xnet_dgram_proto);
+	xnet_netns_exit();
+	rcu_barrier();	/* kfree_rcu() and SOCK_RCU_FREE callbacks */
+}
+
+module_init(xnet_init);
+module_exit(xnet_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("AF_XNET: a socket family carried directly over Ethernet");
+MODULE_ALIAS_NETPROTO(AF_XNET);
+MODULE_ALIAS_GENL_FAMILY(XNET_GENL_NAME);

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xnet: the differences between the kernels we build for (6.1 to 6.12),
+ * kept in one place.
+ */
+#ifndef _XNET_COMPAT_H
+#define _XNET_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+/*
+ * Per-netns sysctl tables: 6.6 added register_net_sysctl_sz() and 6.11
+ * dropped the empty sentinel entry.  @table always ends with a sentinel;
+ * @n counts the entries before it.
+ */
+static inline struct ctl_table_header *
+xnet_register_sysctl(struct net *net, const char *path,
+		     struct ctl_table *table, size_t n)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return register_net_sysctl_sz(net, path, table, n);
+#else
+	return register_net_sysctl(net, path, table);
+#endif
+}
+
+#endif /* _XNET_COMPAT_H */

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: SOCK_DGRAM sockets: unreliable, unordered messages, as UDP.
+ *
+ * Locking: bind, connect and the socket's addresses are under lock_sock().
+ * sendmsg takes lock_sock() only to autobind and read the addresses, then
+ * builds and sends its frame unlocked. Receiving needs no socket lock:
+ * xnet_dgram_rcv() runs in softirq (or with BHs off for local delivery)
+ * under RCU and queues with sock_queue_rcv_skb(), which charges the receive
+ * buffer and drops, counted, when it is full. recvmsg uses the generic
+ * datagram helpers (receive queue lock).
+ *
+ * Lifetime: the port table holds a reference from bind to release; the
+ * socket is SOCK_RCU_FREE so receivers that found it under RCU stay safe.
+ * Frames queued after release are purged by the destructor.
+ */
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <asm/ioctls.h>
+#include <linux/sockios.h>
+#include <net/sock.h>
+
+#include "xnet.h"
+
+struct proto xnet_dgram_proto = {
+	.name		= "XNET_DGRAM",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct xnet_sock),
+};
+
+static int xnet_dgram_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+	lock_sock(sk);
+	sk->sk_shutdown = SHUTDOWN_MASK;
+	xnet_port_unbind(&xnet_dgram_ports, sk);
+	sock_orphan(sk);
+	release_sock(sk);
+	skb_queue_purge(&sk->sk_receive_queue);
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int xnet_dgram_bind(struct socket *sock, struct sockaddr *uaddr,
+			   int addr_len)
+{
+	struct sock *sk = sock->sk;
+	int err;
+
+	lock_sock(sk);
+	err = xnet_sock_bind(&xnet_dgram_ports, sk, uaddr, addr_len);
+	release_sock(sk);
+	return err;
+}
+
+static int xnet_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
+			      int addr_len, int flags)
+{
+	const struct sockaddr_xnet *sxn = (const struct sockaddr_xnet *)uaddr;
+	struct sock *sk = sock->sk;
+	struct xnet_sock *xs = xnet_sk(sk);
+	int err;
+
+	if (addr_len >= (int)sizeof(sa_family_t) &&
+	    uaddr->sa_family == AF_UNSPEC) {
+		lock_sock(sk);
+		xs->daddr = 0;
+		xs->dport = 0;
+		release_sock(sk);
+		return 0;
+	}
+	err = xnet_check_sockaddr(uaddr, addr_len);
+	if (err)
+		return err;
+	if (!sxn->sxn_addr || !sxn->sxn_port)
+		return -EINVAL;
+	if (sxn->sxn_addr == htonl(XNET_ADDR_BROADCAST) &&
+	    !sock_flag(sk, SOCK_BROADCAST))
+		return -EACCES;
+
+	lock_sock(sk);
+	err = xnet_sock_autobind(&xnet_dgram_ports, sk);
+	if (!err) {
+		xs->daddr = sxn->sxn_addr;
+		xs->dport = sxn->sxn_port;
+	}
+	release_sock(sk);
+	return err;
+}
+
+static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len)
+{
+	DECLARE_SOCKADDR(struct sockaddr_xnet *, sxn, msg->msg_name);
+	struct sock *sk = sock->sk;
+	struct xnet_sock *xs = xnet_sk(sk);
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	__be32 daddr, saddr;
+	__be16 dport, sport;
+	struct sk_buff *skb;
+	unsigned int mtu;
+	int err, oif;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (sxn) {
+		err = xnet_check_sockaddr((struct sockaddr *)sxn,
+					  msg->msg_namelen);
+		if (err)
+			return err;
+		daddr = sxn->sxn_addr;
+		dport = sxn->sxn_port;
+		if (!daddr || !dport)
+			return -EINVAL;
+		if (daddr == htonl(XNET_ADDR_BROADCAST) &&
+		    !sock_flag(sk, SOCK_BROADCAST))
+			return -EACCES;
+	}
+
+	lock_sock(sk);
+	if (sk->sk_shutdown & SEND_SHUTDOWN) {
+		release_sock(sk);
+		return -EPIPE;
+	}
+	if (!sxn) {
+		if (!xs->dport) {
+			release_sock(sk);
+			return -EDESTADDRREQ;
+		}
+		daddr = xs->daddr;
+		dport = xs->dport;
+	}
+	err = xnet_sock_autobind(&xnet_dgram_ports, sk);
+	saddr = xs->rcv_addr;
+	sport = xs->sport;
+	oif = READ_ONCE(sk->sk_bound_dev_if);
+	release_sock(sk);
+	if (err)
+		return err;
+
+	mtu = xnet_path_mtu(xn, saddr, daddr, oif);
+	if (!mtu) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		return -ENETUNREACH;
+	}
+	if (len > mtu - XNET_HLEN)
+		return -EMSGSIZE;
+
+	skb = xnet_alloc_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		return err;
+	err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
+	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport);
+	xnet_inc_stat(xn, XNET_MIB_OUT_DATAGRAMS);
+	err = xnet_output(xn, skb, oif);
+	return err ? err : len;
+}
+
+static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
+			      size_t len, int flags)
+{
+	DECLARE_SOCKADDR(struct sockaddr_xnet *, sxn, msg->msg_name);
+	struct sock *sk = sock->sk;
+	const struct xnethdr *xh;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC | MSG_WAITALL |
+		      MSG_CMSG_COMPAT | MSG_ERRQUEUE | MSG_NOSIGNAL))
+		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
+
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb) {
+		if (sk->sk_shutdown & RCV_SHUTDOWN)
+			return 0;
+		return err;
+	}
+
+	copied = skb->len;
+	if (copied > len) {
+		copied = len;
+		msg->msg_flags |= MSG_TRUNC;
+	}
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (err)
+		goto out;
+	sock_recv_cmsgs(msg, sk, skb);
+
+	if (sxn) {
+		xh = xnet_hdr(skb);
+		memset(sxn, 0, sizeof(*sxn));
+		sxn->sxn_family = sk->sk_family;
+		sxn->sxn_addr = xh->saddr;
+		sxn->sxn_port = xh->sport;
+		msg->msg_namelen = sizeof(*sxn);
+	}
+	err = (flags & MSG_TRUNC) ? skb->len : copied;
+out:
+	skb_free_datagram(sk, skb);
+	return err;
+}
+
+static int xnet_dgram_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+
+	how++;	/* SHUT_RD..SHUT_RDWR -> RCV_SHUTDOWN..SHUTDOWN_MASK */
+	if (how <= 0 || how > SHUTDOWN_MASK)
+		return -EINVAL;
+	lock_sock(sk);
+	sk->sk_shutdown |= how;
+	release_sock(sk);
+	sk->sk_state_change(sk);
+	return 0;
+}
+
+static int xnet_dgram_ioctl(struct socket *sock, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	int amount;
+
+	switch (cmd) {
+	case SIOCOUTQ:
+		amount = sk_wmem_alloc_get(sk);
+		break;
+	case SIOCINQ:
+		/* the size of the next datagram, as UDP */
+		spin_lock_bh(&sk->sk_receive_queue.lock);
+		skb = skb_peek(&sk->sk_receive_queue);
+		amount = skb ? skb->len : 0;
+		spin_unlock_bh(&sk->sk_receive_queue.lock);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(amount, (int __user *)arg);
+}
+
+static int xnet_dgram_setsockopt(struct socket *sock, int level, int optname,
+				 sockptr_t optval, unsigned int optlen)
+{
+	return -ENOPROTOOPT;
+}
+
+static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
+				 char __user *optval, int __user *optlen)
+{
+	struct xnet_info info;
+	int len;
+
+	if (level != SOL_XNET || optname != XNET_INFO)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	lock_sock(sock->sk);
+	xnet_sock_fill_info(sock->sk, &info);
+	release_sock(sock->sk);
+	len = min_t(unsigned int, len, sizeof(info));
+	if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct proto_ops xnet_dgram_ops = {
+	.family		= PF_XNET,
+	.owner		= THIS_MODULE,
+	.release	= xnet_dgram_release,
+	.bind		= xnet_dgram_bind,
+	.connect	= xnet_dgram_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= xnet_sock_getname,
+	.poll		= datagram_poll,
+	.ioctl		= xnet_dgram_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= xnet_dgram_shutdown,
+	.setsockopt	= xnet_dgram_setsockopt,
+	.getsockopt	= xnet_dgram_getsockopt,
+	.sendmsg	= xnet_dgram_sendmsg,
+	.recvmsg	= xnet_dgram_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
+static void xnet_sock_destruct(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_receive_queue);
+}
+
+int xnet_dgram_create(struct net *net, struct socket *sock, int kern)
+{
+	struct sock *sk;
+
+	sk = sk_alloc(net, PF_XNET, GFP_KERNEL, &xnet_dgram_proto, kern);
+	if (!sk)
+		return -ENOMEM;
+	sock->ops = &xnet_dgram_ops;
+	sock_init_data(sock, sk);
+	sk->sk_family = sock->ops->family;
+	sk->sk_destruct = xnet_sock_destruct;
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	INIT_HLIST_NODE(&xnet_sk(sk)->bind_node);
+	return 0;
+}
+
+static void xnet_dgram_queue(struct xnet_net *xn, struct sock *sk,
+			     struct sk_buff *skb)
+{
+	if (sock_queue_rcv_skb(sk, skb) < 0) {
+		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
+		kfree_skb(skb);
+		return;
+	}
+	xnet_inc_stat(xn, XNET_MIB_IN_DATAGRAMS);
+}
+
+/*
+ * A validated DGRAM frame, skb->data at the xnet header. Deliver it to the
+ * socket bound to its port, or to every such socket for a broadcast.
+ * Softirq (or BHs off), under RCU. Consumes skb.
+ */
+void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
+		    struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	__be32 daddr = xh->daddr;
+	__be16 dport = xh->dport;
+	struct sock *sk, *next;
+	struct sk_buff *clone;
+
+	if (!xh->sport || !dport) {
+		xnet_inc_stat(xn, XNET_MIB_IN_BAD_PORT);
+		goto drop;
+	}
+	__skb_pull(skb, XNET_HLEN);
+
+	sk = xnet_port_lookup_rcu(&xnet_dgram_ports, xn->net, daddr, dport,
+				  xdev, NULL);
+	if (!sk) {
+		xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
+		goto drop;
+	}
+	if (daddr == htonl(XNET_ADDR_BROADCAST)) {
+		while ((next = xnet_port_lookup_rcu(&xnet_dgram_ports, xn->net,
+						    daddr, dport, xdev, sk))) {
+			clone = skb_clone(skb, GFP_ATOMIC);
+			if (clone)
+				xnet_dgram_queue(xn, sk, clone);
+			sk = next;
+		}
+	}
+	xnet_dgram_queue(xn, sk, skb);
+	return;
+
+drop:
+	kfree_skb(skb);
+}

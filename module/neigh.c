@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: neighbour resolution (xnet address -> Ethernet address) and the
+ * per-netns neighbour table.
+ *
+ * Locking: one spinlock per netns, xn->neigh_lock, taken with BHs off,
+ * protects the hash, the count and every field of every entry, including
+ * the queue of frames waiting for resolution. Nothing is transmitted with
+ * it held: frames and queries to send are collected under the lock and sent
+ * after it is dropped (the "xmitq" pattern).
+ *
+ * An entry's dev pointer is valid while the entry exists: entries learnt on
+ * a device are flushed when its xnet_dev is destroyed (RTNL) before the
+ * device reference is dropped. A sender copies dev under the lock and pins
+ * it with dev_hold() until its frame is handed over.
+ *
+ * Context: xnet_neigh_output() runs in process context; xnet_neigh_rcv() in
+ * softirq; xnet_neigh_work() in process context (system workqueue), once
+ * per interval while the table is not empty; it is cancelled at netns exit
+ * after 'dying' is set, so it cannot re-arm.
+ */
+#include <linux/etherdevice.h>
+#include <linux/hash.h>
+#include <linux/slab.h>
+
+#include "xnet.h"
+
+static struct hlist_head *xnet_neigh_bucket(struct xnet_net *xn, __be32 addr)
+{
+	return &xn->neigh_hash[hash_32((__force u32)addr, XNET_NEIGH_HASH_BITS)];
+}
+
+static struct xnet_neigh *xnet_neigh_lookup(struct xnet_net *xn, __be32 addr)
+{
+	struct xnet_neigh *n;
+
+	lockdep_assert_held(&xn->neigh_lock);
+	hlist_for_each_entry(n, xnet_neigh_bucket(xn, addr), node)
+		if (n->addr == addr)
+			return n;
+	return NULL;
+}
+
+static void xnet_neigh_kick(struct xnet_net *xn, unsigned long delay)
+{
+	if (!xn->dying)
+		queue_delayed_work(system_wq, &xn->neigh_work, delay);
+}
+
+static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr)
+{
+	struct xnet_neigh *n;
+
+	lockdep_assert_held(&xn->neigh_lock);
+	if (xn->dying)
+		return NULL;
+	if (xn->neigh_count >= READ_ONCE(xn->neigh_max)) {
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_TABLE_FULL);
+		return NULL;
+	}
+	n = kzalloc(sizeof(*n), GFP_ATOMIC);
+	if (!n)
+		return NULL;
+	n->addr = addr;
+	n->state = XNET_NEIGH_INCOMPLETE;
+	skb_queue_head_init(&n->queue);
+	hlist_add_head(&n->node, xnet_neigh_bucket(xn, addr));
+	xn->neigh_count++;
+	xnet_neigh_kick(xn, HZ / 10);
+	return n;
+}
+
+static void xnet_neigh_destroy(struct xnet_net *xn, struct xnet_neigh *n)
+{
+	lockdep_assert_held(&xn->neigh_lock);
+	hlist_del(&n->node);
+	xn->neigh_count--;
+	__skb_queue_purge(&n->queue);
+	kfree(n);
+}
+
+/* Broadcast a query for @addr out of every usable device. BHs on or off. */
+static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif)
+{
+	struct xnet_dev *xdev;
+	struct sk_buff *skb;
+	__be32 saddr;
+
+	rcu_read_lock_bh();
+	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		if (!xnet_dev_usable(xdev, oif, 0))
+			continue;
+		saddr = xnet_dev_first_addr_rcu(xdev);
+		if (!saddr)
+			continue;
+		skb = alloc_skb(LL_MAX_HEADER + XNET_HLEN, GFP_ATOMIC);
+		if (!skb)
+			break;
+		skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
+		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0);
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_OUT);
+		xnet_finish_output(xn, skb, xdev->dev, xdev->dev->broadcast);
+	}
+	rcu_read_unlock_bh();
+}
+
+static unsigned long xnet_ms(const struct xnet_net *xn, const int *ms)
+{
+	return msecs_to_jiffies(max(READ_ONCE(*ms), 1));
+}
+
+/* How long a FAILED entry answers EHOSTUNREACH before resolving again. */
+static unsigned long xnet_neigh_failed_hold(const struct xnet_net *xn)
+{
+	return xnet_ms(xn, &xn->neigh_retrans_ms) *
+	       max(READ_ONCE(xn->neigh_retries), 1);
+}
+
+/*
+ * Send a frame, header built, to its destination on the link: at once if
+ * the destination is resolved, else queued on its entry while a query is
+ * out. Consumes skb. Process context, no locks held.
+ */
+int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
+{
+	__be32 daddr = xnet_hdr(skb)->daddr;
+	struct net_device *dev = NULL;
+	bool query = false;
+	struct xnet_neigh *n;
+	u8 ha[ETH_ALEN];
+	int err = 0;
+
+	spin_lock_bh(&xn->neigh_lock);
+	n = xnet_neigh_lookup(xn, daddr);
+	if (n && n->dev && (n->state == XNET_NEIGH_REACHABLE ||
+			    n->state == XNET_NEIGH_STALE)) {
+		dev = n->dev;
+		dev_hold(dev);
+		ether_addr_copy(ha, n->ha);
+		if (n->state == XNET_NEIGH_STALE &&
+		    time_after(jiffies, n->probed +
+			       xnet_ms(xn, &xn->neigh_retrans_ms))) {
+			n->probed = jiffies;
+			query = true;
+		}
+		goto unlock;
+	}
+	if (n && n->state == XNET_NEIGH_FAILED) {
+		if (time_before(jiffies, n->probed + xnet_neigh_failed_hold(xn))) {
+			err = -EHOSTUNREACH;
+			goto unlock;
+		}
+		n->state = XNET_NEIGH_INCOMPLETE;
+		n->probes = 0;
+	}
+	if (!n) {
+		n = xnet_neigh_create(xn, daddr);
+		if (!n) {
+			err = -EHOSTUNREACH;
+			goto unlock;
+		}
+	}
+	if (skb_queue_len(&n->queue) >= XNET_NEIGH_QUEUE_MAX) {
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUEUE_DROPS);
+		kfree_skb(__skb_dequeue(&n->queue));
+	}
+	__skb_queue_tail(&n->queue, skb);
+	skb = NULL;
+	if (!n->probes) {
+		n->probes = 1;
+		n->probed = jiffies;
+		query = true;
+		xnet_neigh_kick(xn, HZ / 10);
+	}
+unlock:
+	spin_unlock_bh(&xn->neigh_lock);
+
+	if (dev) {
+		local_bh_disable();
+		rcu_read_lock();
+		xnet_finish_output(xn, skb, dev, ha);
+		rcu_read_unlock();
+		local_bh_enable();
+		dev_put(dev);
+	} else if (err) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		kfree_skb(skb);
+	}
+	if (query)
+		xnet_neigh_send_query(xn, daddr, oif);
+	return err;
+}
+
+/*
+ * Record that @addr is at @ha on @xdev. A query's sender is learnt (and
+ * created, as ARP does); an answer only updates an entry we hold, so that
+ * unsolicited answers cannot fill or poison the table. Frames waiting on
+ * the entry are sent. Softirq, under RCU.
+ */
+static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
+			     __be32 addr, const u8 *ha, bool create)
+{
+	struct sk_buff_head q;
+	struct xnet_neigh *n;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&q);
+	spin_lock(&xn->neigh_lock);
+	n = xnet_neigh_lookup(xn, addr);
+	if (!n && create)
+		n = xnet_neigh_create(xn, addr);
+	if (!n) {
+		spin_unlock(&xn->neigh_lock);
+		return false;
+	}
+	n->dev = xdev->dev;
+	ether_addr_copy(n->ha, ha);
+	n->state = XNET_NEIGH_REACHABLE;
+	n->confirmed = jiffies;
+	n->probes = 0;
+	skb_queue_splice_init(&n->queue, &q);
+	spin_unlock(&xn->neigh_lock);
+
+	while ((skb = __skb_dequeue(&q)))
+		xnet_finish_output(xn, skb, xdev->dev, ha);
+	return true;
+}
+
+static void xnet_neigh_answer(struct xnet_net *xn, struct xnet_dev *xdev,
+			      const struct xnethdr *query, const u8 *ha)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_MAX_HEADER + XNET_HLEN, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
+	xnet_build_hdr(skb, XNET_T_NEIGH_ANSWER, query->daddr, query->saddr,
+		       0, 0);
+	xnet_inc_stat(xn, XNET_MIB_NEIGH_ANSWERS_OUT);
+	xnet_finish_output(xn, skb, xdev->dev, ha);
+}
+
+/* A validated NEIGH_QUERY or NEIGH_ANSWER from the wire. Softirq, RCU. */
+void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
+		    struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const u8 *ha;
+
+	if (!xdev || !skb_mac_header_was_set(skb) || xh->sport || xh->dport)
+		goto malformed;
+	ha = eth_hdr(skb)->h_source;
+	if (!is_valid_ether_addr(ha))
+		goto malformed;
+
+	if (xh->type == XNET_T_NEIGH_QUERY) {
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_IN);
+		xnet_neigh_learn(xn, xdev, xh->saddr, ha, true);
+		xnet_neigh_answer(xn, xdev, xh, ha);
+	} else {
+		if (xh->daddr == htonl(XNET_ADDR_BROADCAST))
+			goto malformed;
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_ANSWERS_IN);
+		if (!xnet_neigh_learn(xn, xdev, xh->saddr, ha, false))
+			xnet_inc_stat(xn, XNET_MIB_NEIGH_UNSOLICITED);
+	}
+	consume_skb(skb);
+	return;
+
+malformed:
+	xnet_inc_stat(xn, XNET_MIB_IN_MALFORMED);
+	kfree_skb(skb);
+}
+
+#define XNET_NEIGH_QUERY_BATCH	16
+
+/* Retries, failures, aging and garbage collection. Process context. */
+static void xnet_neigh_work(struct work_struct *work)
+{
+	struct xnet_net *xn = container_of(to_delayed_work(work),
+					   struct xnet_net, neigh_work);
+	unsigned long retrans = xnet_ms(xn, &xn->neigh_retrans_ms);
+	unsigned long reachable = xnet_ms(xn, &xn->neigh_reachable_ms);
+	unsigned long gc = xnet_ms(xn, &xn->neigh_gc_ms);
+	unsigned long hold = xnet_neigh_failed_hold(xn);
+	int retries = READ_ONCE(xn->neigh_retries);
+	__be32 query[XNET_NEIGH_QUERY_BATCH];
+	unsigned long now = jiffies;
+	bool resolving = false;
+	struct xnet_neigh *n;
+	struct hlist_node *tmp;
+	int i, nq = 0;
+
+	spin_lock_bh(&xn->neigh_lock);
+	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++) {
+		hlist_for_each_entry_safe(n, tmp, &xn->neigh_hash[i], node) {
+			switch (n->state) {
+			case XNET_NEIGH_INCOMPLETE:
+				resolving = true;
+				if (time_before(now, n->probed + retrans))
+					break;
+				if (n->probes >= retries) {
+					n->state = XNET_NEIGH_FAILED;
+					n->probed = now;
+					xnet_inc_stat(xn,
+						      XNET_MIB_NEIGH_RESOLVE_FAILED);
+					__skb_queue_purge(&n->queue);
+					break;
+				}
+				if (nq == ARRAY_SIZE(query))
+					break;	/* next run */
+				n->probes++;
+				n->probed = now;
+				query[nq++] = n->addr;
+				break;
+			case XNET_NEIGH_REACHABLE:
+				if (time_after(now, n->confirmed + reachable))
+					n->state = XNET_NEIGH_STALE;
+				break;
+			case XNET_NEIGH_STALE:
+				if (time_after(now, n->confirmed + gc))
+					xnet_neigh_destroy(xn, n);
+				break;
+			default:
+				if (time_after(now, n->probed + hold))
+					xnet_neigh_destroy(xn, n);
+				break;
+			}
+		}
+	}
+	if (xn->neigh_count)
+		xnet_neigh_kick(xn, resolving ? HZ / 10 : HZ);
+	spin_unlock_bh(&xn->neigh_lock);
+
+	for (i = 0; i < nq; i++)
+		xnet_neigh_send_query(xn, query[i], 0);
+}
+
+/* Forget entries learnt on @dev, or every entry if @dev is NULL. */
+void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev)
+{
+	struct xnet_neigh *n;
+	struct hlist_node *tmp;
+	int i;
+
+	spin_lock_bh(&xn->neigh_lock);
+	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++)
+		hlist_for_each_entry_safe(n, tmp, &xn->neigh_hash[i], node)
+			if (!dev || n->dev == dev)
+				xnet_neigh_destroy(xn, n);
+	spin_unlock_bh(&xn->neigh_lock);
+}
+
+/*
+ * Call @fn for each entry from position *pos on, under the table lock (fn
+ * must not sleep); stops when fn returns non-zero, leaving *pos there.
+ */
+int xnet_neigh_walk(struct xnet_net *xn, unsigned long *pos,
+		    xnet_neigh_iter_t fn, void *arg)
+{
+	unsigned long idx = 0;
+	struct xnet_neigh *n;
+	int i, err = 0;
+
+	spin_lock_bh(&xn->neigh_lock);
+	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++) {
+		hlist_for_each_entry(n, &xn->neigh_hash[i], node) {
+			if (idx++ < *pos)
+				continue;
+			err = fn(n, arg);
+			if (err)
+				goto out;
+			(*pos)++;
+		}
+	}
+out:
+	spin_unlock_bh(&xn->neigh_lock);
+	return err;
+}
+
+void xnet_neigh_net_init(struct xnet_net *xn)
+{
+	spin_lock_init(&xn->neigh_lock);
+	INIT_DELAYED_WORK(&xn->neigh_work, xnet_neigh_work);
+}
+
+void xnet_neigh_net_exit(struct xnet_net *xn)
+{
+	spin_lock_bh(&xn->neigh_lock);
+	xn->dying = true;
+	spin_unlock_bh(&xn->neigh_lock);
+	cancel_delayed_work_sync(&xn->neigh_work);
+	xnet_neigh_flush(xn, NULL);
+}

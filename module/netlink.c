@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: the "xnet" generic netlink family (configuration and state).
+ *
+ * Context: handlers run in process context, serialised by the genetlink
+ * mutex, in the requester's netns. Address changes take RTNL. Dumps walk
+ * the RCU device list, or the neighbour and port tables under their own
+ * spinlocks (fill functions never sleep). Changes need CAP_NET_ADMIN in
+ * the user namespace owning the netns (GENL_UNS_ADMIN_PERM).
+ */
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+
+#include "xnet.h"
+
+static const struct nla_policy xnet_nl_policy[XNET_ATTR_MAX + 1] = {
+	[XNET_ATTR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[XNET_ATTR_ADDR]	= { .type = NLA_U32 },
+	[XNET_ATTR_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+static struct genl_family xnet_genl_family;
+
+static int xnet_nl_addr_attrs(struct genl_info *info, int *ifindex,
+			      __be32 *addr)
+{
+	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_IFINDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_ADDR))
+		return -EINVAL;
+	*ifindex = nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]);
+	*addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
+	return 0;
+}
+
+static int xnet_nl_addr_add(struct sk_buff *skb, struct genl_info *info)
+{
+	__be32 addr;
+	int ifindex, err;
+
+	err = xnet_nl_addr_attrs(info, &ifindex, &addr);
+	if (err)
+		return err;
+	rtnl_lock();
+	err = xnet_addr_add(genl_info_net(info), ifindex, addr);
+	rtnl_unlock();
+	switch (err) {
+	case -EINVAL:
+		NL_SET_ERR_MSG(info->extack, "address 0.0.0.0 and 255.255.255.255 cannot be configured");
+		break;
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG(info->extack, "xnet runs on Ethernet devices only");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG(info->extack, "address already configured in this netns");
+		break;
+	}
+	return err;
+}
+
+static int xnet_nl_addr_del(struct sk_buff *skb, struct genl_info *info)
+{
+	__be32 addr;
+	int ifindex, err;
+
+	err = xnet_nl_addr_attrs(info, &ifindex, &addr);
+	if (err)
+		return err;
+	rtnl_lock();
+	err = xnet_addr_del(genl_info_net(info), ifindex, addr);
+	rtnl_unlock();
+	return err;
+}
+
+static void *xnet_nl_put(struct sk_buff *skb, struct netlink_callback *cb,
+			 u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &xnet_genl_family, NLM_F_MULTI, cmd);
+}
+
+static int xnet_nl_addr_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(skb->sk));
+	unsigned long idx = 0, start = cb->args[0];
+	struct xnet_ifaddr *ifa;
+	struct xnet_dev *xdev;
+	void *hdr;
+	int err = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		list_for_each_entry_rcu(ifa, &xdev->addrs, list) {
+			if (idx++ < start)
+				continue;
+			hdr = xnet_nl_put(skb, cb, XNET_CMD_ADDR_GET);
+			if (!hdr)
+				goto full;
+			if (nla_put_u32(skb, XNET_ATTR_IFINDEX,
+					xdev->dev->ifindex) ||
+			    nla_put_string(skb, XNET_ATTR_IFNAME,
+					   xdev->dev->name) ||
+			    nla_put_in_addr(skb, XNET_ATTR_ADDR, ifa->addr)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			genlmsg_end(skb, hdr);
+			cb->args[0] = idx;
+		}
+	}
+	goto out;
+full:
+	if (!skb->len)
+		err = -EMSGSIZE;
+out:
+	rcu_read_unlock();
+	return err ? err : skb->len;
+}
+
+struct xnet_nl_walk {
+	struct sk_buff		*skb;
+	struct netlink_callback	*cb;
+};
+
+static int xnet_nl_neigh_fill(const struct xnet_neigh *n, void *arg)
+{
+	struct xnet_nl_walk *w = arg;
+	struct sk_buff *skb = w->skb;
+	void *hdr;
+
+	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_NEIGH_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_in_addr(skb, XNET_ATTR_ADDR, n->addr) ||
+	    nla_put_u8(skb, XNET_ATTR_NEIGH_STATE, n->state) ||
+	    nla_put_u32(skb, XNET_ATTR_NEIGH_QLEN, skb_queue_len(&n->queue)) ||
+	    nla_put_u32(skb, XNET_ATTR_AGE_MS,
+			n->confirmed ? jiffies_to_msecs(jiffies - n->confirmed)
+				     : 0))
+		goto cancel;
+	if (n->dev &&
+	    (nla_put_u32(skb, XNET_ATTR_IFINDEX, n->dev->ifindex) ||
+	     nla_put_string(skb, XNET_ATTR_IFNAME, n->dev->name) ||
+	     nla_put(skb, XNET_ATTR_LLADDR, ETH_ALEN, n->ha)))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int xnet_nl_neigh_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(skb->sk));
+	struct xnet_nl_walk w = { .skb = skb, .cb = cb };
+	int err;
+
+	err = xnet_neigh_walk(xn, &cb->args[0], xnet_nl_neigh_fill, &w);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int xnet_nl_neigh_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	xnet_neigh_flush(xnet_pernet(genl_info_net(info)), NULL);
+	return 0;
+}
+
+static int xnet_nl_sock_fill(struct sock *sk, void *arg)
+{
+	struct xnet_nl_walk *w = arg;
+	struct sk_buff *skb = w->skb;
+	struct xnet_sock *xs = xnet_sk(sk);
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(w->cb->skb).sk);
+	void *hdr;
+
+	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_SOCK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, XNET_ATTR_SOCK_TYPE, sk->sk_type) ||
+	    nla_put_u8(skb, XNET_ATTR_SOCK_STATE, xnet_sock_state(sk)) ||
+	    nla_put_in_addr(skb, XNET_ATTR_LOCAL_ADDR, xs->rcv_addr) ||
+	    nla_put_u16(skb, XNET_ATTR_LOCAL_PORT, ntohs(xs->sport)) ||
+	    nla_put_in_addr(skb, XNET_ATTR_PEER_ADDR, xs->daddr) ||
+	    nla_put_u16(skb, XNET_ATTR_PEER_PORT, ntohs(xs->dport)) ||
+	    nla_put_u32(skb, XNET_ATTR_RQUEUE, sk_rmem_alloc_get(sk)) ||
+	    nla_put_u32(skb, XNET_ATTR_WQUEUE, sk_wmem_alloc_get(sk)) ||
+	    nla_put_u64_64bit(skb, XNET_ATTR_INODE, sock_i_ino(sk),
+			      XNET_ATTR_PAD) ||
+	    nla_put_u32(skb, XNET_ATTR_UID,
+			from_kuid_munged(ns, sock_i_uid(sk)))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int xnet_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xnet_nl_walk w = { .skb = skb, .cb = cb };
+	int err;
+
+	err = xnet_port_walk(&xnet_dgram_ports, sock_net(skb->sk),
+			     &cb->args[0], xnet_nl_sock_fill, &w);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int xnet_nl_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct xnet_net *xn = xnet_pernet(genl_info_net(info));
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &xnet_genl_family, 0,
+				XNET_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+	for (i = 0; i < __XNET_MIB_MAX; i++) {
+		nest = nla_nest_start(msg, XNET_ATTR_STAT);
+		if (!nest ||
+		    nla_put_string(msg, XNET_STAT_ATTR_NAME, xnet_mib_names[i]) ||
+		    nla_put_u64_64bit(msg, XNET_STAT_ATTR_VALUE,
+				      xnet_read_stat(xn, i), XNET_STAT_ATTR_PAD))
+			goto nospace;
+		nla_nest_end(msg, nest);
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_small_ops xnet_genl_ops[] = {
+	{
+		.cmd	= XNET_CMD_ADDR_ADD,
+		.flags	= GENL_UNS_ADMIN_PERM,
+		.doit	= xnet_nl_addr_add,
+	},
+	{
+		.cmd	= XNET_CMD_ADDR_DEL,
+		.flags	= GENL_UNS_ADMIN_PERM,
+		.doit	= xnet_nl_addr_del,
+	},
+	{
+		.cmd	= XNET_CMD_ADDR_GET,
+		.dumpit	= xnet_nl_addr_dump,
+	},
+	{
+		.cmd	= XNET_CMD_NEIGH_GET,
+		.dumpit	= xnet_nl_neigh_dump,
+	},
+	{
+		.cmd	= XNET_CMD_STATS_GET,
+		.doit	= xnet_nl_stats,
+	},
+	{
+		.cmd	= XNET_CMD_SOCK_GET,
+		.dumpit	= xnet_nl_sock_dump,
+	},
+	{
+		.cmd	= XNET_CMD_NEIGH_FLUSH,
+		.flags	= GENL_UNS_ADMIN_PERM,
+		.doit	= xnet_nl_neigh_flush,
+	},
+};
+
+static struct genl_family xnet_genl_family __ro_after_init = {
+	.name		= XNET_GENL_NAME,
+	.version	= XNET_GENL_VERSION,
+	.maxattr	= XNET_ATTR_MAX,
+	.policy		= xnet_nl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.small_ops	= xnet_genl_ops,
+	.n_small_ops	= ARRAY_SIZE(xnet_genl_ops),
+	.resv_start_op	= XNET_CMD_MAX + 1,
+};
+
+int xnet_netlink_init(void)
+{
+	return genl_register_family(&xnet_genl_family);
+}
+
+void xnet_netlink_exit(void)
+{
+	genl_unregister_family(&xnet_genl_family);
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: port tables, one per socket type, shared by all network
+ * namespaces and keyed by (netns, port).
+ *
+ * Locking: writers (bind, unbind) take the table's spinlock with BHs off;
+ * the receive path looks sockets up under RCU. The table holds a socket
+ * reference from bind to unbind; sockets are SOCK_RCU_FREE, so a reader
+ * that found one may use it until rcu_read_unlock() even if it is being
+ * unbound.
+ *
+ * Context: bind/unbind in process context; lookups in softirq (or with
+ * BHs disabled for local delivery).
+ */
+#include <linux/hash.h>
+#include <linux/random.h>
+#include <net/netns/hash.h>
+
+#include "xnet.h"
+
+#define XNET_PORT_HASH_BITS	8
+#define XNET_EPHEMERAL_LOW	32768
+#define XNET_EPHEMERAL_HIGH	60999
+
+struct xnet_port_table {
+	spinlock_t		lock;
+	struct hlist_head	hash[1 << XNET_PORT_HASH_BITS];
+};
+
+struct xnet_port_table xnet_dgram_ports;
+
+static struct hlist_head *xnet_port_bucket(struct xnet_port_table *t,
+					   const struct net *net, u16 port)
+{
+	return &t->hash[hash_32(port ^ net_hash_mix(net), XNET_PORT_HASH_BITS)];
+}
+
+/* Does binding @sk to (@addr, @port) clash with a socket in the table? */
+static bool xnet_port_conflict(struct xnet_port_table *t, struct sock *sk,
+			       __be32 addr, u16 port)
+{
+	struct net *net = sock_net(sk);
+	struct xnet_sock *xs;
+
+	hlist_for_each_entry(xs, xnet_port_bucket(t, net, port), bind_node) {
+		struct sock *o = &xs->sk;
+
+		if (!net_eq(sock_net(o), net) || ntohs(xs->sport) != port)
+			continue;
+		if (addr && xs->rcv_addr && addr != xs->rcv_addr)
+			continue;
+		if (sk->sk_reuse && o->sk_reuse)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static void __xnet_port_hash(struct xnet_port_table *t, struct sock *sk,
+			     __be32 addr, u16 port)
+{
+	struct xnet_sock *xs = xnet_sk(sk);
+
+	xs->rcv_addr = addr;
+	xs->sport = htons(port);
+	sock_hold(sk);
+	hlist_add_head_rcu(&xs->bind_node,
+			   xnet_port_bucket(t, sock_net(sk), port));
+}
+
+/*
+ * Bind @sk to @addr (0: any) and @port (0: an ephemeral port, starting at
+ * a random point of the range). Process context.
+ */
+int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
+		   __be32 addr, u16 port)
+{
+	u32 range = XNET_EPHEMERAL_HIGH - XNET_EPHEMERAL_LOW + 1;
+	u32 i, start;
+	int err = 0;
+
+	spin_lock_bh(&t->lock);
+	if (xnet_sk(sk)->sport) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (port) {
+		if (xnet_port_conflict(t, sk, addr, port))
+			err = -EADDRINUSE;
+		else
+			__xnet_port_hash(t, sk, addr, port);
+		goto out;
+	}
+	start = get_random_u32() % range;
+	for (i = 0; i < range; i++) {
+		port = XNET_EPHEMERAL_LOW + (start + i) % range;
+		if (!xnet_port_conflict(t, sk, addr, port)) {
+			__xnet_port_hash(t, sk, addr, port);
+			goto out;
+		}
+	}
+	err = -EADDRINUSE;
+out:
+	spin_unlock_bh(&t->lock);
+	return err;
+}
+
+void xnet_port_unbind(struct xnet_port_table *t, struct sock *sk)
+{
+	struct xnet_sock *xs = xnet_sk(sk);
+	bool hashed = false;
+
+	spin_lock_bh(&t->lock);
+	if (!hlist_unhashed(&xs->bind_node)) {
+		hlist_del_init_rcu(&xs->bind_node);
+		hashed = true;
+	}
+	spin_unlock_bh(&t->lock);
+	if (hashed)
+		sock_put(sk);
+}
+
+/*
+ * Next socket after @after (NULL: the first) bound to @dport that accepts
+ * a frame for @daddr arriving on @xdev (NULL: local delivery, where @daddr
+ * is an own address). Under RCU; no reference is taken.
+ */
+struct sock *xnet_port_lookup_rcu(struct xnet_port_table *t, struct net *net,
+				  __be32 daddr, __be16 dport,
+				  struct xnet_dev *xdev, struct sock *after)
+{
+	struct hlist_head *head = xnet_port_bucket(t, net, ntohs(dport));
+	struct hlist_node *node;
+	struct xnet_sock *xs;
+	bool bcast = daddr == htonl(XNET_ADDR_BROADCAST);
+
+	node = after ? rcu_dereference(hlist_next_rcu(&xnet_sk(after)->bind_node))
+		     : rcu_dereference(hlist_first_rcu(head));
+	for (; node; node = rcu_dereference(hlist_next_rcu(node))) {
+		struct sock *sk;
+
+		xs = hlist_entry(node, struct xnet_sock, bind_node);
+		sk = &xs->sk;
+		if (!net_eq(sock_net(sk), net) || xs->sport != dport)
+			continue;
+		if (sk->sk_bound_dev_if && xdev &&
+		    sk->sk_bound_dev_if != xdev->dev->ifindex)
+			continue;
+		if (xs->rcv_addr) {
+			if (bcast ? !xdev ||
+				    !xnet_dev_has_addr_rcu(xdev, xs->rcv_addr)
+				  : xs->rcv_addr != daddr)
+				continue;
+		}
+		return sk;
+	}
+	return NULL;
+}
+
+/* Call @fn for each socket of @net from *pos on; see xnet_neigh_walk(). */
+int xnet_port_walk(struct xnet_port_table *t, struct net *net,
+		   unsigned long *pos, xnet_sock_iter_t fn, void *arg)
+{
+	unsigned long idx = 0;
+	struct xnet_sock *xs;
+	int i, err = 0;
+
+	spin_lock_bh(&t->lock);
+	for (i = 0; i < ARRAY_SIZE(t->hash); i++) {
+		hlist_for_each_entry(xs, &t->hash[i], bind_node) {
+			if (!net_eq(sock_net(&xs->sk), net))
+				continue;
+			if (idx++ < *pos)
+				continue;
+			err = fn(&xs->sk, arg);
+			if (err)
+				goto out;
+			(*pos)++;
+		}
+	}
+out:
+	spin_unlock_bh(&t->lock);
+	return err;
+}
+
+void xnet_port_table_init(struct xnet_port_table *t)
+{
+	int i;
+
+	spin_lock_init(&t->lock);
+	for (i = 0; i < ARRAY_SIZE(t->hash); i++)
+		INIT_HLIST_HEAD(&t->hash[i]);
+}

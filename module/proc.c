@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: /proc/net/xnet/{sockets,neigh,snmp} and the net.xnet.* sysctls,
+ * both per network namespace.
+ *
+ * Context: process context. The show functions walk the port and
+ * neighbour tables under their spinlocks and only format text there.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+
+#include "compat.h"
+#include "xnet.h"
+
+const char * const xnet_mib_names[__XNET_MIB_MAX] = {
+	[XNET_MIB_IN_PACKETS]		= "InPackets",
+	[XNET_MIB_OUT_PACKETS]		= "OutPackets",
+	[XNET_MIB_IN_DATAGRAMS]		= "InDatagrams",
+	[XNET_MIB_OUT_DATAGRAMS]	= "OutDatagrams",
+	[XNET_MIB_IN_CSUM_ERRORS]	= "InCsumErrors",
+	[XNET_MIB_IN_MALFORMED]		= "InMalformed",
+	[XNET_MIB_IN_BAD_VERSION]	= "InBadVersion",
+	[XNET_MIB_IN_UNKNOWN_TYPE]	= "InUnknownType",
+	[XNET_MIB_IN_NO_SOCKET]		= "InNoSocket",
+	[XNET_MIB_IN_BUFFER_ERRORS]	= "InBufferErrors",
+	[XNET_MIB_IN_ADDR_ERRORS]	= "InAddrErrors",
+	[XNET_MIB_IN_BAD_PORT]		= "InBadPort",
+	[XNET_MIB_OUT_NO_ROUTE]		= "OutNoRoute",
+	[XNET_MIB_OUT_DISCARDS]		= "OutDiscards",
+	[XNET_MIB_NEIGH_QUERIES_OUT]	= "NeighQueriesOut",
+	[XNET_MIB_NEIGH_QUERIES_IN]	= "NeighQueriesIn",
+	[XNET_MIB_NEIGH_ANSWERS_OUT]	= "NeighAnswersOut",
+	[XNET_MIB_NEIGH_ANSWERS_IN]	= "NeighAnswersIn",
+	[XNET_MIB_NEIGH_UNSOLICITED]	= "NeighUnsolicited",
+	[XNET_MIB_NEIGH_RESOLVE_FAILED]	= "NeighResolveFailed",
+	[XNET_MIB_NEIGH_TABLE_FULL]	= "NeighTableFull",
+	[XNET_MIB_NEIGH_QUEUE_DROPS]	= "NeighQueueDrops",
+};
+
+static const char * const xnet_neigh_state_names[] = {
+	[XNET_NEIGH_INCOMPLETE]	= "INCOMPLETE",
+	[XNET_NEIGH_REACHABLE]	= "REACHABLE",
+	[XNET_NEIGH_STALE]	= "STALE",
+	[XNET_NEIGH_FAILED]	= "FAILED",
+};
+
+static int xnet_snmp_show(struct seq_file *seq, void *v)
+{
+	struct xnet_net *xn = xnet_pernet(seq_file_single_net(seq));
+	int i;
+
+	for (i = 0; i < __XNET_MIB_MAX; i++)
+		seq_printf(seq, "%s %llu\n", xnet_mib_names[i],
+			   xnet_read_stat(xn, i));
+	return 0;
+}
+
+static int xnet_proc_sock_show(struct sock *sk, void *arg)
+{
+	const struct xnet_sock *xs = xnet_sk(sk);
+	struct seq_file *seq = arg;
+
+	seq_printf(seq, "%-4d %2u %pI4:%-5u %pI4:%-5u %08X:%08X %5u %8lu %d\n",
+		   sk->sk_type, xnet_sock_state(sk), &xs->rcv_addr,
+		   ntohs(xs->sport), &xs->daddr, ntohs(xs->dport),
+		   sk_wmem_alloc_get(sk), sk_rmem_alloc_get(sk),
+		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
+		   sock_i_ino(sk), atomic_read(&sk->sk_drops));
+	return 0;
+}
+
+static int xnet_sockets_show(struct seq_file *seq, void *v)
+{
+	unsigned long pos = 0;
+
+	seq_puts(seq, "type st local                peer                 tx_queue:rx_queue   uid    inode drops\n");
+	return xnet_port_walk(&xnet_dgram_ports, seq_file_single_net(seq),
+			      &pos, xnet_proc_sock_show, seq);
+}
+
+static int xnet_proc_neigh_show(const struct xnet_neigh *n, void *arg)
+{
+	struct seq_file *seq = arg;
+
+	seq_printf(seq, "%-15pI4 %-16s %pM %-10s %u %u\n", &n->addr,
+		   n->dev ? n->dev->name : "-", n->ha,
+		   xnet_neigh_state_names[n->state], skb_queue_len(&n->queue),
+		   n->confirmed ? jiffies_to_msecs(jiffies - n->confirmed) : 0);
+	return 0;
+}
+
+static int xnet_neigh_show(struct seq_file *seq, void *v)
+{
+	struct xnet_net *xn = xnet_pernet(seq_file_single_net(seq));
+	unsigned long pos = 0;
+
+	seq_puts(seq, "address         device           lladdr            state      queue age_ms\n");
+	return xnet_neigh_walk(xn, &pos, xnet_proc_neigh_show, seq);
+}
+
+/* net.xnet.*: @data is rebased onto each netns's xnet_net. */
+static int xnet_ms_min = 1;
+static int xnet_ms_max = 3600 * 1000;
+static int xnet_one = 1;
+static int xnet_neigh_max_max = 65536;
+static int xnet_retries_max = 10;
+
+static struct ctl_table xnet_sysctl_template[] = {
+	{
+		.procname	= "neigh_max",
+		.data		= &init_net,	/* rebased below */
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_neigh_max_max,
+	},
+	{
+		.procname	= "neigh_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_retries_max,
+	},
+	{
+		.procname	= "neigh_retrans_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_ms_min,
+		.extra2		= &xnet_ms_max,
+	},
+	{
+		.procname	= "neigh_reachable_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_ms_min,
+		.extra2		= &xnet_ms_max,
+	},
+	{
+		.procname	= "neigh_gc_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_ms_min,
+		.extra2		= &xnet_ms_max,
+	},
+	{ }
+};
+
+static int xnet_sysctl_init(struct xnet_net *xn)
+{
+	struct ctl_table *tbl;
+
+	tbl = kmemdup(xnet_sysctl_template, sizeof(xnet_sysctl_template),
+		      GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
+	tbl[0].data = &xn->neigh_max;
+	tbl[1].data = &xn->neigh_retries;
+	tbl[2].data = &xn->neigh_retrans_ms;
+	tbl[3].data = &xn->neigh_reachable_ms;
+	tbl[4].data = &xn->neigh_gc_ms;
+	/* only the init netns's root may change another netns's defaults */
+	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
+					      ARRAY_SIZE(xnet_sysctl_template) - 1);
+	if (!xn->sysctl_hdr) {
+		kfree(tbl);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void xnet_sysctl_exit(struct xnet_net *xn)
+{
+	const struct ctl_table *tbl = xn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(xn->sysctl_hdr);
+	kfree(tbl);
+}
+
+int xnet_proc_net_init(struct xnet_net *xn)
+{
+	struct net *net = xn->net;
+	int err = -ENOMEM;
+
+	xn->proc_dir = proc_net_mkdir(net, "xnet", net->proc_net);
+	if (!xn->proc_dir)
+		return -ENOMEM;
+	if (!proc_create_net_single("snmp", 0444, xn->proc_dir,
+				    xnet_snmp_show, NULL) ||
+	    !proc_create_net_single("sockets", 0444, xn->proc_dir,
+				    xnet_sockets_show, NULL) ||
+	    !proc_create_net_single("neigh", 0444, xn->proc_dir,
+				    xnet_neigh_show, NULL))
+		goto err_proc;
+	err = xnet_sysctl_init(xn);
+	if (err)
+		goto err_proc;
+	return 0;
+
+err_proc:
+	remove_proc_subtree("xnet", net->proc_net);
+	return err;
+}
+
+void xnet_proc_net_exit(struct xnet_net *xn)
+{
+	xnet_sysctl_exit(xn);
+	remove_proc_subtree("xnet", xn->net->proc_net);
+}

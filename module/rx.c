@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: the receive path. Every frame is validated here, in one place,
+ * before any other part of xnet sees it.
+ *
+ * Context: xnet_rcv() is the packet_type handler of one xnet_dev; it runs
+ * in softirq context under rcu_read_lock(). The xnet_dev is valid for the
+ * whole call: dev_remove_pack() in xnet_dev_destroy() waits for it.
+ * xnet_rcv_local() runs in process context for frames sent to an own
+ * address and disables BHs so that delivery code sees the same context as
+ * for frames from the wire.
+ */
+#include <linux/crc32c.h>
+
+#include "xnet.h"
+
+static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
+		       struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+
+	switch (xh->type) {
+	case XNET_T_DGRAM:
+		xnet_dgram_rcv(xn, xdev, skb);
+		return;
+	case XNET_T_NEIGH_QUERY:
+	case XNET_T_NEIGH_ANSWER:
+		xnet_neigh_rcv(xn, xdev, skb);
+		return;
+	default:
+		xnet_inc_stat(xn, XNET_MIB_IN_UNKNOWN_TYPE);
+		kfree_skb(skb);
+	}
+}
+
+static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
+		    struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct xnet_dev *xdev = container_of(pt, struct xnet_dev, pt);
+	struct xnet_net *xn = xdev->xn;
+	const struct xnethdr *xh;
+	enum xnet_mib reason;
+	unsigned int len;
+
+	if (skb->pkt_type != PACKET_HOST && skb->pkt_type != PACKET_BROADCAST)
+		goto drop_silently;
+
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return NET_RX_DROP;
+
+	xnet_inc_stat(xn, XNET_MIB_IN_PACKETS);
+	reason = XNET_MIB_IN_MALFORMED;
+	if (!pskb_may_pull(skb, XNET_HLEN))
+		goto drop;
+	skb_reset_network_header(skb);
+	xh = xnet_hdr(skb);
+	if (xh->version != XNET_VERSION) {
+		reason = XNET_MIB_IN_BAD_VERSION;
+		goto drop;
+	}
+	len = ntohs(xh->len);
+	if (len < XNET_HLEN || len > skb->len)
+		goto drop;
+	if (pskb_trim_rcsum(skb, len) || skb_linearize(skb))
+		goto drop;
+	xh = xnet_hdr(skb);
+
+	if (xnet_csum(skb) != xh->csum) {
+		reason = XNET_MIB_IN_CSUM_ERRORS;
+		goto drop;
+	}
+	if (xh->saddr == htonl(XNET_ADDR_ANY) ||
+	    xh->saddr == htonl(XNET_ADDR_BROADCAST))
+		goto drop;
+	if (xh->daddr == htonl(XNET_ADDR_BROADCAST)) {
+		if (skb->pkt_type != PACKET_BROADCAST)
+			goto drop;
+	} else if (!xnet_dev_has_addr_rcu(xdev, xh->daddr)) {
+		/* a query for a neighbour's address is not an error */
+		if (xh->type == XNET_T_NEIGH_QUERY &&
+		    skb->pkt_type == PACKET_BROADCAST)
+			goto drop_silently;
+		reason = XNET_MIB_IN_ADDR_ERRORS;
+		goto drop;
+	}
+
+	xnet_demux(xn, xdev, skb);
+	return NET_RX_SUCCESS;
+
+drop:
+	xnet_inc_stat(xn, reason);
+drop_silently:
+	kfree_skb(skb);
+	return NET_RX_DROP;
+}
+
+void xnet_dev_attach_rx(struct xnet_dev *xdev)
+{
+	xdev->pt.type = htons(ETH_P_XNET);
+	xdev->pt.dev = xdev->dev;
+	xdev->pt.func = xnet_rcv;
+	dev_add_pack(&xdev->pt);
+}
+
+/*
+ * A frame from this node to one of its own addresses: the header is built
+ * and the network header set. Demultiplex it as if it came from the wire,
+ * without a device.
+ */
+void xnet_rcv_local(struct xnet_net *xn, struct sk_buff *skb)
+{
+	skb_orphan(skb);
+	skb->pkt_type = PACKET_HOST;
+	local_bh_disable();
+	rcu_read_lock();
+	xnet_inc_stat(xn, XNET_MIB_IN_PACKETS);
+	xnet_demux(xn, NULL, skb);
+	rcu_read_unlock();
+	local_bh_enable();
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: the transmit path: header construction, checksum, choice of
+ * device, local delivery, broadcast, and the final hand-off to the device.
+ *
+ * Context: xnet_output() and xnet_send_broadcast() run in process context
+ * (socket sendmsg) with no xnet lock held; they take rcu_read_lock_bh()
+ * themselves. xnet_finish_output() runs in process or softirq context
+ * (neighbour resolution completing) with BHs disabled and under RCU, and
+ * never with a spinlock held, as dev_queue_xmit() requires. A net_device
+ * used outside RCU is pinned with netdev_hold() by the caller.
+ */
+#include <linux/crc32c.h>
+#include <linux/etherdevice.h>
+
+#include "xnet.h"
+
+struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
+			       int noblock, int *err)
+{
+	unsigned int headroom = LL_MAX_HEADER + XNET_HLEN;
+	struct sk_buff *skb;
+
+	skb = sock_alloc_send_skb(sk, headroom + payload, noblock, err);
+	if (skb) {
+		skb_reserve(skb, headroom);
+		skb->priority = READ_ONCE(sk->sk_priority);
+		skb->mark = READ_ONCE(sk->sk_mark);
+	}
+	return skb;
+}
+
+/* Push the common header in front of the payload at skb->data. */
+void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
+		    __be32 daddr, __be16 sport, __be16 dport)
+{
+	struct xnethdr *xh;
+
+	xh = skb_push(skb, XNET_HLEN);
+	skb_reset_network_header(skb);
+	xh->version = XNET_VERSION;
+	xh->type = type;
+	xh->len = htons(skb->len);
+	xh->saddr = saddr;
+	xh->daddr = daddr;
+	xh->sport = sport;
+	xh->dport = dport;
+	xh->csum = 0;
+	skb->protocol = htons(ETH_P_XNET);
+}
+
+/*
+ * CRC-32C of the xnet packet at the (linear) network header, with the
+ * checksum field taken as zero.
+ */
+__be32 xnet_csum(const struct sk_buff *skb)
+{
+	static const u8 zero[4];
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const u8 *p = (const u8 *)xh;
+	unsigned int len = ntohs(xh->len);
+	u32 crc;
+
+	crc = crc32c(~0U, p, offsetof(struct xnethdr, csum));
+	crc = crc32c(crc, zero, sizeof(zero));
+	crc = crc32c(crc, p + XNET_HLEN, len - XNET_HLEN);
+	return cpu_to_be32(~crc);
+}
+
+static struct xnet_dev *xnet_dev_of(struct xnet_net *xn,
+				    const struct net_device *dev)
+{
+	struct xnet_dev *xdev;
+
+	list_for_each_entry_rcu(xdev, &xn->devs, list)
+		if (xdev->dev == dev)
+			return xdev;
+	return NULL;
+}
+
+/*
+ * Hand a frame whose header is complete but for the source address of an
+ * unbound sender and the checksum to @dev, addressed to @ha. Consumes skb.
+ * BHs off, under RCU.
+ */
+void xnet_finish_output(struct xnet_net *xn, struct sk_buff *skb,
+			struct net_device *dev, const u8 *ha)
+{
+	struct xnethdr *xh = xnet_hdr(skb);
+
+	if (!xh->saddr) {
+		struct xnet_dev *xdev = xnet_dev_of(xn, dev);
+
+		xh->saddr = xdev ? xnet_dev_first_addr_rcu(xdev) : 0;
+		if (!xh->saddr)
+			goto discard;
+	}
+	if (skb->len > dev->mtu)
+		goto discard;	/* the MTU shrank while the frame waited */
+	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
+		goto discard;
+	xh = xnet_hdr(skb);
+	xh->csum = xnet_csum(skb);
+	skb->dev = dev;
+	skb->protocol = htons(ETH_P_XNET);
+	if (dev_hard_header(skb, dev, ETH_P_XNET, ha, NULL, skb->len) < 0)
+		goto discard;
+	xnet_inc_stat(xn, XNET_MIB_OUT_PACKETS);
+	dev_queue_xmit(skb);
+	return;
+
+discard:
+	xnet_inc_stat(xn, XNET_MIB_OUT_DISCARDS);
+	kfree_skb(skb);
+}
+
+bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr)
+{
+	if (!netif_running(xdev->dev))
+		return false;
+	if (oif && xdev->dev->ifindex != oif)
+		return false;
+	return !saddr || xnet_dev_has_addr_rcu(xdev, saddr);
+}
+
+/*
+ * Largest xnet packet (header included) a sender can hand to xnet_output()
+ * for @daddr: the MTU of the device it will leave by, or the smallest MTU
+ * of the devices it may leave by while that is unknown. 0 if none is up.
+ */
+unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
+			   int oif)
+{
+	unsigned int mtu = 0;
+	struct xnet_dev *xdev;
+
+	rcu_read_lock();
+	xdev = xnet_dev_by_addr_rcu(xn, daddr);
+	if (xdev) {
+		mtu = READ_ONCE(xdev->dev->mtu);
+		goto out;
+	}
+	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		unsigned int m = READ_ONCE(xdev->dev->mtu);
+
+		if (xnet_dev_usable(xdev, oif, saddr) && (!mtu || m < mtu))
+			mtu = m;
+	}
+out:
+	rcu_read_unlock();
+	return min_t(unsigned int, mtu, U16_MAX);
+}
+
+/*
+ * Send a frame to the Ethernet broadcast address out of every usable
+ * device (one, if the sender is bound to an address or a device).
+ * Consumes skb. Process context.
+ */
+int xnet_send_broadcast(struct xnet_net *xn, struct sk_buff *skb, int oif)
+{
+	__be32 saddr = xnet_hdr(skb)->saddr;
+	struct xnet_dev *xdev, *last = NULL;
+	struct sk_buff *clone;
+
+	rcu_read_lock_bh();
+	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		if (!xnet_dev_usable(xdev, oif, saddr))
+			continue;
+		if (last) {
+			clone = skb_copy(skb, GFP_ATOMIC);
+			if (clone)
+				xnet_finish_output(xn, clone, last->dev,
+						   last->dev->broadcast);
+		}
+		last = xdev;
+	}
+	if (last)
+		xnet_finish_output(xn, skb, last->dev, last->dev->broadcast);
+	rcu_read_unlock_bh();
+
+	if (!last) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		kfree_skb(skb);
+		return -ENETUNREACH;
+	}
+	return 0;
+}
+
+/*
+ * Send a frame whose header is built: to a local socket, or through
+ * neighbour resolution to the wire. Consumes skb. Process context.
+ */
+int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
+{
+	struct xnethdr *xh = xnet_hdr(skb);
+	struct xnet_dev *xdev;
+
+	if (xh->daddr == htonl(XNET_ADDR_BROADCAST))
+		return xnet_send_broadcast(xn, skb, oif);
+
+	rcu_read_lock();
+	xdev = xnet_dev_by_addr_rcu(xn, xh->daddr);
+	rcu_read_unlock();
+	if (xdev) {
+		if (!xh->saddr)
+			xh->saddr = xh->daddr;
+		xnet_inc_stat(xn, XNET_MIB_OUT_PACKETS);
+		xnet_rcv_local(xn, skb);
+		return 0;
+	}
+	return xnet_neigh_output(xn, skb, oif);
+}
