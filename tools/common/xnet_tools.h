@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by the xnet userspace tools. Header only. */
+#ifndef XNET_TOOLS_H
+#define XNET_TOOLS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#define XNET_TOOLS_VERSION "1.0"
+
+/*
+ * Strict dotted-quad parser: exactly four decimal fields 0..255, each 1..3
+ * digits, separated by single dots, nothing else (no "1.2", no hex, no
+ * octal, no whitespace, no sign).  Leading zeros ("010") are rejected to
+ * avoid the octal ambiguity of inet_aton.
+ * Stores the address in network byte order.  Returns 0 or -1.
+ */
+static inline int xnet_parse_addr(const char *s, uint32_t *be_out)
+{
+	uint32_t host = 0;
+	int field;
+
+	if (!s)
+		return -1;
+	for (field = 0; field < 4; field++) {
+		unsigned int v = 0;
+		int digits = 0;
+
+		if (field > 0) {
+			if (*s != '.')
+				return -1;
+			s++;
+		}
+		while (*s >= '0' && *s <= '9') {
+			if (digits == 3)
+				return -1;
+			if (digits == 1 && v == 0)
+				return -1;	/* leading zero */
+			v = v * 10 + (unsigned int)(*s - '0');
+			digits++;
+			s++;
+		}
+		if (digits == 0 || v > 255)
+			return -1;
+		host = (host << 8) | v;
+	}
+	if (*s != '\0')
+		return -1;
+	*be_out = htonl(host);
+	return 0;
+}
+
+/* Format a network-byte-order address; buf must hold 16 bytes. */
+static inline const char *xnet_fmt_addr(uint32_t be, char *buf)
+{
+	uint32_t h = ntohl(be);
+
+	snprintf(buf, 16, "%u.%u.%u.%u", (h >> 24) & 0xff, (h >> 16) & 0xff,
+		 (h >> 8) & 0xff, h & 0xff);
+	return buf;
+}
+
+#endif /* XNET_TOOLS_H */
