@@ -6,20 +6,20 @@
 #ifndef _XNET_COMPAT_H
 #define _XNET_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
 /*
  * Per-netns sysctl tables: 6.6 added register_net_sysctl_sz() and 6.11
- * dropped the empty sentinel entry.  @table always ends with a sentinel;
- * @n counts the entries before it.
+ * dropped the empty sentinel entry. Kbuild detects the feature in the
+ * target kernel's headers rather than trusting version numbers.
+ * @table always ends with a sentinel; @n counts the entries before it.
  */
 static inline struct ctl_table_header *
 xnet_register_sysctl(struct net *net, const char *path,
 		     struct ctl_table *table, size_t n)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#ifdef XNET_HAVE_SYSCTL_SZ
 	return register_net_sysctl_sz(net, path, table, n);
 #else
 	return register_net_sysctl(net, path, table);

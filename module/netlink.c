@@ -45,7 +45,7 @@ static int xnet_nl_addr_add(struct sk_buff *skb, struct genl_info *info)
 	rtnl_unlock();
 	switch (err) {
 	case -EINVAL:
-		NL_SET_ERR_MSG(info->extack, "address 0.0.0.0 and 255.255.255.255 cannot be configured");
+		NL_SET_ERR_MSG(info->extack, "0.0.0.0 and 255.255.255.255 are not host addresses");
 		break;
 	case -EOPNOTSUPP:
 		NL_SET_ERR_MSG(info->extack, "xnet runs on Ethernet devices only");

@@ -23,7 +23,7 @@
 #define XNET_EPHEMERAL_HIGH	60999
 
 struct xnet_port_table {
-	spinlock_t		lock;
+	spinlock_t		lock;	/* writers of every chain */
 	struct hlist_head	hash[1 << XNET_PORT_HASH_BITS];
 };
 
@@ -146,12 +146,11 @@ struct sock *xnet_port_lookup_rcu(struct xnet_port_table *t, struct net *net,
 		if (sk->sk_bound_dev_if && xdev &&
 		    sk->sk_bound_dev_if != xdev->dev->ifindex)
 			continue;
-		if (xs->rcv_addr) {
-			if (bcast ? !xdev ||
-				    !xnet_dev_has_addr_rcu(xdev, xs->rcv_addr)
-				  : xs->rcv_addr != daddr)
-				continue;
-		}
+		if (xs->rcv_addr && !bcast && xs->rcv_addr != daddr)
+			continue;
+		if (xs->rcv_addr && bcast &&
+		    (!xdev || !xnet_dev_has_addr_rcu(xdev, xs->rcv_addr)))
+			continue;
 		return sk;
 	}
 	return NULL;

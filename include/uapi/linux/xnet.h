@@ -100,6 +100,7 @@ enum {
 	XNET_CMD_NEIGH_FLUSH,
 	__XNET_CMD_MAX,
 };
+
 #define XNET_CMD_MAX (__XNET_CMD_MAX - 1)
 
 enum {
@@ -128,6 +129,7 @@ enum {
 	XNET_ATTR_RETRANS,	/* u32: xi_retransmits */
 	__XNET_ATTR_MAX,
 };
+
 #define XNET_ATTR_MAX (__XNET_ATTR_MAX - 1)
 
 enum {
@@ -137,6 +139,7 @@ enum {
 	XNET_STAT_ATTR_PAD,
 	__XNET_STAT_ATTR_MAX,
 };
+
 #define XNET_STAT_ATTR_MAX (__XNET_STAT_ATTR_MAX - 1)
 
 /* Neighbour entry states. */
