@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xnet top-level Makefile.
+#
+#   make [all]            build module/xnet.ko, tools, selftests
+#   make deps             install build/test dependencies (apt-get, root)
+#   make lint             checkpatch --strict, sparse (C=2), W=1 build
+#   make check            deps, lint, build, boot the test VM, run selftests
+#   make demo             deps, build, boot the VM running the xnet-ping demo
+#   make vm-shell         boot the VM with an interactive shell
+#   make clean
+#
+# Variables:
+#   KVER=6.1 (default) | 6.12 | <full release>   test kernel
+#   KDIR=<kernel build dir> for "all" (default: running kernel's build dir
+#        if present, else KVER's).  check/demo/lint always use KVER's.
+#   XNET_TESTS="t1 t2"    run only these selftests in the VM
+#   XNET_VM_TIMEOUT=N     VM time limit in seconds
+
+ifneq ($(KERNELRELEASE),)
+# Kbuild fallback, used only if no top-level Kbuild file exists.
+obj-y += module/
+else
+
+SHELL := /bin/bash
+KVER ?= 6.1
+
+ifeq ($(KVER),6.1)
+KVER_FULL := $(shell ls -1 /lib/modules 2>/dev/null | \
+	grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$$' | sort -V | tail -1)
+else ifeq ($(KVER),6.12)
+KVER_FULL := $(shell ls -1 /lib/modules 2>/dev/null | \
+	grep -E '^6\.12\.[0-9]+\+deb12-amd64$$' | sort -V | tail -1)
+else
+KVER_FULL := $(KVER)
+endif
+KVER_KDIR := /lib/modules/$(KVER_FULL)/build
+HOST_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR),$(KVER_KDIR))
+
+BUILD := $(CURDIR)/build
+KSFT_INC := $(BUILD)/ksft
+DEPS_ARG := $(if $(filter 6.12.% 6.12,$(KVER)),6.12,)
+
+# Files our lint covers; sparse/W=1 diagnostics are only counted for these.
+LINT_FILES = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) \
+	include/uapi/linux/xnet.h
+OURS_RE := (^(\./)?|$(CURDIR)/)(module/|include/uapi/linux/xnet\.h)
+
+.NOTPARALLEL:
+
+.PHONY: all modules tools selftests deps lint checkpatch sparse wbuild \
+	check demo vm-shell kver-check clean ksft-headers _check _demo
+
+all: modules tools selftests
+
+# An M= build keeps objects next to the sources: rebuilding for another
+# kernel needs a clean first, or Kbuild would keep the old objects.
+modules:
+	@test -d "$(KDIR)" || { echo "KDIR $(KDIR) missing (make deps KVER=$(KVER))" >&2; exit 1; }
+	@mkdir -p $(BUILD); \
+	if [ "$$(cat $(BUILD)/.kdir 2>/dev/null)" != "$$(readlink -f $(KDIR))" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null; \
+		readlink -f $(KDIR) >$(BUILD)/.kdir; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools
+
+ksft-headers:
+	@scripts/ksft-headers.sh $(KSFT_INC)
+
+selftests: ksft-headers
+	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC)
+
+deps:
+	scripts/deps.sh $(DEPS_ARG)
+
+kver-check:
+	@test -n "$(KVER_FULL)" -a -d "/lib/modules/$(KVER_FULL)" || \
+		{ echo "no installed kernel for KVER=$(KVER) (make deps KVER=$(KVER))" >&2; exit 1; }
+	@test -d "$(KVER_KDIR)" || \
+		{ echo "no headers in $(KVER_KDIR) (make deps KVER=$(KVER))" >&2; exit 1; }
+
+# --- lint -------------------------------------------------------------------
+CHECKPATCH_DIR := $(BUILD)/checkpatch
+CHECKPATCH := $(CHECKPATCH_DIR)/checkpatch.pl
+
+$(CHECKPATCH):
+	@src=$$(scripts/ksrc-extract.sh) && mkdir -p $(CHECKPATCH_DIR) && \
+	cp $$src/scripts/checkpatch.pl $$src/scripts/spelling.txt \
+	   $$src/scripts/const_structs.checkpatch $(CHECKPATCH_DIR)/
+
+lint: checkpatch wbuild sparse
+
+checkpatch: $(CHECKPATCH)
+	@echo "lint: checkpatch --strict $(LINT_FILES)"
+	@out=$$(perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
+		--file $(LINT_FILES) 2>&1); \
+	bad=$$(grep -E 'ERROR|WARNING|CHECK' <<<"$$out"); \
+	if [ -n "$$bad" ]; then echo "$$bad"; echo "lint: checkpatch FAILED" >&2; exit 1; fi
+
+# W=1 build against the test kernel, then sparse over every file (C=2 checks
+# without recompiling).  Any diagnostic from our files fails.  These share
+# the module's object directory, hence .NOTPARALLEL (sub-makes still use -j).
+wbuild: kver-check
+	@echo "lint: W=1 build for $(KVER_FULL)"
+	@$(MAKE) --no-print-directory -C $(KVER_KDIR) M=$(CURDIR) clean >/dev/null
+	@rm -f $(BUILD)/.kdir
+	@out=$$($(MAKE) -C $(KVER_KDIR) M=$(CURDIR) W=1 modules 2>&1); rc=$$?; \
+	echo "$$out" | grep -vE '^make(\[[0-9]+\])?: (Entering|Leaving)'; \
+	bad=$$(grep -E '(warning|error):|WARNING:' <<<"$$out" | grep -E '$(OURS_RE)'); \
+	if [ $$rc != 0 ] || [ -n "$$bad" ]; then echo "lint: W=1 build FAILED" >&2; exit 1; fi; \
+	readlink -f $(KVER_KDIR) >$(BUILD)/.kdir
+
+sparse: kver-check
+	@echo "lint: sparse (C=2) for $(KVER_FULL)"
+	@out=$$($(MAKE) -C $(KVER_KDIR) M=$(CURDIR) C=2 modules 2>&1); rc=$$?; \
+	bad=$$(grep -E '(warning|error):' <<<"$$out" | grep -E '$(OURS_RE)'); \
+	if [ $$rc != 0 ] || [ -n "$$bad" ]; then echo "$$out"; echo "lint: sparse FAILED" >&2; exit 1; fi
+
+# --- VM ---------------------------------------------------------------------
+# deps first, in a sub-make, so KVER_FULL is resolved after installing.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory _check
+
+# A lint failure does not stop the VM run (more information per run); it
+# counts as one failed test in the final "N passed, N failed" line.
+_check: kver-check
+	@pre=0; \
+	$(MAKE) --no-print-directory -k lint || \
+		{ pre=1; echo "check: lint FAILED (counted as 1 failed test)"; }; \
+	if ! $(MAKE) --no-print-directory all KDIR=$(KVER_KDIR); then \
+		echo "check: build FAILED"; echo "0 passed, $$((pre + 1)) failed"; exit 1; \
+	fi; \
+	XNET_PRE_FAILED=$$pre scripts/vm.sh check $(KVER_FULL)
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory _demo
+
+_demo: kver-check
+	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
+	@scripts/vm.sh demo $(KVER_FULL)
+
+vm-shell: kver-check
+	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
+	@scripts/vm.sh shell $(KVER_FULL)
+
+clean:
+	-@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-@test -d tools && $(MAKE) -C tools clean
+	-@test -d selftests && $(MAKE) -C selftests clean KSFT_INC=$(KSFT_INC)
+	rm -rf $(BUILD)
+
+endif

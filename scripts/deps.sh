@@ -1,0 +1,43 @@
+#!/bin/bash
+# Install everything xnet's build, tests and demo need, with apt-get, as root.
+# Idempotent: packages already present are not touched.
+#
+#   scripts/deps.sh           host tools + Debian 6.1 kernel (default lane)
+#   scripts/deps.sh 6.12      also Debian's 6.12 kernel and headers
+set -euo pipefail
+
+want=(qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
+      linux-source-6.1 iproute2 libnl-3-dev libnl-genl-3-dev pkg-config socat
+      sparse kmod cpio xz-utils gcc make perl python3 bc flex bison
+      libelf-dev libssl-dev)
+
+kv612() {
+	apt-cache search --names-only \
+		'^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' |
+		awk '{print $1}' | sed 's/^linux-image-//; s/-unsigned$//' |
+		sort -V | tail -1
+}
+
+need_update=0
+if [ "${1:-}" = "6.12" ] || [ "${XNET_KERNELS:-}" = "all" ]; then
+	[ -n "$(kv612)" ] || { apt-get update -qq; need_update=1; }
+	v=$(kv612)
+	[ -n "$v" ] || { echo "deps: no Debian 6.12 kernel package found" >&2; exit 1; }
+	want+=("linux-image-$v-unsigned" "linux-headers-$v")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+[ $need_update = 1 ] || apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	"${missing[@]}" >/dev/null

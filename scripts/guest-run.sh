@@ -1,0 +1,185 @@
+#!/bin/bash
+# xnet test runner, run inside the test VM by /init (see mkinitramfs.sh).
+#
+# Test list: /xnet/selftests/TESTS, one executable (path relative to
+# selftests/) per line, '#' starts a comment.  /xnet/tests-filter, if not
+# empty, names the subset to run (XNET_TESTS on the host).  Per-test time
+# limit: "timeout=N" in selftests/settings (default 120 s).
+#
+# For each test: modprobe xnet; run it (cwd selftests/, stdin /dev/null,
+# own process group, killed with its group on timeout); its output is shown
+# as TAP comments.  The test is "not ok" if it exits non-zero (4 = skip is
+# ok), times out, leaves a socket in /proc/net/xnet/sockets (init netns), or
+# if "rmmod xnet" then fails.  Named netns left behind are removed.
+# Last test line: dmesg-clean (no BUG/WARNING/Oops/... in the kernel log
+# since the runner started).  Then "XNET-RESULT passed=P failed=F" goes to
+# the console and to /dev/ttyS1, which the host reads.
+set -uo pipefail
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+
+ST=/xnet/selftests
+DMESG_BAD='BUG|WARNING|Oops|refcount_t|UBSAN|KASAN|general protection|list_add corruption|list_del corruption|kmemleak|INFO: task .* blocked|rcu_sched self-detected|soft lockup'
+
+marker() {
+	echo "XNET-RESULT $1"
+	echo "XNET-RESULT $1" >/dev/ttyS1 2>/dev/null
+}
+
+tests=()
+nolist=""
+if [ ! -f "$ST/TESTS" ]; then
+	nolist=1
+else
+	while IFS= read -r l; do
+		l=${l%%#*}
+		l=$(echo "$l" | awk '{$1=$1; print}')
+		[ -n "$l" ] && tests+=("$l")
+	done <"$ST/TESTS"
+fi
+filter=$(cat /xnet/tests-filter 2>/dev/null || true)
+if [ -n "${filter// /}" ]; then
+	sel=()
+	for f in $filter; do
+		sel+=("$f")
+	done
+	tests=("${sel[@]}")
+fi
+
+limit=120
+if [ -f "$ST/settings" ]; then
+	v=$(sed -n 's/^[[:space:]]*timeout[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
+		"$ST/settings" | tail -1)
+	[ -n "$v" ] && limit=$v
+fi
+
+dmesg -c >/tmp/dmesg-boot 2>/dev/null || dmesg >/tmp/dmesg-boot
+
+n=${#tests[@]}
+pass=0
+fail=0
+echo "TAP version 13"
+echo "1..$((n + 1 + ${nolist:-0}))"
+k=0
+if [ -n "$nolist" ]; then
+	# A run without a test list must not read as a pass.
+	echo "# $ST/TESTS missing: no tests to run"
+	k=1
+	echo "not ok $k test-list"
+	fail=1
+fi
+echo "# kernel $(uname -r), up $(cut -d" " -f1 /proc/uptime)s, $n tests, timeout ${limit}s each"
+[ "$n" -gt 0 ] || echo "# no tests listed in selftests/TESTS"
+
+# sockets_left: socket lines after the header in /proc/net/xnet/sockets.
+sockets_left() {
+	tail -n +2 /proc/net/xnet/sockets 2>/dev/null | grep -c .
+}
+
+for t in "${tests[@]}"; do
+	k=$((k + 1))
+	why=""
+	skip=""
+	t0=$(date +%s)
+	if ! out=$(modprobe xnet 2>&1); then
+		why="modprobe xnet failed: $out"
+	elif [ ! -f "$ST/$t" ]; then
+		why="$ST/$t missing"
+	else
+		run=("./$t")
+		if [ ! -x "$ST/$t" ]; then
+			case $t in
+			*.sh) run=(bash "./$t")
+			      echo "# runner: $t is not executable, running it with bash" ;;
+			*) run=() ;;
+			esac
+		fi
+	fi
+	if [ -n "$why" ]; then
+		:
+	elif [ "${#run[@]}" = 0 ]; then
+		why="$ST/$t is not executable"
+	else
+		rm -f /tmp/test.fifo
+		mkfifo /tmp/test.fifo
+		(while IFS= read -r l; do printf '#   %s\n' "$l"; done \
+			</tmp/test.fifo) &
+		rpid=$!
+		(cd "$ST" && exec timeout -k 5 "$limit" "${run[@]}" \
+			</dev/null >/tmp/test.fifo 2>&1) &
+		tpid=$!
+		wait "$tpid"
+		rc=$?
+		# timeout(1) ran the test in its own process group (pgid =
+		# the timeout pid after the subshell exec): reap leftovers.
+		kill -KILL -- "-$tpid" 2>/dev/null
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$rpid" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill "$rpid" 2>/dev/null
+		wait "$rpid" 2>/dev/null
+		case $rc in
+		0) ;;
+		4) skip=" # SKIP" ;;
+		124 | 137) why="timed out after ${limit}s" ;;
+		*) why="exit status $rc" ;;
+		esac
+	fi
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		echo "# runner: removing netns $ns left by $t"
+		ip netns delete "$ns" 2>/dev/null
+	done
+	if [ -d /sys/module/xnet ]; then
+		left=""
+		if [ ! -r /proc/net/xnet/sockets ]; then
+			left="no /proc/net/xnet/sockets"
+		else
+			for _ in $(seq 20); do
+				[ "$(sockets_left)" = 0 ] && break
+				sleep 0.2
+			done
+			if [ "$(sockets_left)" != 0 ]; then
+				left="sockets left in /proc/net/xnet/sockets"
+				sed 's/^/#   /' /proc/net/xnet/sockets
+			fi
+		fi
+		[ -n "$left" ] && why=${why:+$why; }$left
+		ok=""
+		for _ in $(seq 20); do
+			if out=$(rmmod xnet 2>&1); then
+				ok=1
+				break
+			fi
+			sleep 0.25
+		done
+		if [ -z "$ok" ]; then
+			why=${why:+$why; }"rmmod xnet failed: $out"
+			lsmod | grep -E '^(Module|xnet)' | sed 's/^/#   /'
+			# Later tests need a fresh module; this one is stuck.
+		fi
+	fi
+	dt=$(($(date +%s) - t0))
+	echo "# $t: ${dt}s${why:+, $why}"
+	if [ -n "$why" ]; then
+		echo "not ok $k $t"
+		fail=$((fail + 1))
+	else
+		echo "ok $k $t$skip"
+		pass=$((pass + 1))
+	fi
+done
+
+k=$((k + 1))
+bad=$(dmesg | grep -E "$DMESG_BAD")
+if [ -n "$bad" ]; then
+	echo "# kernel log has problems:"
+	while IFS= read -r l; do
+		echo "#   $l"
+	done <<<"$bad"
+	echo "not ok $k dmesg-clean"
+	fail=$((fail + 1))
+else
+	echo "ok $k dmesg-clean"
+	pass=$((pass + 1))
+fi
+marker "passed=$pass failed=$fail"

@@ -1,0 +1,181 @@
+#!/bin/bash
+# Build the test VM's initramfs (uncompressed newc cpio: fastest to build and
+# to unpack under TCG).
+#
+#   scripts/mkinitramfs.sh KVER OUT
+#
+# KVER is a full kernel release (e.g. 6.1.0-56-amd64) whose modules are in
+# /lib/modules/KVER.  Contents:
+#   busybox applets; bash, dash as /bin/sh, coreutils timeout env nohup nice,
+#   findutils, util-linux setsid nsenter unshare taskset flock, iproute2
+#   (ip tc bridge), socat,
+#   kmod (modprobe insmod rmmod lsmod depmod modinfo) with their ldd closure;
+#   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc
+#   (+ dependencies), depmod'ed;
+#   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
+#   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
+#   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
+#   selftests/ (built)        -> /xnet/selftests
+#   scripts/guest-run.sh      -> /xnet/guest-run.sh
+#   scripts/demo-guest.sh     -> /xnet/demo-guest.sh
+#   $XNET_TESTS (if set)      -> /xnet/tests-filter (names to run, subset)
+# /init mounts the usual filesystems, then runs the mode named by
+# xnettest.mode= on the kernel command line (check|demo|shell), then
+# powers off.
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 KVER OUT" >&2; exit 2; }
+kver=$1
+out=$2
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+moddir=/lib/modules/$kver
+
+die() { echo "mkinitramfs: $*" >&2; exit 1; }
+
+[ -d "$moddir/kernel" ] || die "no kernel modules in $moddir (make deps KVER=...)"
+ko=$root/module/xnet.ko
+[ -f "$ko" ] || die "$ko not built (make all)"
+vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
+[ "$vm" = "$kver" ] ||
+	die "$ko was built for '$vm', not $kver (make all KDIR=$moddir/build)"
+tools=("$root/tools/xnetctl/xnetctl" "$root/tools/xnet-ping/xnet-ping")
+for t in "${tools[@]}"; do
+	[ -x "$t" ] || die "$t not built (make all)"
+done
+[ -d "$root/selftests" ] || die "$root/selftests missing"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/xnet-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+R=$stage
+
+# Merged-/usr layout like Debian 12: one bin directory.
+mkdir -p "$R"/usr/bin "$R"/usr/lib/x86_64-linux-gnu "$R"/usr/lib64 \
+	"$R"/{dev,proc,sys,run,tmp,root,etc,xnet,mnt}
+ln -s bin "$R/usr/sbin"
+ln -s usr/bin "$R/bin"
+ln -s usr/sbin "$R/sbin"
+ln -s usr/lib "$R/lib"
+ln -s usr/lib64 "$R/lib64"
+chmod 1777 "$R/tmp"
+mknod -m 600 "$R/dev/console" c 5 1
+mknod -m 666 "$R/dev/null" c 1 3
+
+cp /bin/busybox "$R/usr/bin/busybox"
+for a in $(busybox --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$R/usr/bin/$a"
+done
+
+# copy_bin SRC [NAME]: host binary plus its shared library closure.
+copy_bin() {
+	local src name lib
+	src=$(command -v "$1") || die "host binary $1 missing (make deps)"
+	name=${2:-$(basename "$src")}
+	rm -f "$R/usr/bin/$name"
+	cp -L "$src" "$R/usr/bin/$name"
+	for lib in $(ldd "$src" 2>/dev/null |
+		     awk '/=> \//{print $3} /^[ \t]*\//{print $1}'); do
+		[ -e "$R$lib" ] && continue
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+}
+
+copy_bin bash
+# /bin/sh is dash as on Debian: busybox's ash runs its own applets in
+# preference to PATH ("ip" in system() would be busybox's ip).  For the same
+# reason the busybox applets that exec other programs are replaced.
+copy_bin dash
+ln -sf dash "$R/usr/bin/sh"
+for b in timeout env xargs find nohup nice chroot setsid nsenter unshare \
+	 taskset flock; do
+	copy_bin "$b"
+done
+copy_bin ip
+copy_bin tc
+copy_bin bridge
+copy_bin socat
+copy_bin kmod
+for a in modprobe insmod rmmod lsmod depmod modinfo; do
+	ln -sf kmod "$R/usr/bin/$a"
+done
+for t in "${tools[@]}"; do
+	copy_bin "$t"
+done
+# iproute2 wants these for "ip netns"/"tc" name lookups; harmless if absent.
+[ -d /etc/iproute2 ] && cp -a /etc/iproute2 "$R/etc/"
+printf 'root:x:0:0:root:/root:/bin/bash\n' >"$R/etc/passwd"
+printf 'root:x:0:\n' >"$R/etc/group"
+printf 'hosts: files\n' >"$R/etc/nsswitch.conf"
+printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
+
+# Kernel modules, with their dependencies, as the host's kmod resolves them.
+mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
+      crc32c-intel tipc)
+mkdir -p "$R$moddir/extra"
+for m in "${mods[@]}"; do
+	modprobe --show-depends -S "$kver" "$m" 2>/dev/null |
+		awk '$1 == "insmod" {print $2}'
+done | sort -u | while read -r f; do
+	mkdir -p "$R$(dirname "$f")"
+	cp "$f" "$R$f"
+done
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$moddir/$f" ] && cp "$moddir/$f" "$R$moddir/"
+done
+cp "$ko" "$R$moddir/extra/xnet.ko"
+depmod -b "$R" "$kver"
+modprobe -d "$R" -S "$kver" --show-depends xnet >/dev/null ||
+	die "xnet.ko dependencies not satisfiable in the initramfs"
+
+# Selftests (built), without objects.
+cp -a "$root/selftests" "$R/xnet/selftests"
+find "$R/xnet/selftests" \( -name '*.o' -o -name '*.d' \) -delete
+cp "$root/scripts/guest-run.sh" "$R/xnet/guest-run.sh"
+cp "$root/scripts/demo-guest.sh" "$R/xnet/demo-guest.sh"
+chmod +x "$R/xnet/guest-run.sh" "$R/xnet/demo-guest.sh"
+printf '%s\n' "${XNET_TESTS:-}" >"$R/xnet/tests-filter"
+echo "$kver" >"$R/xnet/kver"
+
+cat >"$R/init" <<'INIT'
+#!/bin/sh
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin HOME=/root TERM=dumb
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p /run/netns
+hostname xnet-vm
+ip link set lo up
+# A task stuck in D state or a soft lockup ends the run: no marker, failure.
+sysctl -qw kernel.hung_task_timeout_secs=60 kernel.hung_task_panic=1 \
+	kernel.softlockup_panic=1 kernel.panic_on_warn=1 kernel.panic_on_oops=1
+mode=check
+for a in $(cat /proc/cmdline); do
+	case "$a" in xnettest.mode=*) mode=${a#xnettest.mode=} ;; esac
+done
+cd /xnet
+case "$mode" in
+check) /xnet/guest-run.sh ;;
+demo)
+	if /xnet/demo-guest.sh; then r="passed=1 failed=0"; else r="passed=0 failed=1"; fi
+	echo "XNET-RESULT $r"
+	echo "XNET-RESULT $r" >/dev/ttyS1
+	;;
+shell) setsid cttyhack bash -l ;;
+*) echo "init: unknown xnettest.mode=$mode" ;;
+esac
+sync
+poweroff -f
+INIT
+chmod +x "$R/init"
+
+mkdir -p "$(dirname "$out")"
+(cd "$R" && find . -mindepth 1 | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --quiet) >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Boot the xnet test VM under QEMU/TCG and report.
+#
+#   scripts/vm.sh check|demo|shell KVER
+#
+# KVER is a full kernel release (/boot/vmlinuz-KVER, /lib/modules/KVER).
+# Artifacts (module/xnet.ko, tools, selftests/) must be built for it.
+# Environment:
+#   XNET_TESTS="a b"     run only these tests from selftests/TESTS
+#   XNET_VM_TIMEOUT=N    whole-VM time limit, seconds (check 540, demo 300)
+#   XNET_VM_MEM=MB       guest memory (1024)
+#   XNET_VM_APPEND=...   extra kernel command line
+#   XNET_PRE_FAILED=N    failures found before the VM (added to the count)
+# Output: console on stdout and in build/vm-KVER.log; result marker read
+# from the guest's second serial port (build/vm-KVER.result).  Last line:
+# "P passed, F failed".  Exit 0 only if the marker is there and F is 0.
+set -euo pipefail
+
+[ $# -eq 2 ] || { echo "usage: $0 check|demo|shell KVER" >&2; exit 2; }
+mode=$1
+kver=$2
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=$root/build
+kernel=/boot/vmlinuz-$kver
+case $mode in
+check) limit=${XNET_VM_TIMEOUT:-540} ;;
+demo) limit=${XNET_VM_TIMEOUT:-300} ;;
+shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
+*) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+[ -r "$kernel" ] || { echo "vm.sh: $kernel missing (make deps)" >&2; exit 1; }
+
+mkdir -p "$build"
+initrd=$build/initramfs-$kver.cpio
+log=$build/vm-$kver.log
+res=$build/vm-$kver.result
+t0=$(date +%s.%N)
+"$root/scripts/mkinitramfs.sh" "$kver" "$initrd"
+t1=$(date +%s.%N)
+printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
+	"$(($(stat -c %s "$initrd") / 1024))" "$(echo "$t1 - $t0" | bc)"
+
+append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
+append+=" softlockup_panic=1 slub_debug=FZPU log_buf_len=8M quiet"
+append+=" printk.devkmsg=on net.ifnames=0 xnettest.mode=$mode"
+append+=" ${XNET_VM_APPEND:-}"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${XNET_VM_MEM:-1024}"
+      -nodefaults -no-user-config -display none -no-reboot -nic none
+      -kernel "$kernel" -initrd "$initrd" -append "$append"
+      -serial stdio -serial "file:$res")
+rm -f "$res" "$log"
+echo "vm: booting $kver ($mode), limit ${limit}s"
+rc=0
+if [ "$mode" = shell ]; then
+	"${qemu[@]}" || rc=$?
+	exit $rc
+fi
+set +e
+timeout -k 10 "$limit" "${qemu[@]}" </dev/null 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+t2=$(date +%s.%N)
+printf '\nvm: qemu exited %s after %.1fs\n' "$rc" "$(echo "$t2 - $t1" | bc)"
+
+marker=$(tr -d '\r' <"$res" 2>/dev/null | grep -E '^XNET-RESULT passed=[0-9]+ failed=[0-9]+$' | tail -1 || true)
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+# Kernel-side trouble that made it to the console, whatever the guest said.
+kbad=$(grep -E '^\[ *[0-9]+\.[0-9]+\] .*(Kernel panic|BUG:|Oops|WARNING: CPU|general protection fault|Call Trace:)' "$log" || true)
+if [ -z "$marker" ]; then
+	why="no XNET-RESULT marker"
+	[ "$rc" = 124 ] || [ "$rc" = 137 ] && why="timed out after ${limit}s"
+	echo "vm: FAIL: VM crashed or hung ($why); last 60 console lines:"
+	tail -n 60 "$log"
+	pass=$(grep -cE '^ok [0-9]+ ' "$log" || true)
+	fail=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
+	echo "$pass passed, $((fail + 1 + ${XNET_PRE_FAILED:-0})) failed"
+	exit 1
+fi
+pass=$(echo "$marker" | sed -E 's/.*passed=([0-9]+).*/\1/')
+fail=$(echo "$marker" | sed -E 's/.*failed=([0-9]+).*/\1/')
+if [ -n "$kbad" ]; then
+	echo "vm: FAIL: kernel trouble on the console:"
+	echo "$kbad"
+	fail=$((fail + 1))
+fi
+if [ "$rc" != 0 ]; then
+	echo "vm: FAIL: qemu exit status $rc"
+	fail=$((fail + 1))
+fi
+# Failures found before the VM ran (make check: lint).
+fail=$((fail + ${XNET_PRE_FAILED:-0}))
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
