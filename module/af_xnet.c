@@ -19,8 +19,8 @@
 
 #include "xnet.h"
 
-static int family = AF_XNET;
-module_param(family, int, 0444);
+int xnet_family __read_mostly = AF_XNET;
+module_param_named(family, xnet_family, int, 0444);
 MODULE_PARM_DESC(family, "address family number to register (default 22)");
 
 int xnet_check_sockaddr(const struct sockaddr *uaddr, int addr_len)
@@ -29,7 +29,7 @@ int xnet_check_sockaddr(const struct sockaddr *uaddr, int addr_len)
 
 	if (addr_len < (int)sizeof(*sxn))
 		return -EINVAL;
-	if (sxn->sxn_family != family)
+	if (sxn->sxn_family != xnet_family)
 		return -EAFNOSUPPORT;
 	return 0;
 }
@@ -61,7 +61,10 @@ int xnet_sock_bind(struct xnet_port_table *t, struct sock *sk,
 	if (port && port < XNET_PORT_PRIVILEGED &&
 	    !ns_capable(sock_net(sk)->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
-	return xnet_port_bind(t, sk, sxn->sxn_addr, port);
+	err = xnet_port_bind(t, sk, sxn->sxn_addr, port);
+	if (!err && port)
+		sk->sk_userlocks |= SOCK_BINDPORT_LOCK;
+	return err;
 }
 
 /* Give an unbound socket an ephemeral port on any address. Locked. */
@@ -81,7 +84,7 @@ int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 
 	lock_sock(sk);
 	memset(sxn, 0, sizeof(*sxn));
-	sxn->sxn_family = family;
+	sxn->sxn_family = xnet_family;
 	if (peer) {
 		if (!xs->dport) {
 			err = -ENOTCONN;
@@ -135,11 +138,12 @@ static int __init xnet_init(void)
 {
 	int err;
 
-	if (family <= 0 || family >= AF_MAX) {
-		pr_err("xnet: family %d is outside 1..%d\n", family, AF_MAX - 1);
+	if (xnet_family <= 0 || xnet_family >= AF_MAX) {
+		pr_err("xnet: family %d is outside 1..%d\n", xnet_family,
+		       AF_MAX - 1);
 		return -EINVAL;
 	}
-	xnet_family_ops.family = family;
+	xnet_family_ops.family = xnet_family;
 
 	err = xnet_netns_init();
 	if (err)
@@ -157,11 +161,11 @@ static int __init xnet_init(void)
 	err = sock_register(&xnet_family_ops);
 	if (err) {
 		pr_err("xnet: address family %d is already registered (%d); load with family=N to pick a free one\n",
-		       family, err);
+		       xnet_family, err);
 		goto err_netlink;
 	}
 	pr_info("xnet: AF_XNET (family %d) over EtherType 0x%04x, sock %zu bytes\n",
-		family, ETH_P_XNET, sizeof(struct xnet_sock));
+		xnet_family, ETH_P_XNET, sizeof(struct xnet_sock));
 	return 0;
 
 err_netlink:
@@ -177,7 +181,7 @@ err_netns:
 
 static void __exit xnet_exit(void)
 {
-	sock_unregister(family);
+	sock_unregister(xnet_family);
 	xnet_netlink_exit();
 	xnet_dev_exit();
 	proto_unregister(&xnet_dgram_proto);

@@ -175,6 +175,13 @@ static int xnet_netdev_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_DONE;
 
 	switch (event) {
+	case NETDEV_PRE_TYPE_CHANGE:
+		/* xnet needs Ethernet: refuse while addresses are configured */
+		return notifier_from_errno(-EBUSY);
+	case NETDEV_POST_TYPE_CHANGE:
+		if (dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN)
+			xnet_dev_destroy(xdev);
+		break;
 	case NETDEV_UNREGISTER:
 		/* also covers a move to another netns */
 		xnet_dev_destroy(xdev);

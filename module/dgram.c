@@ -35,7 +35,7 @@ static int xnet_dgram_release(struct socket *sock)
 	if (!sk)
 		return 0;
 	lock_sock(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	xnet_port_unbind(&xnet_dgram_ports, sk);
 	sock_orphan(sk);
 	release_sock(sk);
@@ -70,6 +70,9 @@ static int xnet_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 		lock_sock(sk);
 		xs->daddr = 0;
 		xs->dport = 0;
+		/* as UDP: a port that connect() picked is given back */
+		if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+			xnet_port_unbind(&xnet_dgram_ports, sk);
 		release_sock(sk);
 		return 0;
 	}
@@ -122,7 +125,7 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	}
 
 	lock_sock(sk);
-	if (sk->sk_shutdown & SEND_SHUTDOWN) {
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) {
 		release_sock(sk);
 		return -EPIPE;
 	}
@@ -147,7 +150,7 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
 		return -ENETUNREACH;
 	}
-	if (len > mtu - XNET_HLEN)
+	if (mtu <= XNET_HLEN || len > mtu - XNET_HLEN)
 		return -EMSGSIZE;
 
 	skb = xnet_alloc_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
@@ -174,15 +177,14 @@ static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	size_t copied;
 	int err;
 
-	if (flags & ~(MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC | MSG_WAITALL |
-		      MSG_CMSG_COMPAT | MSG_ERRQUEUE | MSG_NOSIGNAL))
+	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (flags & MSG_ERRQUEUE)
 		return -EAGAIN;
 
 	skb = skb_recv_datagram(sk, flags, &err);
 	if (!skb) {
-		if (sk->sk_shutdown & RCV_SHUTDOWN)
+		if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
 			return 0;
 		return err;
 	}
@@ -215,14 +217,18 @@ static int xnet_dgram_shutdown(struct socket *sock, int how)
 {
 	struct sock *sk = sock->sk;
 
+	int err;
+
 	how++;	/* SHUT_RD..SHUT_RDWR -> RCV_SHUTDOWN..SHUTDOWN_MASK */
 	if (how <= 0 || how > SHUTDOWN_MASK)
 		return -EINVAL;
 	lock_sock(sk);
-	sk->sk_shutdown |= how;
+	/* as UDP: applied, but reported as ENOTCONN without a peer */
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+	err = xnet_sk(sk)->dport ? 0 : -ENOTCONN;
 	release_sock(sk);
 	sk->sk_state_change(sk);
-	return 0;
+	return err;
 }
 
 static int xnet_dgram_ioctl(struct socket *sock, unsigned int cmd,
@@ -305,12 +311,11 @@ int xnet_dgram_create(struct net *net, struct socket *sock, int kern)
 {
 	struct sock *sk;
 
-	sk = sk_alloc(net, PF_XNET, GFP_KERNEL, &xnet_dgram_proto, kern);
+	sk = sk_alloc(net, xnet_family, GFP_KERNEL, &xnet_dgram_proto, kern);
 	if (!sk)
 		return -ENOMEM;
 	sock->ops = &xnet_dgram_ops;
 	sock_init_data(sock, sk);
-	sk->sk_family = sock->ops->family;
 	sk->sk_destruct = xnet_sock_destruct;
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	INIT_HLIST_NODE(&xnet_sk(sk)->bind_node);
@@ -337,35 +342,42 @@ void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		    struct sk_buff *skb)
 {
 	const struct xnethdr *xh = xnet_hdr(skb);
-	__be32 daddr = xh->daddr;
-	__be16 dport = xh->dport;
+	__be32 saddr = xh->saddr, daddr = xh->daddr;
+	__be16 sport = xh->sport, dport = xh->dport;
+	struct xnet_port_table *t = &xnet_dgram_ports;
 	struct sock *sk, *next;
 	struct sk_buff *clone;
 
-	if (!xh->sport || !dport) {
+	if (!sport || !dport) {
 		xnet_inc_stat(xn, XNET_MIB_IN_BAD_PORT);
 		goto drop;
 	}
 	__skb_pull(skb, XNET_HLEN);
 
-	sk = xnet_port_lookup_rcu(&xnet_dgram_ports, xn->net, daddr, dport,
-				  xdev, NULL);
-	if (!sk) {
-		xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
-		goto drop;
+	if (daddr != htonl(XNET_ADDR_BROADCAST)) {
+		sk = xnet_port_lookup_rcu(t, xn->net, saddr, sport, daddr,
+					  dport, xdev);
+		if (!sk)
+			goto nosock;
+		xnet_dgram_queue(xn, sk, skb);
+		return;
 	}
-	if (daddr == htonl(XNET_ADDR_BROADCAST)) {
-		while ((next = xnet_port_lookup_rcu(&xnet_dgram_ports, xn->net,
-						    daddr, dport, xdev, sk))) {
-			clone = skb_clone(skb, GFP_ATOMIC);
-			if (clone)
-				xnet_dgram_queue(xn, sk, clone);
-			sk = next;
-		}
+	sk = xnet_port_next_rcu(t, xn->net, saddr, sport, daddr, dport, xdev,
+				NULL);
+	if (!sk)
+		goto nosock;
+	while ((next = xnet_port_next_rcu(t, xn->net, saddr, sport, daddr,
+					  dport, xdev, sk))) {
+		clone = skb_clone(skb, GFP_ATOMIC);
+		if (clone)
+			xnet_dgram_queue(xn, sk, clone);
+		sk = next;
 	}
 	xnet_dgram_queue(xn, sk, skb);
 	return;
 
+nosock:
+	xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
 drop:
 	kfree_skb(skb);
 }

@@ -25,6 +25,13 @@
 
 #include "xnet.h"
 
+/* A frame waiting for resolution remembers its sender's device binding. */
+struct xnet_neigh_cb {
+	int	oif;
+};
+
+#define XNET_NEIGH_CB(skb) ((struct xnet_neigh_cb *)(skb)->cb)
+
 static struct hlist_head *xnet_neigh_bucket(struct xnet_net *xn, __be32 addr)
 {
 	return &xn->neigh_hash[hash_32((__force u32)addr, XNET_NEIGH_HASH_BITS)];
@@ -47,6 +54,33 @@ static void xnet_neigh_kick(struct xnet_net *xn, unsigned long delay)
 		queue_delayed_work(system_wq, &xn->neigh_work, delay);
 }
 
+static void xnet_neigh_destroy(struct xnet_net *xn, struct xnet_neigh *n)
+{
+	lockdep_assert_held(&xn->neigh_lock);
+	hlist_del(&n->node);
+	xn->neigh_count--;
+	__skb_queue_purge(&n->queue);
+	kfree(n);
+}
+
+/* Table full: drop the least recently confirmed resolved entry, if any. */
+static bool xnet_neigh_forced_gc(struct xnet_net *xn)
+{
+	struct xnet_neigh *n, *victim = NULL;
+	int i;
+
+	lockdep_assert_held(&xn->neigh_lock);
+	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++)
+		hlist_for_each_entry(n, &xn->neigh_hash[i], node)
+			if (n->state != XNET_NEIGH_INCOMPLETE &&
+			    (!victim ||
+			     time_before(n->confirmed, victim->confirmed)))
+				victim = n;
+	if (victim)
+		xnet_neigh_destroy(xn, victim);
+	return victim;
+}
+
 static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr)
 {
 	struct xnet_neigh *n;
@@ -54,7 +88,8 @@ static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr)
 	lockdep_assert_held(&xn->neigh_lock);
 	if (xn->dying)
 		return NULL;
-	if (xn->neigh_count >= READ_ONCE(xn->neigh_max)) {
+	if (xn->neigh_count >= READ_ONCE(xn->neigh_max) &&
+	    !xnet_neigh_forced_gc(xn)) {
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_TABLE_FULL);
 		return NULL;
 	}
@@ -68,15 +103,6 @@ static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr)
 	xn->neigh_count++;
 	xnet_neigh_kick(xn, HZ / 10);
 	return n;
-}
-
-static void xnet_neigh_destroy(struct xnet_net *xn, struct xnet_neigh *n)
-{
-	lockdep_assert_held(&xn->neigh_lock);
-	hlist_del(&n->node);
-	xn->neigh_count--;
-	__skb_queue_purge(&n->queue);
-	kfree(n);
 }
 
 /* Broadcast a query for @addr out of every usable device. BHs on or off. */
@@ -134,6 +160,11 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 	n = xnet_neigh_lookup(xn, daddr);
 	if (n && n->dev && (n->state == XNET_NEIGH_REACHABLE ||
 			    n->state == XNET_NEIGH_STALE)) {
+		if (oif && n->dev->ifindex != oif) {
+			/* the peer is known on another device only */
+			err = -ENETUNREACH;
+			goto unlock;
+		}
 		dev = n->dev;
 		dev_hold(dev);
 		ether_addr_copy(ha, n->ha);
@@ -164,6 +195,7 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUEUE_DROPS);
 		kfree_skb(__skb_dequeue(&n->queue));
 	}
+	XNET_NEIGH_CB(skb)->oif = oif;
 	__skb_queue_tail(&n->queue, skb);
 	skb = NULL;
 	if (!n->probes) {
@@ -207,7 +239,9 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 	__skb_queue_head_init(&q);
 	spin_lock(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, addr);
-	if (!n && create)
+	/* strangers' queries may fill at most half of the table */
+	if (!n && create &&
+	    xn->neigh_count < READ_ONCE(xn->neigh_max) / 2)
 		n = xnet_neigh_create(xn, addr);
 	if (!n) {
 		spin_unlock(&xn->neigh_lock);
@@ -221,8 +255,16 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 	skb_queue_splice_init(&n->queue, &q);
 	spin_unlock(&xn->neigh_lock);
 
-	while ((skb = __skb_dequeue(&q)))
+	while ((skb = __skb_dequeue(&q))) {
+		int oif = XNET_NEIGH_CB(skb)->oif;
+
+		if (oif && oif != xdev->dev->ifindex) {
+			xnet_inc_stat(xn, XNET_MIB_OUT_DISCARDS);
+			kfree_skb(skb);
+			continue;
+		}
 		xnet_finish_output(xn, skb, xdev->dev, ha);
+	}
 	return true;
 }
 
@@ -255,6 +297,8 @@ void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		goto malformed;
 
 	if (xh->type == XNET_T_NEIGH_QUERY) {
+		if (xh->daddr == htonl(XNET_ADDR_BROADCAST))
+			goto malformed;	/* nobody may answer for it */
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_IN);
 		xnet_neigh_learn(xn, xdev, xh->saddr, ha, true);
 		xnet_neigh_answer(xn, xdev, xh, ha);

@@ -93,6 +93,16 @@ int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 	}
 	start = get_random_u32() % range;
 	for (i = 0; i < range; i++) {
+		if ((i & 255) == 255) {
+			/* long scans must not keep BHs off */
+			spin_unlock_bh(&t->lock);
+			cond_resched();
+			spin_lock_bh(&t->lock);
+			if (xnet_sk(sk)->sport) {
+				err = -EINVAL;
+				goto out;
+			}
+		}
 		port = XNET_EPHEMERAL_LOW + (start + i) % range;
 		if (!xnet_port_conflict(t, sk, addr, port)) {
 			__xnet_port_hash(t, sk, addr, port);
@@ -115,43 +125,94 @@ void xnet_port_unbind(struct xnet_port_table *t, struct sock *sk)
 		hlist_del_init_rcu(&xs->bind_node);
 		hashed = true;
 	}
+	xs->sport = 0;
+	xs->rcv_addr = 0;
 	spin_unlock_bh(&t->lock);
 	if (hashed)
 		sock_put(sk);
 }
 
 /*
- * Next socket after @after (NULL: the first) bound to @dport that accepts
- * a frame for @daddr arriving on @xdev (NULL: local delivery, where @daddr
- * is an own address). Under RCU; no reference is taken.
+ * Does @sk accept a frame from (@saddr, @sport) to (@daddr, @dport)
+ * arriving on @xdev (NULL: local delivery, @daddr an own address)?
+ * Returns how specific the match is (higher wins), or -1.
+ */
+static int xnet_port_score(struct sock *sk, struct net *net, __be32 saddr,
+			   __be16 sport, __be32 daddr, __be16 dport,
+			   struct xnet_dev *xdev)
+{
+	struct xnet_sock *xs = xnet_sk(sk);
+	bool bcast = daddr == htonl(XNET_ADDR_BROADCAST);
+	int score = 0;
+
+	if (!net_eq(sock_net(sk), net) || xs->sport != dport)
+		return -1;
+	if (sk->sk_bound_dev_if) {
+		if (xdev && sk->sk_bound_dev_if != xdev->dev->ifindex)
+			return -1;
+		score += 1;
+	}
+	if (xs->rcv_addr) {
+		if (!bcast && xs->rcv_addr != daddr)
+			return -1;
+		if (bcast && (!xdev || !xnet_dev_has_addr_rcu(xdev, xs->rcv_addr)))
+			return -1;
+		score += 2;
+	}
+	if (xs->dport) {
+		/* a connected socket hears only its peer, as UDP */
+		if (xs->daddr != saddr || xs->dport != sport)
+			return -1;
+		score += 4;
+	}
+	return score;
+}
+
+/*
+ * The socket that should receive a unicast frame: the most specific match
+ * (connected, then bound address, then bound device). Under RCU; no
+ * reference is taken.
  */
 struct sock *xnet_port_lookup_rcu(struct xnet_port_table *t, struct net *net,
-				  __be32 daddr, __be16 dport,
-				  struct xnet_dev *xdev, struct sock *after)
+				  __be32 saddr, __be16 sport, __be32 daddr,
+				  __be16 dport, struct xnet_dev *xdev)
+{
+	struct hlist_head *head = xnet_port_bucket(t, net, ntohs(dport));
+	struct sock *best = NULL;
+	int score, best_score = -1;
+	struct xnet_sock *xs;
+
+	hlist_for_each_entry_rcu(xs, head, bind_node) {
+		score = xnet_port_score(&xs->sk, net, saddr, sport, daddr,
+					dport, xdev);
+		if (score > best_score) {
+			best = &xs->sk;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/*
+ * Next socket after @after (NULL: the first) that accepts a broadcast
+ * frame, for delivery to each of them. Under RCU; no reference is taken.
+ */
+struct sock *xnet_port_next_rcu(struct xnet_port_table *t, struct net *net,
+				__be32 saddr, __be16 sport, __be32 daddr,
+				__be16 dport, struct xnet_dev *xdev,
+				struct sock *after)
 {
 	struct hlist_head *head = xnet_port_bucket(t, net, ntohs(dport));
 	struct hlist_node *node;
 	struct xnet_sock *xs;
-	bool bcast = daddr == htonl(XNET_ADDR_BROADCAST);
 
 	node = after ? rcu_dereference(hlist_next_rcu(&xnet_sk(after)->bind_node))
 		     : rcu_dereference(hlist_first_rcu(head));
 	for (; node; node = rcu_dereference(hlist_next_rcu(node))) {
-		struct sock *sk;
-
 		xs = hlist_entry(node, struct xnet_sock, bind_node);
-		sk = &xs->sk;
-		if (!net_eq(sock_net(sk), net) || xs->sport != dport)
-			continue;
-		if (sk->sk_bound_dev_if && xdev &&
-		    sk->sk_bound_dev_if != xdev->dev->ifindex)
-			continue;
-		if (xs->rcv_addr && !bcast && xs->rcv_addr != daddr)
-			continue;
-		if (xs->rcv_addr && bcast &&
-		    (!xdev || !xnet_dev_has_addr_rcu(xdev, xs->rcv_addr)))
-			continue;
-		return sk;
+		if (xnet_port_score(&xs->sk, net, saddr, sport, daddr, dport,
+				    xdev) >= 0)
+			return &xs->sk;
 	}
 	return NULL;
 }

@@ -12,6 +12,7 @@
  */
 #include <linux/crc32c.h>
 #include <linux/etherdevice.h>
+#include <linux/if_arp.h>
 
 #include "xnet.h"
 
@@ -95,6 +96,8 @@ void xnet_finish_output(struct xnet_net *xn, struct sk_buff *skb,
 		if (!xh->saddr)
 			goto discard;
 	}
+	if (unlikely(dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN))
+		goto discard;
 	if (skb->len > dev->mtu)
 		goto discard;	/* the MTU shrank while the frame waited */
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))

@@ -184,14 +184,19 @@ int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 		   __be32 addr, u16 port);
 void xnet_port_unbind(struct xnet_port_table *t, struct sock *sk);
 struct sock *xnet_port_lookup_rcu(struct xnet_port_table *t, struct net *net,
-				  __be32 daddr, __be16 dport,
-				  struct xnet_dev *xdev, struct sock *after);
+				  __be32 saddr, __be16 sport, __be32 daddr,
+				  __be16 dport, struct xnet_dev *xdev);
+struct sock *xnet_port_next_rcu(struct xnet_port_table *t, struct net *net,
+				__be32 saddr, __be16 sport, __be32 daddr,
+				__be16 dport, struct xnet_dev *xdev,
+				struct sock *after);
 typedef int (*xnet_sock_iter_t)(struct sock *sk, void *arg);
 int xnet_port_walk(struct xnet_port_table *t, struct net *net,
 		   unsigned long *pos, xnet_sock_iter_t fn, void *arg);
 void xnet_port_table_init(struct xnet_port_table *t);
 
 /* af_xnet.c: parts shared by every socket type. */
+extern int xnet_family;
 int xnet_check_sockaddr(const struct sockaddr *uaddr, int addr_len);
 int xnet_sock_bind(struct xnet_port_table *t, struct sock *sk,
 		   const struct sockaddr *uaddr, int addr_len);
