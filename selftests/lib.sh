@@ -1,0 +1,245 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the xnet shell selftests, in the style of the kernel's net
+# selftests. Source it first thing:
+#
+#   source "$(dirname "$0")/lib.sh"
+#
+# Every check prints "# PASS: ..." or "# FAIL: ..."; a failed check makes
+# the test exit 1 at `finish`. Nothing is ever reported as passed without
+# having been checked. Named netns and background processes are removed on
+# exit, whatever happens.
+
+ksft_skip=4
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+XECHO=$HERE/xnet_echo
+RET=0
+NSLIST=()
+PIDS=()
+TMPD=$(mktemp -d /tmp/xnet-test.XXXXXX)
+
+log() { echo "# $*"; }
+pass() { echo "# PASS: $*"; }
+fail() { echo "# FAIL: $*"; RET=1; }
+
+# check DESC CMD...: CMD must succeed.
+check() {
+	local d=$1
+	shift
+	if "$@"; then pass "$d"; else fail "$d"; fi
+}
+
+# check_not DESC CMD...: CMD must fail.
+check_not() {
+	local d=$1
+	shift
+	if "$@"; then fail "$d"; else pass "$d"; fi
+}
+
+# check_out DESC CMD...: like check, showing CMD's output as comments.
+check_out() {
+	local d=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && sed 's/^/#   /' <<<"$out"
+	if [ $rc = 0 ]; then pass "$d"; else fail "$d (exit $rc)"; fi
+}
+
+require_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "# SKIP: need root"
+		exit $ksft_skip
+	fi
+}
+
+# Missing tools in the test VM are a broken build, not a reason to skip.
+require_cmds() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || {
+			echo "# FAIL: required command $c missing"
+			exit 1
+		}
+	done
+}
+
+cleanup() {
+	local p ns
+	for p in "${PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	for ns in "${NSLIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+# ns_create NAME...: new netns with lo up.
+ns_create() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || { echo "# FAIL: ip netns add $ns"; exit 1; }
+		NSLIST+=("$ns")
+		ip -n "$ns" link set lo up
+	done
+}
+
+ns_del() {
+	local ns=$1 keep=() n
+	ip netns del "$ns"
+	for n in "${NSLIST[@]}"; do
+		[ "$n" != "$ns" ] && keep+=("$n")
+	done
+	NSLIST=("${keep[@]}")
+}
+
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# veth_link NS1 IF1 NS2 IF2: veth pair between two netns, both ends up.
+veth_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" &&
+		ip -n "$1" link set "$2" up &&
+		ip -n "$3" link set "$4" up ||
+		{ echo "# FAIL: veth $1/$2 - $3/$4"; exit 1; }
+}
+
+# xaddr NS IF ADDR: configure an xnet address.
+xaddr() {
+	nsx "$1" xnetctl addr add "$3" dev "$2" ||
+		{ echo "# FAIL: xnetctl addr add $3 dev $2 in $1"; exit 1; }
+}
+
+mac_of() {
+	ip -n "$1" link show "$2" | awk '/link\/ether/ {print $2}'
+}
+
+# counter NS NAME: a counter from `xnetctl stats`, or MISSING.
+counter() {
+	nsx "$1" xnetctl stats 2>/dev/null |
+		awk -v n="$2" '$1 == n {print $2; f = 1} END {if (!f) print "MISSING"}'
+}
+
+# check_counter NS NAME OP VALUE: e.g. check_counter $S InDatagrams -ge 2000
+check_counter() {
+	local v
+	v=$(counter "$1" "$2")
+	if [ "$v" = MISSING ]; then
+		fail "$1: counter $2 missing from xnetctl stats"
+	elif test "$v" "$3" "$4"; then
+		pass "$1: $2 = $v ($3 $4)"
+	else
+		fail "$1: $2 = $v, expected $3 $4"
+	fi
+}
+
+# check_delta NS NAME BEFORE OP N: the counter moved by (OP N) since BEFORE.
+check_delta() {
+	local v
+	v=$(counter "$1" "$2")
+	if [ "$v" = MISSING ] || [ "$3" = MISSING ]; then
+		fail "$1: counter $2 missing from xnetctl stats"
+	elif test $((v - $3)) "$4" "$5"; then
+		pass "$1: $2 moved by $((v - $3)) ($4 $5)"
+	else
+		fail "$1: $2 moved by $((v - $3)) ($3 -> $v), expected $4 $5"
+	fi
+}
+
+# proc_entries NS FILE: lines after the header of /proc/net/xnet/FILE.
+proc_entries() {
+	nsx "$1" bash -c "tail -n +2 /proc/net/xnet/$2 | grep -c ." 2>/dev/null
+}
+
+# wait_sockets NS N: until NS has at least N xnet sockets (5 s at most).
+wait_sockets() {
+	local i
+	for i in $(seq 50); do
+		[ "$(proc_entries "$1" sockets)" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "# FAIL: $1: fewer than $2 sockets after 5 s"
+	nsx "$1" cat /proc/net/xnet/sockets | sed 's/^/#   /'
+	return 1
+}
+
+# wait_file FILE: until it exists (5 s at most).
+wait_file() {
+	local i
+	for i in $(seq 50); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# bg NS CMD...: run in NS in the background, output to $TMPD/bg.N; killed
+# on exit. Sets BGPID and BGOUT.
+BGN=0
+bg() {
+	local ns=$1
+	shift
+	BGN=$((BGN + 1))
+	BGOUT=$TMPD/bg.$BGN
+	ip netns exec "$ns" "$@" >"$BGOUT" 2>&1 &
+	BGPID=$!
+	PIDS+=("$BGPID")
+}
+
+# bg_wait PID SECS: wait for a background job at most SECS; its exit status,
+# or 124 (and killed) on timeout.
+bg_wait() {
+	local pid=$1 i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid"
+}
+
+show() {
+	sed 's/^/#   /' "$@"
+}
+
+# neigh_has NS ADDR PATTERN...: `xnetctl neigh show` has a line for ADDR
+# matching every PATTERN (grep -i).
+neigh_has() {
+	local ns=$1 addr=$2 lines p
+	shift 2
+	lines=$(nsx "$ns" xnetctl neigh show | grep -E "^${addr//./\\.}[[:space:]]")
+	[ -n "$lines" ] || return 1
+	for p in "$@"; do
+		lines=$(grep -i -- "$p" <<<"$lines") || return 1
+	done
+	return 0
+}
+
+addr_has() {
+	nsx "$1" xnetctl addr show | grep -qw -- "$2"
+}
+
+finish() {
+	if [ $RET = 0 ]; then
+		echo "# all checks passed"
+	else
+		echo "# some checks FAILED"
+	fi
+	exit $RET
+}
+
+require_root
+require_cmds ip xnetctl timeout
+[ -x "$XECHO" ] || { echo "# FAIL: $XECHO not built"; exit 1; }

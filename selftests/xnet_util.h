@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the xnet selftests (C side): address parsing,
+ * reading the per-netns counters through xnetctl, a CRC-32C for building
+ * frames by hand, and a deterministic payload generator.
+ */
+#ifndef _XNET_SELFTEST_UTIL_H
+#define _XNET_SELFTEST_UTIL_H
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/xnet.h>
+
+/* "A.B.C.D" -> network byte order; exits on a typo (test bug). */
+static inline uint32_t xu_addr(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "bad xnet address '%s'\n", s);
+		exit(2);
+	}
+	return a.s_addr;
+}
+
+static inline struct sockaddr_xnet xu_sa(const char *addr, uint16_t port)
+{
+	struct sockaddr_xnet sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sxn_family = AF_XNET;
+	sa.sxn_port = htons(port);
+	sa.sxn_addr = addr ? xu_addr(addr) : 0;
+	return sa;
+}
+
+static inline const char *xu_ntoa(uint32_t a, char *buf)
+{
+	struct in_addr in = { .s_addr = a };
+
+	return inet_ntop(AF_INET, &in, buf, INET_ADDRSTRLEN);
+}
+
+/*
+ * Run a shell command (printf style); returns its exit status or -1.
+ * Through bash when there is one: the test VM's /bin/sh is busybox, which
+ * runs its own applets (a limited `ip`) in preference to iproute2.
+ */
+static inline int xu_sh(const char *fmt, ...)
+{
+	const char *shell = access("/bin/bash", X_OK) ? "/bin/sh" : "/bin/bash";
+	char cmd[1024];
+	va_list ap;
+	int st;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execl(shell, shell, "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * Counters of the current netns as "Name value" lines: /proc/net/xnet/snmp
+ * (cheap under emulation), or `xnetctl stats` if that file is missing.
+ * xu_stats_close() returns 0 if the source was read without error.
+ */
+static inline FILE *xu_stats_open(int *is_pipe)
+{
+	FILE *f = fopen("/proc/net/xnet/snmp", "r");
+
+	*is_pipe = !f;
+	return f ? f : popen("xnetctl stats 2>/dev/null", "r");
+}
+
+static inline int xu_stats_close(FILE *f, int is_pipe)
+{
+	if (is_pipe)
+		return pclose(f) ? -1 : 0;
+	return fclose(f) ? -1 : 0;
+}
+
+/*
+ * One counter of the current netns; -1 when it cannot be read or does not
+ * exist: callers assert on that, so a missing counter is a failure, never
+ * a silent pass.
+ */
+static inline long long xu_counter(const char *name)
+{
+	char line[256], n[128];
+	long long v, found = -1;
+	int is_pipe;
+	FILE *f;
+
+	f = xu_stats_open(&is_pipe);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lld", n, &v) == 2 && !strcmp(n, name))
+			found = v;
+	}
+	if (xu_stats_close(f, is_pipe))
+		return -1;
+	return found;
+}
+
+/* Entries in a /proc/net/xnet file (lines after the header), -1 on error. */
+static inline int xu_proc_entries(const char *file)
+{
+	char path[128], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/net/xnet/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n ? n - 1 : -1;
+}
+
+/* Does a line of /proc/net/xnet/FILE contain both strings (b may be NULL)? */
+static inline int xu_proc_has(const char *file, const char *a, const char *b)
+{
+	char path[128], line[512];
+	int hit = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/net/xnet/%s", file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, a) && (!b || strstr(line, b)))
+			hit = 1;
+	fclose(f);
+	return hit;
+}
+
+/* CRC-32C (Castagnoli), reflected, init and final xor ~0: crc32c("123456789") = 0xe3069283. */
+static inline uint32_t xu_crc32c(const void *data, size_t len)
+{
+	static uint32_t table[256];
+	static int ready;
+	const uint8_t *p = data;
+	uint32_t crc = ~0U;
+	size_t i;
+
+	if (!ready) {
+		for (i = 0; i < 256; i++) {
+			uint32_t c = i;
+			int k;
+
+			for (k = 0; k < 8; k++)
+				c = (c & 1) ? (c >> 1) ^ 0x82F63B78U : c >> 1;
+			table[i] = c;
+		}
+		ready = 1;
+	}
+	for (i = 0; i < len; i++)
+		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}
+
+/* Deterministic payload: byte j of message `seq` under `seed`. */
+static inline void xu_fill(uint8_t *buf, size_t len, uint32_t seed, uint32_t seq)
+{
+	uint32_t x = seed * 2654435761U ^ (seq + 0x9e3779b9U) * 40503U;
+	size_t j;
+
+	if (!x)
+		x = 1;
+	for (j = 0; j < len; j++) {
+		/* xorshift32 */
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[j] = (uint8_t)(x >> 11);
+	}
+}
+
+static inline double xu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void xu_msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+#endif /* _XNET_SELFTEST_UTIL_H */
