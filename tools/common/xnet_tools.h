@@ -3,12 +3,29 @@
 #ifndef XNET_TOOLS_H
 #define XNET_TOOLS_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
 #define XNET_TOOLS_VERSION "1.0"
+
+/* "PROG: message" on stderr, after flushing stdout, and exit(code). */
+static inline void __attribute__((format(printf, 3, 4), noreturn))
+xnet_die(const char *prog, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
 
 /*
  * Strict dotted-quad parser: exactly four decimal fields 0..255, each 1..3

@@ -52,19 +52,7 @@
 static const char *prog = "xnet-ping";
 static volatile sig_atomic_t stop_flag;
 
-static void __attribute__((format(printf, 2, 3), noreturn))
-die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
+#define die(code, ...) xnet_die(prog, code, __VA_ARGS__)
 
 #define usage_error(...) die(EXIT_USAGE, __VA_ARGS__)
 
