@@ -105,6 +105,8 @@ u8 xnet_sock_state(const struct sock *sk)
 {
 	const struct xnet_sock *xs = xnet_sk(sk);
 
+	if (sk->sk_type != SOCK_DGRAM)
+		return READ_ONCE(sk->sk_state);
 	if (xs->dport)
 		return XNET_STATE_CONNECTED;
 	return xs->sport ? XNET_STATE_BOUND : XNET_STATE_CLOSED;
@@ -124,6 +126,9 @@ static int xnet_create(struct net *net, struct socket *sock, int protocol,
 	switch (sock->type) {
 	case SOCK_DGRAM:
 		return xnet_dgram_create(net, sock, kern);
+	case SOCK_STREAM:
+	case SOCK_SEQPACKET:
+		return xnet_stream_create(net, sock, kern);
 	default:
 		return -ESOCKTNOSUPPORT;
 	}
@@ -149,12 +154,20 @@ static int __init xnet_init(void)
 	if (err)
 		return err;
 	xnet_port_table_init(&xnet_dgram_ports);
+	xnet_port_table_init(&xnet_stream_ports);
+	xnet_port_table_init(&xnet_seqpacket_ports);
 	err = proto_register(&xnet_dgram_proto, 1);
 	if (err)
 		goto err_netns;
-	err = xnet_dev_init();
+	err = proto_register(&xnet_stream_proto, 1);
 	if (err)
 		goto err_proto;
+	err = proto_register(&xnet_seqpacket_proto, 1);
+	if (err)
+		goto err_proto_stream;
+	err = xnet_dev_init();
+	if (err)
+		goto err_proto_seqpacket;
 	err = xnet_netlink_init();
 	if (err)
 		goto err_dev;
@@ -172,6 +185,10 @@ err_netlink:
 	xnet_netlink_exit();
 err_dev:
 	xnet_dev_exit();
+err_proto_seqpacket:
+	proto_unregister(&xnet_seqpacket_proto);
+err_proto_stream:
+	proto_unregister(&xnet_stream_proto);
 err_proto:
 	proto_unregister(&xnet_dgram_proto);
 err_netns:
@@ -184,6 +201,8 @@ static void __exit xnet_exit(void)
 	sock_unregister(xnet_family);
 	xnet_netlink_exit();
 	xnet_dev_exit();
+	proto_unregister(&xnet_seqpacket_proto);
+	proto_unregister(&xnet_stream_proto);
 	proto_unregister(&xnet_dgram_proto);
 	xnet_netns_exit();
 	rcu_barrier();	/* kfree_rcu() and SOCK_RCU_FREE callbacks */

@@ -167,6 +167,37 @@ static int xnet_nl_neigh_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* The connection timer that fires first, as ss shows it. */
+static int xnet_nl_conn_timer(struct sk_buff *skb, struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct timer_list *t = NULL;
+	u8 kind = XNET_TIMER_NONE;
+
+	if (timer_pending(&c->rtx_timer)) {
+		t = &c->rtx_timer;
+		kind = c->snd_una == c->snd_nxt ? XNET_TIMER_PROBE
+						: XNET_TIMER_RETRANS;
+	} else if (timer_pending(&c->delack_timer)) {
+		t = &c->delack_timer;
+		kind = XNET_TIMER_DELACK;
+	} else if (timer_pending(&c->ka_timer)) {
+		t = &c->ka_timer;
+		kind = sk->sk_state == XNET_STATE_TIME_WAIT ?
+		       XNET_TIMER_TIME_WAIT : XNET_TIMER_KEEPALIVE;
+	}
+	if (nla_put_u32(skb, XNET_ATTR_RETRANS, c->retransmits))
+		return -EMSGSIZE;
+	if (!t)
+		return 0;
+	if (nla_put_u8(skb, XNET_ATTR_TIMER, kind) ||
+	    nla_put_u32(skb, XNET_ATTR_TIMER_MS,
+			jiffies_to_msecs(max_t(long, READ_ONCE(t->expires) -
+					       jiffies, 0))))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int xnet_nl_sock_fill(struct sock *sk, void *arg)
 {
 	struct xnet_nl_walk *w = arg;
@@ -185,11 +216,17 @@ static int xnet_nl_sock_fill(struct sock *sk, void *arg)
 	    nla_put_in_addr(skb, XNET_ATTR_PEER_ADDR, xs->daddr) ||
 	    nla_put_u16(skb, XNET_ATTR_PEER_PORT, ntohs(xs->dport)) ||
 	    nla_put_u32(skb, XNET_ATTR_RQUEUE, sk_rmem_alloc_get(sk)) ||
-	    nla_put_u32(skb, XNET_ATTR_WQUEUE, sk_wmem_alloc_get(sk)) ||
+	    nla_put_u32(skb, XNET_ATTR_WQUEUE,
+			sk->sk_type == SOCK_DGRAM ? sk_wmem_alloc_get(sk)
+						  : READ_ONCE(sk->sk_wmem_queued)) ||
 	    nla_put_u64_64bit(skb, XNET_ATTR_INODE, sock_i_ino(sk),
 			      XNET_ATTR_PAD) ||
 	    nla_put_u32(skb, XNET_ATTR_UID,
 			from_kuid_munged(ns, sock_i_uid(sk)))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	if (sk->sk_type != SOCK_DGRAM && xnet_nl_conn_timer(skb, sk)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -202,8 +239,8 @@ static int xnet_nl_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct xnet_nl_walk w = { .skb = skb, .cb = cb };
 	int err;
 
-	err = xnet_port_walk(&xnet_dgram_ports, sock_net(skb->sk),
-			     &cb->args[0], xnet_nl_sock_fill, &w);
+	err = xnet_sock_walk(sock_net(skb->sk), &cb->args[0], &cb->args[1],
+			     xnet_nl_sock_fill, &w);
 	if (err && !skb->len)
 		return err;
 	return skb->len;

@@ -45,6 +45,9 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->neigh_retrans_ms = 1000;
 	xn->neigh_reachable_ms = 30000;
 	xn->neigh_gc_ms = 60000;
+	xn->max_connections = 65536;
+	xn->time_wait_ms = 2000;
+	xn->max_syn_backlog = 256;
 	xnet_neigh_net_init(xn);
 
 	err = xnet_proc_net_init(xn);

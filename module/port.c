@@ -28,6 +28,8 @@ struct xnet_port_table {
 };
 
 struct xnet_port_table xnet_dgram_ports;
+struct xnet_port_table xnet_stream_ports;
+struct xnet_port_table xnet_seqpacket_ports;
 
 static struct hlist_head *xnet_port_bucket(struct xnet_port_table *t,
 					   const struct net *net, u16 port)

@@ -37,6 +37,20 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_NEIGH_RESOLVE_FAILED]	= "NeighResolveFailed",
 	[XNET_MIB_NEIGH_TABLE_FULL]	= "NeighTableFull",
 	[XNET_MIB_NEIGH_QUEUE_DROPS]	= "NeighQueueDrops",
+	[XNET_MIB_ACTIVE_OPENS]		= "ActiveOpens",
+	[XNET_MIB_PASSIVE_OPENS]	= "PassiveOpens",
+	[XNET_MIB_ATTEMPT_FAILS]	= "AttemptFails",
+	[XNET_MIB_ESTAB_RESETS]		= "EstabResets",
+	[XNET_MIB_IN_SEGS]		= "InSegs",
+	[XNET_MIB_OUT_SEGS]		= "OutSegs",
+	[XNET_MIB_RETRANS_SEGS]		= "RetransSegs",
+	[XNET_MIB_OUT_RSTS]		= "OutRsts",
+	[XNET_MIB_IN_RSTS]		= "InRsts",
+	[XNET_MIB_TIMEOUTS]		= "Timeouts",
+	[XNET_MIB_LISTEN_OVERFLOWS]	= "ListenOverflows",
+	[XNET_MIB_CONN_LIMIT_DROPS]	= "ConnLimitDrops",
+	[XNET_MIB_IN_OUT_OF_WINDOW]	= "InOutOfWindow",
+	[XNET_MIB_FAST_RETRANS]		= "FastRetrans",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -65,7 +79,9 @@ static int xnet_proc_sock_show(struct sock *sk, void *arg)
 	seq_printf(seq, "%-4d %2u %pI4:%-5u %pI4:%-5u %08X:%08X %5u %8lu %d\n",
 		   sk->sk_type, xnet_sock_state(sk), &xs->rcv_addr,
 		   ntohs(xs->sport), &xs->daddr, ntohs(xs->dport),
-		   sk_wmem_alloc_get(sk), sk_rmem_alloc_get(sk),
+		   sk->sk_type == SOCK_DGRAM ? sk_wmem_alloc_get(sk)
+					     : READ_ONCE(sk->sk_wmem_queued),
+		   sk_rmem_alloc_get(sk),
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
 		   sock_i_ino(sk), atomic_read(&sk->sk_drops));
 	return 0;
@@ -73,11 +89,11 @@ static int xnet_proc_sock_show(struct sock *sk, void *arg)
 
 static int xnet_sockets_show(struct seq_file *seq, void *v)
 {
-	unsigned long pos = 0;
+	unsigned long table = 0, pos = 0;
 
 	seq_puts(seq, "type st local                peer                 tx_queue:rx_queue   uid    inode drops\n");
-	return xnet_port_walk(&xnet_dgram_ports, seq_file_single_net(seq),
-			      &pos, xnet_proc_sock_show, seq);
+	return xnet_sock_walk(seq_file_single_net(seq), &table, &pos,
+			      xnet_proc_sock_show, seq);
 }
 
 static int xnet_proc_neigh_show(const struct xnet_neigh *n, void *arg)
@@ -105,6 +121,7 @@ static int xnet_ms_min = 1;
 static int xnet_ms_max = 3600 * 1000;
 static int xnet_one = 1;
 static int xnet_neigh_max_max = 65536;
+static int xnet_conn_max_max = 1 << 20;
 static int xnet_retries_max = 10;
 
 static struct ctl_table xnet_sysctl_template[] = {
@@ -149,6 +166,30 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_ms_min,
 		.extra2		= &xnet_ms_max,
 	},
+	{
+		.procname	= "max_connections",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_conn_max_max,
+	},
+	{
+		.procname	= "time_wait_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_ms_min,
+		.extra2		= &xnet_ms_max,
+	},
+	{
+		.procname	= "max_syn_backlog",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_conn_max_max,
+	},
 	{ }
 };
 
@@ -165,6 +206,9 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[2].data = &xn->neigh_retrans_ms;
 	tbl[3].data = &xn->neigh_reachable_ms;
 	tbl[4].data = &xn->neigh_gc_ms;
+	tbl[5].data = &xn->max_connections;
+	tbl[6].data = &xn->time_wait_ms;
+	tbl[7].data = &xn->max_syn_backlog;
 	/* only the init netns's root may change another netns's defaults */
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);

@@ -27,6 +27,10 @@ static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
 	case XNET_T_NEIGH_ANSWER:
 		xnet_neigh_rcv(xn, xdev, skb);
 		return;
+	case XNET_T_STREAM:
+	case XNET_T_SEQPACKET:
+		xnet_conn_rcv(xn, xdev, skb);
+		return;
 	default:
 		xnet_inc_stat(xn, XNET_MIB_IN_UNKNOWN_TYPE);
 		kfree_skb(skb);

@@ -203,6 +203,24 @@ int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 
 	rcu_read_lock();
 	xdev = xnet_dev_by_addr_rcu(xn, xh->daddr);
+	if (xdev && xh->type != XNET_T_DGRAM) {
+		/*
+		 * A connection to an own address: loop the frame through the
+		 * device's receive path, so that the receiver never runs
+		 * inside the sender's socket lock.
+		 */
+		if (!xh->saddr)
+			xh->saddr = xh->daddr;
+		xh->csum = xnet_csum(skb);
+		skb_orphan(skb);
+		skb->dev = xdev->dev;
+		skb->pkt_type = PACKET_HOST;
+		skb_reset_mac_header(skb);
+		xnet_inc_stat(xn, XNET_MIB_OUT_PACKETS);
+		netif_rx(skb);
+		rcu_read_unlock();
+		return 0;
+	}
 	rcu_read_unlock();
 	if (xdev) {
 		if (!xh->saddr)

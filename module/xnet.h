@@ -79,6 +79,20 @@ enum xnet_mib {
 	XNET_MIB_NEIGH_RESOLVE_FAILED,
 	XNET_MIB_NEIGH_TABLE_FULL,
 	XNET_MIB_NEIGH_QUEUE_DROPS,
+	XNET_MIB_ACTIVE_OPENS,
+	XNET_MIB_PASSIVE_OPENS,
+	XNET_MIB_ATTEMPT_FAILS,
+	XNET_MIB_ESTAB_RESETS,
+	XNET_MIB_IN_SEGS,
+	XNET_MIB_OUT_SEGS,
+	XNET_MIB_RETRANS_SEGS,
+	XNET_MIB_OUT_RSTS,
+	XNET_MIB_IN_RSTS,
+	XNET_MIB_TIMEOUTS,
+	XNET_MIB_LISTEN_OVERFLOWS,
+	XNET_MIB_CONN_LIMIT_DROPS,
+	XNET_MIB_IN_OUT_OF_WINDOW,
+	XNET_MIB_FAST_RETRANS,
 	__XNET_MIB_MAX
 };
 
@@ -108,6 +122,11 @@ struct xnet_net {
 	int			neigh_retrans_ms;
 	int			neigh_reachable_ms;
 	int			neigh_gc_ms;
+	int			max_connections;
+	int			time_wait_ms;
+	int			max_syn_backlog;
+	atomic_t		nconn;		/* hashed connections */
+	atomic_t		nsynrecv;	/* half-open children */
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
 };
@@ -140,6 +159,34 @@ struct xnet_neigh {
 	struct sk_buff_head	queue;
 };
 
+/* Connection segment header, after the common header (types 4 and 5). */
+struct xnet_seghdr {
+	__be32	seq;
+	__be32	ack;
+	__be32	wnd;		/* receive window, bytes */
+	__be16	flags;		/* XNET_SEG_* */
+	__u8	nsack;		/* SACK blocks that follow, 0..4 */
+	__u8	resv;		/* zero */
+};
+
+struct xnet_sack_block {
+	__be32	start;
+	__be32	end;
+};
+
+#define XNET_SEG_SYN		0x01
+#define XNET_SEG_ACK		0x02
+#define XNET_SEG_FIN		0x04
+#define XNET_SEG_RST		0x08
+#define XNET_SEG_EOR		0x10	/* last segment of a SEQPACKET message */
+#define XNET_SEG_FLAGS		0x1f
+#define XNET_SEG_HLEN		16
+#define XNET_MAX_SACK		4
+#define XNET_CONN_HLEN		(XNET_HLEN + XNET_SEG_HLEN)
+/* header room every data segment leaves for a full set of SACK blocks */
+#define XNET_CONN_OVERHEAD	(XNET_CONN_HLEN + \
+				 XNET_MAX_SACK * sizeof(struct xnet_sack_block))
+
 /* Socket. */
 struct xnet_sock {
 	struct sock		sk;
@@ -153,6 +200,106 @@ struct xnet_sock {
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)
 {
 	return (struct xnet_sock *)sk;
+}
+
+/* Sequence number comparisons, modulo 2^32. */
+static inline bool xnet_before(u32 seq1, u32 seq2)
+{
+	return (s32)(seq1 - seq2) < 0;
+}
+
+#define xnet_after(seq2, seq1)	xnet_before(seq1, seq2)
+
+/* Per-segment state of an skb on a connection's write queue. */
+struct xnet_seg_cb {
+	u32	seq;
+	u32	end_seq;	/* seq + payload + SYN + FIN */
+	u16	flags;		/* XNET_SEG_SYN/FIN/EOR */
+	u8	sacked;
+	u8	retrans;
+	u64	sent_us;	/* last transmission, 0 = never */
+};
+
+#define XNET_SEG_CB(skb) ((struct xnet_seg_cb *)(skb)->cb)
+
+/*
+ * A STREAM or SEQPACKET socket. All fields below are protected by the
+ * socket lock: the owner (lock_sock) in process context, or
+ * bh_lock_sock with !sock_owned_by_user in softirq and timers; segments
+ * arriving while the user owns the socket wait on its backlog.
+ */
+struct xnet_conn {
+	struct xnet_sock	xs;
+	struct hlist_node	conn_node;	/* connection table, RCU */
+	__be32			laddr;		/* local address in use */
+	u8			type;		/* XNET_T_STREAM / _SEQPACKET */
+	u8			hashed:1,
+				nodelay:1,
+				synrecv_counted:1,
+				accepted_pending:1,
+				in_recovery:1,
+				fin_queued:1,
+				unowned:1,	/* child not yet accepted */
+				was_connected:1;
+	/* listener */
+	spinlock_t		accept_lock;
+	struct list_head	accept_q;	/* established, not accepted */
+	struct list_head	accept_node;	/* in the listener's accept_q */
+	__be16			listen_port;	/* child: listener's port */
+
+	/* send side */
+	u32			iss;
+	u32			snd_una;
+	u32			snd_nxt;
+	u32			write_seq;	/* next seq to queue */
+	u32			snd_wnd;
+	u32			mss;
+	u32			user_mss;
+	u32			cwnd;		/* segments */
+	u32			cwnd_cnt;
+	u32			ssthresh;
+	u32			recover;
+	u32			dupacks;
+	struct sk_buff		*send_head;	/* first unsent, or NULL */
+
+	/* RTT and timers */
+	u32			srtt_us;	/* << 3 */
+	u32			rttvar_us;	/* << 2 */
+	u32			rto_us;
+	u32			backoff;
+	u32			retransmits;
+	u32			total_retrans;
+	unsigned long		rtx_start;	/* jiffies: first unanswered rtx */
+	unsigned long		last_rx;	/* jiffies */
+	struct timer_list	rtx_timer;	/* RTO, persist, SYN */
+	struct timer_list	delack_timer;
+	struct timer_list	ka_timer;	/* keepalive, FIN_WAIT2, TIME_WAIT */
+	u32			ka_probes;
+
+	/* receive side */
+	u32			irs;
+	u32			rcv_nxt;
+	u32			rcv_wnd;	/* last advertised */
+	u32			rcv_unacked;	/* segments since last ACK */
+	u32			rcv_eor;	/* whole messages queued */
+	struct sk_buff_head	ooo_q;
+
+	/* options */
+	u32			user_timeout_ms;
+	u32			keepidle;	/* seconds */
+	u32			keepintvl;
+	u32			keepcnt;
+
+	/* statistics */
+	u64			bytes_acked;
+	u64			bytes_received;
+	u64			segs_out;
+	u64			segs_in;
+};
+
+static inline struct xnet_conn *xnet_conn(const struct sock *sk)
+{
+	return (struct xnet_conn *)sk;
 }
 
 /* netns.c */
@@ -210,6 +357,57 @@ extern struct proto xnet_dgram_proto;
 int xnet_dgram_create(struct net *net, struct socket *sock, int kern);
 void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		    struct sk_buff *skb);
+
+/* stream.c: STREAM and SEQPACKET socket layer */
+extern struct proto xnet_stream_proto;
+extern struct proto xnet_seqpacket_proto;
+extern struct xnet_port_table xnet_stream_ports;
+extern struct xnet_port_table xnet_seqpacket_ports;
+int xnet_stream_create(struct net *net, struct socket *sock, int kern);
+struct xnet_port_table *xnet_conn_ports(const struct sock *sk);
+void xnet_conn_wake(struct sock *sk);
+
+/* conn.c: connection table and lifecycle */
+int xnet_conn_hash(struct sock *sk);
+void xnet_conn_unhash(struct sock *sk);
+struct sock *xnet_conn_lookup_rcu(struct net *net, u8 type, __be32 laddr,
+				  __be16 lport, __be32 raddr, __be16 rport);
+void xnet_conn_init(struct sock *sk, u8 type);
+void xnet_conn_set_state(struct sock *sk, u8 state);
+void xnet_conn_done(struct sock *sk);
+void xnet_conn_abort(struct sock *sk, int err);
+int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
+		   xnet_sock_iter_t fn, void *arg);
+void xnet_conn_purge_queues(struct sock *sk);
+
+/* input.c */
+void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
+		   struct sk_buff *skb);
+int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* output.c */
+void xnet_conn_queue_ctl(struct sock *sk, u16 flags);
+void xnet_conn_push(struct sock *sk);
+void xnet_conn_send_ack(struct sock *sk);
+void xnet_conn_send_probe(struct sock *sk);
+void xnet_conn_send_rst(struct sock *sk);
+void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in);
+void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb);
+u32 xnet_conn_rcv_wnd(const struct sock *sk);
+void xnet_conn_set_mss(struct sock *sk);
+void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
+			const struct xnet_sack_block *sack, int nsack,
+			bool pure_ack);
+void xnet_conn_data_rcvd(struct sock *sk);
+
+/* timer.c */
+void xnet_conn_timers_init(struct sock *sk);
+void xnet_conn_timers_stop(struct sock *sk);
+void xnet_conn_reset_rtx_timer(struct sock *sk);
+void xnet_conn_schedule_delack(struct sock *sk);
+void xnet_conn_reset_ka_timer(struct sock *sk, unsigned long delay);
+void xnet_conn_rtt_sample(struct sock *sk, u32 rtt_us);
+unsigned long xnet_conn_fin_timeout(void);
 
 /* rx.c */
 void xnet_dev_attach_rx(struct xnet_dev *xdev);

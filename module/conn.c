@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: the connection table and a connection's lifecycle.
+ *
+ * The table is global, keyed by (netns, type, local address and port,
+ * remote address and port). Writers take xnet_conn_lock with BHs off;
+ * the receive path looks connections up under RCU and takes a reference
+ * with refcount_inc_not_zero(). A hashed connection holds one reference
+ * of its own, dropped by xnet_conn_unhash().
+ *
+ * Context: hash/unhash run in process or softirq context with the
+ * socket's lock held (owner or bh_lock_sock); done and abort likewise.
+ */
+#include <linux/hash.h>
+#include <linux/jhash.h>
+#include <net/netns/hash.h>
+
+#include "xnet.h"
+
+#define XNET_CONN_HASH_BITS	10
+
+static DEFINE_SPINLOCK(xnet_conn_lock);
+static struct hlist_head xnet_conn_table[1 << XNET_CONN_HASH_BITS];
+
+static struct hlist_head *xnet_conn_bucket(const struct net *net,
+					   __be32 laddr, __be16 lport,
+					   __be32 raddr, __be16 rport)
+{
+	u32 h = jhash_3words((__force u32)laddr, (__force u32)raddr,
+			     ((__force u32)lport << 16) | (__force u32)rport,
+			     net_hash_mix(net));
+
+	return &xnet_conn_table[hash_32(h, XNET_CONN_HASH_BITS)];
+}
+
+static bool xnet_conn_match(struct xnet_conn *c, const struct net *net,
+			    u8 type, __be32 laddr, __be16 lport,
+			    __be32 raddr, __be16 rport)
+{
+	return c->laddr == laddr && c->xs.sport == lport &&
+	       c->xs.daddr == raddr && c->xs.dport == rport &&
+	       c->type == type && net_eq(sock_net(&c->xs.sk), net);
+}
+
+/* Find a connection and take a reference on it. Under RCU. */
+struct sock *xnet_conn_lookup_rcu(struct net *net, u8 type, __be32 laddr,
+				  __be16 lport, __be32 raddr, __be16 rport)
+{
+	struct hlist_head *head = xnet_conn_bucket(net, laddr, lport, raddr,
+						   rport);
+	struct xnet_conn *c;
+
+	hlist_for_each_entry_rcu(c, head, conn_node) {
+		if (!xnet_conn_match(c, net, type, laddr, lport, raddr, rport))
+			continue;
+		if (!refcount_inc_not_zero(&c->xs.sk.sk_refcnt))
+			return NULL;
+		return &c->xs.sk;
+	}
+	return NULL;
+}
+
+/*
+ * Enter the connection in the table. -EADDRINUSE if the 4-tuple is taken,
+ * -ENOBUFS past the netns's connection limit.
+ */
+int xnet_conn_hash(struct sock *sk)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk), *o;
+	struct hlist_head *head;
+
+	head = xnet_conn_bucket(sock_net(sk), c->laddr, c->xs.sport,
+				c->xs.daddr, c->xs.dport);
+	if (atomic_inc_return(&xn->nconn) > READ_ONCE(xn->max_connections)) {
+		atomic_dec(&xn->nconn);
+		xnet_inc_stat(xn, XNET_MIB_CONN_LIMIT_DROPS);
+		net_info_ratelimited("xnet: connection limit (%d) reached\n",
+				     READ_ONCE(xn->max_connections));
+		return -ENOBUFS;
+	}
+	spin_lock_bh(&xnet_conn_lock);
+	hlist_for_each_entry(o, head, conn_node) {
+		if (xnet_conn_match(o, sock_net(sk), c->type, c->laddr,
+				    c->xs.sport, c->xs.daddr, c->xs.dport)) {
+			spin_unlock_bh(&xnet_conn_lock);
+			atomic_dec(&xn->nconn);
+			return -EADDRINUSE;
+		}
+	}
+	sock_hold(sk);
+	hlist_add_head_rcu(&c->conn_node, head);
+	c->hashed = 1;
+	spin_unlock_bh(&xnet_conn_lock);
+	return 0;
+}
+
+void xnet_conn_unhash(struct sock *sk)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (!c->hashed)
+		return;
+	spin_lock_bh(&xnet_conn_lock);
+	hlist_del_init_rcu(&c->conn_node);
+	c->hashed = 0;
+	spin_unlock_bh(&xnet_conn_lock);
+	atomic_dec(&xn->nconn);
+	sock_put(sk);
+}
+
+void xnet_conn_init(struct sock *sk, u8 type)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	c->type = type;
+	INIT_HLIST_NODE(&c->conn_node);
+	INIT_HLIST_NODE(&c->xs.bind_node);
+	spin_lock_init(&c->accept_lock);
+	INIT_LIST_HEAD(&c->accept_q);
+	INIT_LIST_HEAD(&c->accept_node);
+	skb_queue_head_init(&c->ooo_q);
+	c->rto_us = 1000 * USEC_PER_MSEC;
+	c->cwnd = 10;
+	c->ssthresh = U32_MAX;
+	c->keepidle = 7200;
+	c->keepintvl = 75;
+	c->keepcnt = 9;
+	c->mss = 536;
+	xnet_conn_timers_init(sk);
+}
+
+void xnet_conn_set_state(struct sock *sk, u8 state)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (sk->sk_state == XNET_STATE_SYN_RECV && c->synrecv_counted) {
+		atomic_dec(&xn->nsynrecv);
+		c->synrecv_counted = 0;
+	}
+	if (state == XNET_STATE_ESTABLISHED &&
+	    sk->sk_state != XNET_STATE_ESTABLISHED)
+		c->last_rx = jiffies;
+	WRITE_ONCE(sk->sk_state, state);
+}
+
+void xnet_conn_purge_queues(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+	c->send_head = NULL;
+	__skb_queue_purge(&c->ooo_q);
+}
+
+/*
+ * The connection is over: no more segments will be sent or accepted.
+ * Stop the timers, leave the tables, free the queues; an orphan loses
+ * its last reference here. Socket lock held.
+ */
+void xnet_conn_done(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	xnet_conn_set_state(sk, XNET_STATE_CLOSED);
+	xnet_conn_timers_stop(sk);
+	xnet_conn_purge_queues(sk);
+	xnet_conn_unhash(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		return;
+	}
+	/* an orphan: nobody will close it, so give back what it holds */
+	xnet_port_unbind(xnet_conn_ports(sk), sk);
+	if (c->unowned && !c->accepted_pending) {
+		c->unowned = 0;
+		sock_put(sk);	/* the reference sk_alloc() gave the child */
+	}
+}
+
+/* End the connection at once with @err for the user. Socket lock held. */
+void xnet_conn_abort(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, err);
+	sk_error_report(sk);
+	xnet_conn_done(sk);
+}
+
+/*
+ * Call @fn for each accepted or accept-pending connection of @net: those
+ * that share their listener's port and so are in no port table.
+ */
+static int xnet_conn_walk_children(struct net *net, unsigned long *pos,
+				   xnet_sock_iter_t fn, void *arg)
+{
+	unsigned long idx = 0;
+	struct xnet_conn *c;
+	int i, err = 0;
+
+	spin_lock_bh(&xnet_conn_lock);
+	for (i = 0; i < ARRAY_SIZE(xnet_conn_table); i++) {
+		hlist_for_each_entry(c, &xnet_conn_table[i], conn_node) {
+			if (!net_eq(sock_net(&c->xs.sk), net) ||
+			    !c->listen_port)
+				continue;
+			if (idx++ < *pos)
+				continue;
+			err = fn(&c->xs.sk, arg);
+			if (err)
+				goto out;
+			(*pos)++;
+		}
+	}
+out:
+	spin_unlock_bh(&xnet_conn_lock);
+	return err;
+}
+
+/*
+ * Call @fn for every socket of @net: each port table, then the
+ * connections that live in no port table. *@table and *@pos say where
+ * to resume (netlink dumps); both start at 0.
+ */
+int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
+		   xnet_sock_iter_t fn, void *arg)
+{
+	static struct xnet_port_table * const tables[] = {
+		&xnet_dgram_ports, &xnet_stream_ports, &xnet_seqpacket_ports,
+	};
+	int err;
+
+	for (; *table <= ARRAY_SIZE(tables); (*table)++, *pos = 0) {
+		if (*table < ARRAY_SIZE(tables))
+			err = xnet_port_walk(tables[*table], net, pos, fn, arg);
+		else
+			err = xnet_conn_walk_children(net, pos, fn, arg);
+		if (err)
+			return err;
+	}
+	return 0;
+}

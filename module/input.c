@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: connection input: demultiplexing segments to connections and
+ * listeners, the handshake, the state machine, in-order and out-of-order
+ * data, FIN and RST (accepted only at the exact expected sequence, as
+ * RFC 5961 asks).
+ *
+ * Context: xnet_conn_rcv() runs in softirq under RCU (or from netif_rx
+ * for local connections). It finds the socket with a reference, then
+ * either processes the segment under bh_lock_sock() or, if the user owns
+ * the socket, queues it on the backlog, which release_sock() feeds to
+ * xnet_conn_backlog_rcv() in process context with the socket owned.
+ */
+#include <linux/random.h>
+
+#include "xnet.h"
+
+static struct xnet_port_table *xnet_type_ports(u8 type)
+{
+	return type == XNET_T_STREAM ? &xnet_stream_ports
+				     : &xnet_seqpacket_ports;
+}
+
+/* A listener on the frame's destination. Under RCU, no reference. */
+static struct sock *xnet_listener_lookup_rcu(struct xnet_net *xn,
+					     struct xnet_dev *xdev,
+					     const struct xnethdr *xh)
+{
+	struct xnet_port_table *t = xnet_type_ports(xh->type);
+	struct sock *sk = NULL;
+
+	while ((sk = xnet_port_next_rcu(t, xn->net, xh->saddr, xh->sport,
+					xh->daddr, xh->dport, xdev, sk)))
+		if (READ_ONCE(sk->sk_state) == XNET_STATE_LISTEN)
+			return sk;
+	return NULL;
+}
+
+static u32 xnet_seg_len(const struct sk_buff *skb)
+{
+	return XNET_SEG_CB(skb)->end_seq - XNET_SEG_CB(skb)->seq -
+	       !!(XNET_SEG_CB(skb)->flags & (XNET_SEG_SYN | XNET_SEG_FIN));
+}
+
+/*
+ * A SYN for a listener: create the child in SYN_RECV, enter it in the
+ * connection table and answer SYN+ACK. The child's own reference (from
+ * sk_alloc) belongs to nobody until accept(): it is "unowned".
+ */
+static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
+			  struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	struct xnet_conn *l = xnet_conn(lsk), *c;
+	struct sock *sk;
+
+	if (sk_acceptq_is_full(lsk) ||
+	    atomic_read(&xn->nsynrecv) >= READ_ONCE(xn->max_syn_backlog)) {
+		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		return;		/* the client will retry */
+	}
+	sk = sk_alloc(xn->net, xnet_family, GFP_ATOMIC, lsk->sk_prot, 0);
+	if (!sk)
+		return;
+	sock_init_data(NULL, sk);
+	sk->sk_type = lsk->sk_type;
+	sk->sk_destruct = lsk->sk_destruct;
+	sk->sk_backlog_rcv = lsk->sk_backlog_rcv;
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	sock_set_flag(sk, SOCK_DEAD);
+	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
+	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
+	sk->sk_bound_dev_if = READ_ONCE(lsk->sk_bound_dev_if);
+	if (sock_flag(lsk, SOCK_KEEPOPEN))
+		sock_set_flag(sk, SOCK_KEEPOPEN);
+	xnet_conn_init(sk, xh->type);
+	c = xnet_conn(sk);
+	c->unowned = 1;
+	c->nodelay = l->nodelay;
+	c->user_mss = l->user_mss;
+	c->user_timeout_ms = l->user_timeout_ms;
+	c->keepidle = l->keepidle;
+	c->keepintvl = l->keepintvl;
+	c->keepcnt = l->keepcnt;
+	c->laddr = xh->daddr;
+	c->xs.rcv_addr = xh->daddr;
+	c->xs.sport = xh->dport;
+	c->xs.daddr = xh->saddr;
+	c->xs.dport = xh->sport;
+	c->listen_port = xh->dport;
+	c->irs = ntohl(sh->seq);
+	c->rcv_nxt = c->irs + 1;
+	c->iss = get_random_u32();
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->write_seq = c->iss;
+	c->snd_wnd = ntohl(sh->wnd);
+	c->last_rx = jiffies;
+	xnet_conn_set_mss(sk);
+
+	bh_lock_sock_nested(sk);
+	WRITE_ONCE(sk->sk_state, XNET_STATE_SYN_RECV);
+	c->synrecv_counted = 1;
+	atomic_inc(&xn->nsynrecv);
+	if (xnet_conn_hash(sk)) {
+		xnet_send_reset(xn, skb);
+		xnet_conn_done(sk);	/* drops the unowned reference */
+		bh_unlock_sock(sk);
+		return;
+	}
+	xnet_conn_queue_ctl(sk, XNET_SEG_SYN);
+	xnet_conn_push(sk);
+	bh_unlock_sock(sk);
+}
+
+/* The handshake completed on a child: hand it to its listener. */
+static bool xnet_conn_to_accept_queue(struct sock *sk)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk), *l;
+	struct sock *lsk;
+	struct xnethdr key = {
+		.type = c->type, .saddr = c->xs.daddr, .daddr = c->laddr,
+		.sport = c->xs.dport, .dport = c->listen_port,
+	};
+	bool queued = false;
+
+	rcu_read_lock();
+	lsk = xnet_listener_lookup_rcu(xn, NULL, &key);
+	if (lsk) {
+		l = xnet_conn(lsk);
+		spin_lock(&l->accept_lock);
+		if (READ_ONCE(lsk->sk_state) == XNET_STATE_LISTEN &&
+		    !sk_acceptq_is_full(lsk)) {
+			list_add_tail(&c->accept_node, &l->accept_q);
+			sk_acceptq_added(lsk);
+			c->accepted_pending = 1;
+			queued = true;
+		}
+		spin_unlock(&l->accept_lock);
+		if (queued)
+			lsk->sk_data_ready(lsk);
+		else
+			xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+	}
+	rcu_read_unlock();
+	return queued;
+}
+
+/* Linger in TIME_WAIT, bounded by net.xnet.time_wait_ms, then go. */
+static void xnet_conn_time_wait(struct sock *sk)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+
+	xnet_conn_set_state(sk, XNET_STATE_TIME_WAIT);
+	sk_stop_timer(sk, &xnet_conn(sk)->rtx_timer);
+	xnet_conn_reset_ka_timer(sk,
+				 msecs_to_jiffies(READ_ONCE(xn->time_wait_ms)));
+}
+
+static void xnet_conn_fin(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	c->rcv_nxt++;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	switch (sk->sk_state) {
+	case XNET_STATE_SYN_RECV:
+	case XNET_STATE_ESTABLISHED:
+		xnet_conn_set_state(sk, XNET_STATE_CLOSE_WAIT);
+		break;
+	case XNET_STATE_FIN_WAIT1:
+		xnet_conn_set_state(sk, XNET_STATE_CLOSING);
+		break;
+	case XNET_STATE_FIN_WAIT2:
+		xnet_conn_time_wait(sk);
+		break;
+	}
+	xnet_conn_send_ack(sk);
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk->sk_data_ready(sk);
+	}
+}
+
+/* Queue an in-order segment for the reader; returns false if no room. */
+static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	u32 len = xnet_seg_len(skb), skip = c->rcv_nxt - cb->seq;
+
+	if (len) {
+		if (skip >= len) {
+			kfree_skb(skb);	/* all of it seen already */
+			return true;
+		}
+		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+		    READ_ONCE(sk->sk_rcvbuf) + 65536)
+			return false;
+		__skb_pull(skb, skip);
+		cb->seq += skip;
+		c->rcv_nxt += len - skip;
+		c->bytes_received += len - skip;
+		if (cb->flags & XNET_SEG_EOR)
+			c->rcv_eor++;
+		skb_set_owner_r(skb, sk);
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		if (cb->flags & XNET_SEG_FIN)
+			xnet_conn_fin(sk);
+	} else {
+		if (cb->flags & XNET_SEG_FIN)
+			xnet_conn_fin(sk);
+		kfree_skb(skb);
+	}
+	return true;
+}
+
+static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	struct sk_buff *pos;
+
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf)) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_queue_walk(&c->ooo_q, pos) {
+		struct xnet_seg_cb *p = XNET_SEG_CB(pos);
+
+		if (p->seq == cb->seq) {
+			kfree_skb(skb);	/* duplicate */
+			return;
+		}
+		if (xnet_after(p->seq, cb->seq)) {
+			skb_set_owner_r(skb, sk);
+			__skb_queue_before(&c->ooo_q, pos, skb);
+			return;
+		}
+	}
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&c->ooo_q, skb);
+}
+
+/* Move segments that became in order from the out-of-order queue. */
+static void xnet_conn_ooo_drain(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&c->ooo_q))) {
+		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+		if (xnet_after(cb->seq, c->rcv_nxt))
+			break;
+		__skb_unlink(skb, &c->ooo_q);
+		skb_orphan(skb);
+		if (!xnet_after(cb->end_seq, c->rcv_nxt)) {
+			kfree_skb(skb);
+			continue;
+		}
+		if (!xnet_conn_queue_in_order(sk, skb)) {
+			kfree_skb(skb);
+			break;
+		}
+	}
+}
+
+/* Data or FIN in a synchronized state. Consumes skb. */
+static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	bool had_ooo = !skb_queue_empty(&c->ooo_q);
+	u32 len = xnet_seg_len(skb);
+
+	if (!len && !(cb->flags & XNET_SEG_FIN)) {
+		kfree_skb(skb);
+		return;
+	}
+	if (sk->sk_state != XNET_STATE_ESTABLISHED &&
+	    sk->sk_state != XNET_STATE_FIN_WAIT1 &&
+	    sk->sk_state != XNET_STATE_FIN_WAIT2) {
+		kfree_skb(skb);		/* after the peer's FIN */
+		return;
+	}
+	if (len && sock_flag(sk, SOCK_DEAD) && !c->unowned) {
+		/* data for a closed socket: nobody will read it */
+		kfree_skb(skb);
+		xnet_conn_send_rst(sk);
+		xnet_conn_done(sk);
+		return;
+	}
+	if (xnet_after(cb->seq, c->rcv_nxt)) {
+		xnet_conn_ooo_insert(sk, skb);
+		xnet_conn_send_ack(sk);		/* duplicate ACK with SACK */
+		return;
+	}
+	if (!xnet_conn_queue_in_order(sk, skb)) {
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_IN_BUFFER_ERRORS);
+		kfree_skb(skb);
+		xnet_conn_send_ack(sk);
+		return;
+	}
+	xnet_conn_ooo_drain(sk);
+	if (sk->sk_state == XNET_STATE_CLOSED)
+		return;
+	if (had_ooo)
+		xnet_conn_send_ack(sk);
+	else if (len)
+		xnet_conn_data_rcvd(sk);
+	if (len && !sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
+}
+
+static bool xnet_conn_seq_ok(const struct xnet_conn *c, u32 seq, u32 len)
+{
+	u32 wnd = max(c->rcv_wnd, 1U);
+
+	if (!len)
+		return !xnet_before(seq, c->rcv_nxt) &&
+		       xnet_before(seq, c->rcv_nxt + wnd);
+	return xnet_before(seq, c->rcv_nxt + wnd) &&
+	       xnet_after(seq + len, c->rcv_nxt);
+}
+
+static void xnet_conn_our_fin_acked(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (!c->fin_queued || c->snd_una != c->write_seq)
+		return;
+	switch (sk->sk_state) {
+	case XNET_STATE_FIN_WAIT1:
+		xnet_conn_set_state(sk, XNET_STATE_FIN_WAIT2);
+		if (sock_flag(sk, SOCK_DEAD))
+			xnet_conn_reset_ka_timer(sk, xnet_conn_fin_timeout());
+		sk->sk_state_change(sk);
+		break;
+	case XNET_STATE_CLOSING:
+		xnet_conn_time_wait(sk);
+		break;
+	case XNET_STATE_LAST_ACK:
+		xnet_conn_done(sk);
+		break;
+	}
+}
+
+static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
+			      u32 seq, u32 ack, u32 wnd)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if ((flags & XNET_SEG_ACK) && ack != c->iss + 1) {
+		if (!(flags & XNET_SEG_RST))
+			xnet_send_reset(xn, skb);
+		return;
+	}
+	if (flags & XNET_SEG_RST) {
+		if (flags & XNET_SEG_ACK) {
+			xnet_inc_stat(xn, XNET_MIB_ATTEMPT_FAILS);
+			xnet_inc_stat(xn, XNET_MIB_IN_RSTS);
+			xnet_conn_abort(sk, ECONNREFUSED);
+		}
+		return;
+	}
+	if (!(flags & XNET_SEG_SYN) || !(flags & XNET_SEG_ACK))
+		return;		/* no simultaneous open */
+	c->irs = seq;
+	c->rcv_nxt = seq + 1;
+	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
+	c->was_connected = 1;
+	xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
+	xnet_conn_send_ack(sk);
+	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	xnet_conn_push(sk);
+}
+
+/* One segment for a connection; socket lock held. Consumes skb. */
+static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk);
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	struct xnet_sack_block sack[XNET_MAX_SACK];
+	u16 flags = ntohs(sh->flags);
+	u32 seq = ntohl(sh->seq), ack = ntohl(sh->ack), wnd = ntohl(sh->wnd);
+	int nsack = sh->nsack;
+	u32 len;
+
+	memcpy(sack, sh + 1, nsack * sizeof(sack[0]));
+	__skb_pull(skb, XNET_CONN_HLEN + nsack * sizeof(sack[0]));
+	len = skb->len;
+	XNET_SEG_CB(skb)->seq = seq;
+	XNET_SEG_CB(skb)->end_seq = seq + len + !!(flags & XNET_SEG_FIN);
+	XNET_SEG_CB(skb)->flags = flags;
+	c->segs_in++;
+	c->last_rx = jiffies;
+	c->ka_probes = 0;
+
+	switch (sk->sk_state) {
+	case XNET_STATE_CLOSED:
+	case XNET_STATE_LISTEN:
+		goto drop;
+	case XNET_STATE_SYN_SENT:
+		xnet_conn_synsent(sk, skb, flags, seq, ack, wnd);
+		goto drop;
+	}
+
+	if (!xnet_conn_seq_ok(c, seq, len + !!(flags & XNET_SEG_FIN))) {
+		xnet_inc_stat(xn, XNET_MIB_IN_OUT_OF_WINDOW);
+		if (sk->sk_state == XNET_STATE_SYN_RECV &&
+		    (flags & XNET_SEG_SYN) && seq == c->irs) {
+			/* our SYN+ACK was lost: send it again */
+			if (skb_peek(&sk->sk_write_queue))
+				xnet_conn_retransmit(sk,
+						     skb_peek(&sk->sk_write_queue));
+			goto drop;
+		}
+		if (!(flags & XNET_SEG_RST))
+			xnet_conn_send_ack(sk);
+		goto drop;
+	}
+	if (flags & XNET_SEG_RST) {
+		if (seq != c->rcv_nxt) {
+			xnet_conn_send_ack(sk);	/* challenge ACK */
+			goto drop;
+		}
+		xnet_inc_stat(xn, XNET_MIB_IN_RSTS);
+		if (sk->sk_state == XNET_STATE_SYN_RECV) {
+			xnet_conn_done(sk);
+			goto drop;
+		}
+		if (sk->sk_state == XNET_STATE_ESTABLISHED ||
+		    sk->sk_state == XNET_STATE_CLOSE_WAIT)
+			xnet_inc_stat(xn, XNET_MIB_ESTAB_RESETS);
+		xnet_conn_abort(sk, sk->sk_state == XNET_STATE_CLOSE_WAIT ?
+				    EPIPE : ECONNRESET);
+		goto drop;
+	}
+	if (flags & XNET_SEG_SYN) {
+		xnet_conn_send_ack(sk);		/* challenge ACK */
+		goto drop;
+	}
+	if (!(flags & XNET_SEG_ACK))
+		goto drop;
+
+	if (sk->sk_state == XNET_STATE_SYN_RECV) {
+		if (ack != c->iss + 1) {
+			xnet_send_reset(xn, skb);
+			goto drop;
+		}
+		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
+		xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
+		c->was_connected = 1;
+		if (!xnet_conn_to_accept_queue(sk)) {
+			xnet_conn_send_rst(sk);
+			xnet_conn_done(sk);
+			goto drop;
+		}
+		xnet_inc_stat(xn, XNET_MIB_PASSIVE_OPENS);
+	} else {
+		if (xnet_after(ack, c->snd_nxt)) {
+			xnet_conn_send_ack(sk);
+			goto drop;
+		}
+		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,
+				   !len && !(flags & XNET_SEG_FIN));
+		xnet_conn_our_fin_acked(sk);
+		if (sk->sk_state == XNET_STATE_CLOSED)
+			goto drop;
+	}
+
+	if (sk->sk_state == XNET_STATE_TIME_WAIT) {
+		if (flags & XNET_SEG_FIN)
+			xnet_conn_send_ack(sk);	/* our last ACK was lost */
+		goto drop;
+	}
+	xnet_conn_data(sk, skb);
+	if (sk->sk_state != XNET_STATE_CLOSED)
+		xnet_conn_push(sk);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	xnet_conn_process(sk, skb);
+	return 0;
+}
+
+/* Validate the segment header; false for a malformed segment. */
+static bool xnet_seg_valid(struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh;
+	u16 flags;
+
+	if (skb->len < XNET_CONN_HLEN)
+		return false;
+	sh = (const void *)(xh + 1);
+	flags = ntohs(sh->flags);
+	if (sh->nsack > XNET_MAX_SACK || sh->resv ||
+	    (flags & ~XNET_SEG_FLAGS) ||
+	    skb->len < XNET_CONN_HLEN + sh->nsack * sizeof(struct xnet_sack_block))
+		return false;
+	if ((flags & XNET_SEG_SYN) &&
+	    (flags & (XNET_SEG_FIN | XNET_SEG_RST | XNET_SEG_EOR)))
+		return false;
+	if ((flags & XNET_SEG_SYN) &&
+	    skb->len != XNET_CONN_HLEN + sh->nsack * sizeof(struct xnet_sack_block))
+		return false;	/* no data on SYN */
+	return true;
+}
+
+/*
+ * A validated STREAM/SEQPACKET frame, skb->data at the xnet header.
+ * Softirq, under RCU. Consumes skb.
+ */
+void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
+		   struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh;
+	struct sock *sk;
+
+	if (!xnet_seg_valid(skb)) {
+		xnet_inc_stat(xn, XNET_MIB_IN_MALFORMED);
+		goto drop;
+	}
+	if (!xh->sport || !xh->dport ||
+	    xh->daddr == htonl(XNET_ADDR_BROADCAST)) {
+		xnet_inc_stat(xn, XNET_MIB_IN_BAD_PORT);
+		goto drop;
+	}
+	xnet_inc_stat(xn, XNET_MIB_IN_SEGS);
+	sh = (const void *)(xh + 1);
+
+	sk = xnet_conn_lookup_rcu(xn->net, xh->type, xh->daddr, xh->dport,
+				  xh->saddr, xh->sport);
+	if (!sk) {
+		u16 flags = ntohs(sh->flags);
+
+		if ((flags & (XNET_SEG_SYN | XNET_SEG_ACK)) == XNET_SEG_SYN) {
+			sk = xnet_listener_lookup_rcu(xn, xdev, xh);
+			if (sk) {
+				xnet_conn_syn(xn, sk, skb);
+				goto drop;
+			}
+		}
+		xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
+		xnet_send_reset(xn, skb);
+		goto drop;
+	}
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk)) {
+		xnet_conn_process(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
+		kfree_skb(skb);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return;
+drop:
+	kfree_skb(skb);
+}

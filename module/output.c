@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: connection output: building and sending segments, the send
+ * window, acknowledgment processing with SACK, retransmission and
+ * congestion control (NewReno).
+ *
+ * Context: every function here runs with the socket lock held, either
+ * by the owner in process context or with bh_lock_sock() in softirq and
+ * timer context. Frames are handed to xnet_output(), which may take the
+ * neighbour lock (nested inside the socket lock, never the other way
+ * round) and never delivers to a socket synchronously: connection frames
+ * for a local address are looped through netif_rx().
+ *
+ * Write queue: every skb on sk_write_queue is one segment (payload only,
+ * or a SYN/FIN with none), in sequence order, charged to sk_wmem_queued;
+ * it is freed when cumulatively acknowledged. Each transmission sends a
+ * copy, so the queued skb is never shared with a device.
+ */
+#include <linux/random.h>
+
+#include "xnet.h"
+
+#define XNET_CWND_MAX	4096
+
+static u64 xnet_now_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+u32 xnet_conn_rcv_wnd(const struct sock *sk)
+{
+	int space = READ_ONCE(sk->sk_rcvbuf) -
+		    atomic_read(&sk->sk_rmem_alloc);
+
+	/* truesize is about twice the payload for full segments */
+	return space > 0 ? space / 2 : 0;
+}
+
+void xnet_conn_set_mss(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	unsigned int mtu;
+	u32 mss;
+
+	mtu = xnet_path_mtu(xn, c->laddr, c->xs.daddr,
+			    READ_ONCE(sk->sk_bound_dev_if));
+	mss = mtu > XNET_CONN_OVERHEAD + 64 ? mtu - XNET_CONN_OVERHEAD : 64;
+	if (c->user_mss && c->user_mss < mss)
+		mss = c->user_mss;
+	c->mss = mss;
+}
+
+/* Up to XNET_MAX_SACK blocks describing the out-of-order queue. */
+static int xnet_conn_sack_blocks(struct xnet_conn *c,
+				 struct xnet_sack_block *b)
+{
+	struct sk_buff *skb;
+	int n = 0;
+	u32 start = 0, end = 0;
+
+	skb_queue_walk(&c->ooo_q, skb) {
+		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+		if (n && cb->seq == end) {
+			end = cb->end_seq;
+			b[n - 1].end = htonl(end);
+			continue;
+		}
+		if (!xnet_after(cb->seq, end) && n) {
+			if (xnet_after(cb->end_seq, end)) {
+				end = cb->end_seq;
+				b[n - 1].end = htonl(end);
+			}
+			continue;
+		}
+		if (n == XNET_MAX_SACK)
+			break;
+		start = cb->seq;
+		end = cb->end_seq;
+		b[n].start = htonl(start);
+		b[n].end = htonl(end);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Send one segment: @src's payload (if any) at @seq with @flags, plus
+ * the current ACK, window and SACK blocks. Returns xnet_output()'s
+ * verdict.
+ */
+static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
+			  u32 seq, u16 flags)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_sack_block sack[XNET_MAX_SACK];
+	unsigned int len = src ? src->len : 0;
+	struct xnet_seghdr *sh;
+	struct sk_buff *skb;
+	int nsack = 0;
+	u32 wnd;
+
+	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_OVERHEAD + len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOBUFS;
+	skb_reserve(skb, LL_MAX_HEADER + XNET_CONN_OVERHEAD);
+	skb->priority = READ_ONCE(sk->sk_priority);
+	skb->mark = READ_ONCE(sk->sk_mark);
+	if (len && skb_copy_bits(src, 0, skb_put(skb, len), len)) {
+		kfree_skb(skb);
+		return -EFAULT;
+	}
+	if (sk->sk_state != XNET_STATE_SYN_SENT) {
+		flags |= XNET_SEG_ACK;
+		nsack = xnet_conn_sack_blocks(c, sack);
+		if (nsack)
+			memcpy(skb_push(skb, nsack * sizeof(sack[0])), sack,
+			       nsack * sizeof(sack[0]));
+	}
+	wnd = xnet_conn_rcv_wnd(sk);
+	sh = skb_push(skb, XNET_SEG_HLEN);
+	sh->seq = htonl(seq);
+	sh->ack = htonl((flags & XNET_SEG_ACK) ? c->rcv_nxt : 0);
+	sh->wnd = htonl(wnd);
+	sh->flags = htons(flags);
+	sh->nsack = nsack;
+	sh->resv = 0;
+	xnet_build_hdr(skb, c->type, c->laddr, c->xs.daddr, c->xs.sport,
+		       c->xs.dport);
+
+	if (flags & XNET_SEG_ACK) {
+		c->rcv_wnd = wnd;
+		c->rcv_unacked = 0;
+		sk_stop_timer(sk, &c->delack_timer);
+	}
+	if (flags & XNET_SEG_RST)
+		xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
+	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
+	c->segs_out++;
+	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));
+}
+
+/* Queue a zero-length SYN or FIN; it takes one sequence number. */
+void xnet_conn_queue_ctl(struct sock *sk, u16 flags)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+
+	skb = alloc_skb(0, GFP_ATOMIC | __GFP_NOFAIL);
+	XNET_SEG_CB(skb)->seq = c->write_seq;
+	XNET_SEG_CB(skb)->end_seq = c->write_seq + 1;
+	XNET_SEG_CB(skb)->flags = flags;
+	c->write_seq++;
+	if (flags & XNET_SEG_FIN)
+		c->fin_queued = 1;
+	sk_wmem_queued_add(sk, skb->truesize);
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	if (!c->send_head)
+		c->send_head = skb;
+}
+
+static u32 xnet_conn_packets_out(const struct xnet_conn *c)
+{
+	return DIV_ROUND_UP(c->snd_nxt - c->snd_una, c->mss);
+}
+
+static void xnet_conn_output_error(struct sock *sk, int err)
+{
+	/* a peer that cannot be resolved ends an opening connection */
+	if (err == -EHOSTUNREACH || err == -ENETUNREACH) {
+		if (sk->sk_state == XNET_STATE_SYN_SENT) {
+			xnet_inc_stat(xnet_pernet(sock_net(sk)),
+				      XNET_MIB_ATTEMPT_FAILS);
+			xnet_conn_abort(sk, -err);
+		} else {
+			WRITE_ONCE(sk->sk_err_soft, -err);
+		}
+	}
+}
+
+static void xnet_conn_send_seg(struct sock *sk, struct sk_buff *skb)
+{
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	int err;
+
+	cb->sent_us = xnet_now_us();
+	err = xnet_conn_xmit(sk, skb, cb->seq, cb->flags);
+	if (err)
+		xnet_conn_output_error(sk, err);
+}
+
+/* Send what the congestion and receive windows allow. */
+void xnet_conn_push(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+	bool sent = false;
+
+	while ((skb = c->send_head)) {
+		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+		if (sk->sk_state == XNET_STATE_CLOSED)
+			return;
+		if (xnet_conn_packets_out(c) >= c->cwnd)
+			break;
+		if (xnet_after(cb->end_seq, c->snd_una + c->snd_wnd) &&
+		    !(cb->flags & (XNET_SEG_SYN | XNET_SEG_FIN)) &&
+		    !(skb->len == 0)) {
+			/* zero or short window: probe it when nothing flies */
+			if (c->snd_una == c->snd_nxt)
+				xnet_conn_reset_rtx_timer(sk);
+			break;
+		}
+		/* Nagle: hold a short segment while data is unacknowledged */
+		if (!c->nodelay && skb->len < c->mss &&
+		    c->snd_una != c->snd_nxt &&
+		    skb_queue_is_last(&sk->sk_write_queue, skb) &&
+		    !(cb->flags & (XNET_SEG_EOR | XNET_SEG_FIN)))
+			break;
+		c->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+			       NULL : skb_queue_next(&sk->sk_write_queue, skb);
+		c->snd_nxt = cb->end_seq;
+		xnet_conn_send_seg(sk, skb);
+		sent = true;
+	}
+	if (sent && !timer_pending(&c->rtx_timer))
+		xnet_conn_reset_rtx_timer(sk);
+}
+
+void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	XNET_SEG_CB(skb)->retrans++;
+	c->total_retrans++;
+	xnet_inc_stat(xnet_pernet(sock_net(sk)), XNET_MIB_RETRANS_SEGS);
+	xnet_conn_send_seg(sk, skb);
+}
+
+void xnet_conn_send_ack(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	xnet_conn_xmit(sk, NULL, c->snd_nxt, 0);
+}
+
+/* A segment the peer must answer: an old sequence number, no data. */
+void xnet_conn_send_probe(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	xnet_conn_xmit(sk, NULL, c->snd_una - 1, 0);
+}
+
+void xnet_conn_send_rst(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	xnet_conn_xmit(sk, NULL, c->snd_nxt, XNET_SEG_RST);
+}
+
+/* Answer a segment that belongs to no connection with a reset. */
+void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
+{
+	const struct xnethdr *ixh = xnet_hdr(in);
+	const struct xnet_seghdr *ish = (const void *)(ixh + 1);
+	u16 iflags = ntohs(ish->flags);
+	struct xnet_seghdr *sh;
+	struct sk_buff *skb;
+	u32 len;
+
+	if (iflags & XNET_SEG_RST)
+		return;
+	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_HLEN, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, LL_MAX_HEADER + XNET_CONN_HLEN);
+	sh = skb_push(skb, XNET_SEG_HLEN);
+	memset(sh, 0, XNET_SEG_HLEN);
+	if (iflags & XNET_SEG_ACK) {
+		sh->seq = ish->ack;
+		sh->flags = htons(XNET_SEG_RST);
+	} else {
+		len = ntohs(ixh->len) - XNET_CONN_HLEN -
+		      ish->nsack * sizeof(struct xnet_sack_block);
+		len += !!(iflags & XNET_SEG_SYN) + !!(iflags & XNET_SEG_FIN);
+		sh->ack = htonl(ntohl(ish->seq) + len);
+		sh->flags = htons(XNET_SEG_RST | XNET_SEG_ACK);
+	}
+	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
+		       ixh->sport);
+	xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
+	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
+	xnet_output(xn, skb, 0);
+}
+
+static void xnet_conn_enter_recovery(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	c->ssthresh = max(xnet_conn_packets_out(c) / 2, 2U);
+	c->cwnd = c->ssthresh;
+	c->cwnd_cnt = 0;
+	c->recover = c->snd_nxt;
+	c->in_recovery = 1;
+}
+
+/*
+ * Retransmit the holes below the highest SACKed segment (or the head
+ * alone without SACK information), so that several losses in one window
+ * are repaired in one round trip.
+ */
+static void xnet_conn_repair(struct sock *sk, bool all_holes)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	u64 now = xnet_now_us();
+	struct sk_buff *skb, *last_sacked = NULL;
+	u32 srtt = max(c->srtt_us, 1000U);
+	int budget = max(c->cwnd, 2U);
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == c->send_head)
+			break;
+		if (XNET_SEG_CB(skb)->sacked)
+			last_sacked = skb;
+	}
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+		if (skb == c->send_head || budget <= 0)
+			break;
+		if (cb->sacked)
+			continue;
+		/* retransmitted less than a round trip ago: still flying */
+		if (cb->retrans && now - cb->sent_us < srtt)
+			goto next;
+		xnet_conn_retransmit(sk, skb);
+		budget--;
+next:
+		if (!all_holes || !last_sacked || skb == last_sacked ||
+		    !xnet_before(cb->seq, XNET_SEG_CB(last_sacked)->seq))
+			break;
+	}
+}
+
+static void xnet_conn_mark_sacked(struct sock *sk,
+				  const struct xnet_sack_block *sack,
+				  int nsack)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+	int i;
+
+	for (i = 0; i < nsack; i++) {
+		u32 start = ntohl(sack[i].start), end = ntohl(sack[i].end);
+
+		if (!xnet_before(start, end) || !xnet_after(start, c->snd_una) ||
+		    xnet_after(end, c->snd_nxt))
+			continue;	/* invalid or stale: ignored */
+		skb_queue_walk(&sk->sk_write_queue, skb) {
+			struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+			if (skb == c->send_head)
+				break;
+			if (!xnet_before(cb->seq, start) && !xnet_after(cb->end_seq, end))
+				cb->sacked = 1;
+		}
+	}
+}
+
+static void xnet_conn_cwnd_grow(struct xnet_conn *c, u32 acked_segs)
+{
+	if (c->cwnd < c->ssthresh) {
+		c->cwnd = min(c->cwnd + acked_segs, (u32)XNET_CWND_MAX);
+		return;
+	}
+	c->cwnd_cnt += acked_segs;
+	if (c->cwnd_cnt >= c->cwnd) {
+		c->cwnd_cnt -= c->cwnd;
+		if (c->cwnd < XNET_CWND_MAX)
+			c->cwnd++;
+	}
+}
+
+/*
+ * Process the acknowledgment fields of a segment from the peer: free
+ * what is acknowledged, take an RTT sample, grow or cut the congestion
+ * window, and repair losses. @pure_ack: no data, no SYN/FIN.
+ */
+void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
+			const struct xnet_sack_block *sack, int nsack,
+			bool pure_ack)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	u32 old_wnd = c->snd_wnd, acked_segs = 0;
+	u64 now = xnet_now_us();
+	struct sk_buff *skb;
+	s64 rtt = -1;
+
+	if (xnet_before(ack, c->snd_una))
+		return;		/* old duplicate: idempotent */
+	c->snd_wnd = wnd;
+	xnet_conn_mark_sacked(sk, sack, nsack);
+
+	if (ack == c->snd_una) {
+		if (pure_ack && wnd == old_wnd && c->snd_una != c->snd_nxt &&
+		    ++c->dupacks == 3 && !c->in_recovery) {
+			xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
+			xnet_conn_enter_recovery(sk);
+			xnet_conn_repair(sk, true);
+		} else if (c->in_recovery && nsack) {
+			xnet_conn_repair(sk, true);
+		}
+		return;
+	}
+
+	/* new data acknowledged */
+	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != c->send_head) {
+		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+		if (xnet_after(cb->end_seq, ack))
+			break;
+		if (!cb->retrans && cb->sent_us)
+			rtt = now - cb->sent_us;
+		if (skb->len)
+			acked_segs++;
+		c->bytes_acked += skb->len;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+	c->snd_una = ack;
+	c->dupacks = 0;
+	c->retransmits = 0;
+	c->backoff = 0;
+	c->rtx_start = 0;
+	if (rtt >= 0)
+		xnet_conn_rtt_sample(sk, (u32)min_t(s64, rtt, U32_MAX));
+
+	if (c->in_recovery) {
+		if (!xnet_before(ack, c->recover)) {
+			c->in_recovery = 0;
+			c->cwnd = max(c->ssthresh, 2U);
+		} else {
+			xnet_conn_repair(sk, false);	/* NewReno partial ack */
+		}
+	} else {
+		xnet_conn_cwnd_grow(c, max(acked_segs, 1U));
+	}
+
+	if (c->snd_una == c->snd_nxt)
+		sk_stop_timer(sk, &c->rtx_timer);
+	else
+		xnet_conn_reset_rtx_timer(sk);
+
+	/* room in the send buffer: wake writers */
+	if (sk->sk_socket &&
+	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
+	    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) / 2) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		sk->sk_write_space(sk);
+	}
+}
+
+/* In-order data was queued: acknowledge now or soon. */
+void xnet_conn_data_rcvd(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (++c->rcv_unacked >= 2 || !skb_queue_empty(&c->ooo_q))
+		xnet_conn_send_ack(sk);
+	else
+		xnet_conn_schedule_delack(sk);
+}
