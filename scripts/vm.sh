@@ -43,6 +43,10 @@ printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
 append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 append+=" softlockup_panic=1 slub_debug=FZPU log_buf_len=8M quiet"
 append+=" printk.devkmsg=on net.ifnames=0 xnettest.mode=$mode"
+# Debian's 6.12 batches call_rcu() callbacks lazily (RCU_LAZY) for up to
+# 10 s; sockets are freed after a grace period and only then release the
+# module, so unload checks right after close would race that batching.
+append+=" rcutree.enable_rcu_lazy=0"
 append+=" ${XNET_VM_APPEND:-}"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${XNET_VM_MEM:-1024}"

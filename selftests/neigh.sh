@@ -95,6 +95,9 @@ check "A: $BA REACHABLE again" neigh_has "$A" $BA REACHABLE
 
 # --- table full ------------------------------------------------------------
 tf0=$(counter "$A" NeighTableFull)
+# slow retries keep the sprayed entries resolving while the spray runs,
+# however slow the emulated machine is
+nsx "$A" bash -c "echo 4000 > /proc/sys/net/xnet/neigh_retrans_ms" || fail "set neigh_retrans_ms"
 check_out "spray 300 unreachable destinations" \
 	nsx "$A" timeout 60 "$XECHO" spray -b $AA -c 10.0.6.1:7 -n 300
 n=$(proc_entries "$A" neigh)
@@ -112,7 +115,7 @@ check_counter "$A" NeighTableFull -ge 1
 # sprayed entries have failed, B must be reachable again without a flush
 reach_b() {
 	local i
-	for i in $(seq 20); do
+	for i in $(seq 60); do
 		echo_ok 400 >"$TMPD/reach" 2>&1 && return 0
 		sleep 0.5
 	done
@@ -123,6 +126,7 @@ nsx "$A" "$XECHO" send -b $AA -c $BA:7 -m 400 -E -r 0 | sed 's/^/# with a full t
 check "B reachable with a full table, at the latest once the rest failed" \
 	reach_b
 check "xnetctl neigh flush of a full table (entries still resolving)" nsx "$A" xnetctl neigh flush
+nsx "$A" bash -c "echo 1000 > /proc/sys/net/xnet/neigh_retrans_ms" || fail "reset neigh_retrans_ms"
 check "A's table is empty after the second flush" \
 	test "$(proc_entries "$A" neigh)" = 0
 check_out "echo after the second flush" echo_ok 500

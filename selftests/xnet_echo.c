@@ -555,8 +555,15 @@ static int cmd_spray(struct opts *o)
 	struct sockaddr_xnet dst = parse_sa(o->dst);
 	unsigned long errs[256] = { 0 };
 	uint32_t base = ntohl(dst.sxn_addr);
-	int fd = xsocket(), i, sent = 0, e;
+	int fd = xsocket(), i, sent = 0, e, sndbuf = 16 << 20;
 
+	/*
+	 * Every frame waiting for resolution stays charged to this socket:
+	 * make room for all of them, or the send buffer (whose truesize
+	 * cost differs between kernels) rather than the table would stop
+	 * the spray.
+	 */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf));
 	xbind_or_die(fd, o->bind);
 	for (i = 0; i < o->n; i++) {
 		dst.sxn_addr = htonl(base + i);
