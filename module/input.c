@@ -36,6 +36,23 @@ static struct sock *xnet_listener_lookup_rcu(struct xnet_net *xn,
 	return NULL;
 }
 
+/* The peer's MSS from a validated SYN's option block; 0 if unusable. */
+static u32 xnet_syn_mss(const struct xnethdr *xh)
+{
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	const __be16 *opt = (const void *)((const u8 *)(sh + 1) +
+					    sh->nsack * sizeof(struct xnet_sack_block));
+	u32 mss = ntohs(opt[0]);
+
+	return mss >= 64 ? mss : 0;
+}
+
+static void xnet_conn_peer_mss(struct xnet_conn *c, u32 mss)
+{
+	if (mss && mss < c->mss)
+		c->mss = mss;
+}
+
 static u32 xnet_seg_len(const struct sk_buff *skb)
 {
 	return XNET_SEG_CB(skb)->end_seq - XNET_SEG_CB(skb)->seq -
@@ -98,6 +115,7 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	c->snd_wnd = ntohl(sh->wnd);
 	c->last_rx = jiffies;
 	xnet_conn_set_mss(sk);
+	xnet_conn_peer_mss(c, xnet_syn_mss(xh));
 
 	bh_lock_sock_nested(sk);
 	WRITE_ONCE(sk->sk_state, XNET_STATE_SYN_RECV);
@@ -396,7 +414,10 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	u32 len;
 
 	memcpy(sack, sh + 1, nsack * sizeof(sack[0]));
-	__skb_pull(skb, XNET_CONN_HLEN + nsack * sizeof(sack[0]));
+	if (flags & XNET_SEG_SYN)
+		xnet_conn_peer_mss(c, xnet_syn_mss(xh));
+	__skb_pull(skb, XNET_CONN_HLEN + nsack * sizeof(sack[0]) +
+		   ((flags & XNET_SEG_SYN) ? XNET_SYN_OPTLEN : 0));
 	len = skb->len;
 	XNET_SEG_CB(skb)->seq = seq;
 	XNET_SEG_CB(skb)->end_seq = seq + len + !!(flags & XNET_SEG_FIN);
@@ -516,8 +537,9 @@ static bool xnet_seg_valid(struct sk_buff *skb)
 	    (flags & (XNET_SEG_FIN | XNET_SEG_RST | XNET_SEG_EOR)))
 		return false;
 	if ((flags & XNET_SEG_SYN) &&
-	    skb->len != XNET_CONN_HLEN + sh->nsack * sizeof(struct xnet_sack_block))
-		return false;	/* no data on SYN */
+	    skb->len != XNET_CONN_HLEN + XNET_SYN_OPTLEN +
+			sh->nsack * sizeof(struct xnet_sack_block))
+		return false;	/* a SYN carries its option block, no data */
 	return true;
 }
 

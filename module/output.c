@@ -112,6 +112,12 @@ static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
 		kfree_skb(skb);
 		return -EFAULT;
 	}
+	if (flags & XNET_SEG_SYN) {
+		/* the largest segment we accept, as TCP's MSS option */
+		__be16 *opt = skb_put_zero(skb, XNET_SYN_OPTLEN);
+
+		opt[0] = htons(c->mss);
+	}
 	if (sk->sk_state != XNET_STATE_SYN_SENT) {
 		flags |= XNET_SEG_ACK;
 		nsack = xnet_conn_sack_blocks(c, sack);
@@ -174,6 +180,9 @@ static void xnet_conn_output_error(struct sock *sk, int err)
 			xnet_inc_stat(xnet_pernet(sock_net(sk)),
 				      XNET_MIB_ATTEMPT_FAILS);
 			xnet_conn_abort(sk, -err);
+		} else if (sock_flag(sk, SOCK_DEAD) && !xnet_conn(sk)->unowned) {
+			/* nobody waits for a closed socket's unreachable peer */
+			xnet_conn_done(sk);
 		} else {
 			WRITE_ONCE(sk->sk_err_soft, -err);
 		}
@@ -285,6 +294,8 @@ void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 	} else {
 		len = ntohs(ixh->len) - XNET_CONN_HLEN -
 		      ish->nsack * sizeof(struct xnet_sack_block);
+		if (iflags & XNET_SEG_SYN)
+			len -= XNET_SYN_OPTLEN;	/* options take no sequence */
 		len += !!(iflags & XNET_SEG_SYN) + !!(iflags & XNET_SEG_FIN);
 		sh->ack = htonl(ntohl(ish->seq) + len);
 		sh->flags = htons(XNET_SEG_RST | XNET_SEG_ACK);
@@ -398,6 +409,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	u32 old_wnd = c->snd_wnd, acked_segs = 0;
 	u64 now = xnet_now_us();
 	struct sk_buff *skb;
+	bool karn_ok = true;
 	s64 rtt = -1;
 
 	if (xnet_before(ack, c->snd_una))
@@ -423,7 +435,13 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 
 		if (xnet_after(cb->end_seq, ack))
 			break;
-		if (!cb->retrans && cb->sent_us)
+		/*
+		 * Karn: a range that held a retransmitted segment, or one
+		 * SACKed earlier (held back by a hole), gives no sample.
+		 */
+		if (cb->retrans || cb->sacked || !cb->sent_us)
+			karn_ok = false;
+		else
 			rtt = now - cb->sent_us;
 		if (skb->len)
 			acked_segs++;
@@ -437,7 +455,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	c->retransmits = 0;
 	c->backoff = 0;
 	c->rtx_start = 0;
-	if (rtt >= 0)
+	if (rtt >= 0 && karn_ok)
 		xnet_conn_rtt_sample(sk, (u32)min_t(s64, rtt, U32_MAX));
 
 	if (c->in_recovery) {

@@ -117,6 +117,15 @@ out:
 	return err;
 }
 
+/* Narrow a wildcard binding to @addr (connect() chose it). */
+void xnet_port_set_addr(struct xnet_port_table *t, struct sock *sk,
+			__be32 addr)
+{
+	spin_lock_bh(&t->lock);
+	WRITE_ONCE(xnet_sk(sk)->rcv_addr, addr);
+	spin_unlock_bh(&t->lock);
+}
+
 void xnet_port_unbind(struct xnet_port_table *t, struct sock *sk)
 {
 	struct xnet_sock *xs = xnet_sk(sk);

@@ -154,6 +154,8 @@ static int xnet_conn_connect(struct socket *sock, struct sockaddr *uaddr,
 	err = -ENETUNREACH;
 	if (!c->laddr)
 		goto out;
+	/* as TCP: the port is now bound to the address the connection uses */
+	xnet_port_set_addr(xnet_conn_ports(sk), sk, c->laddr);
 	c->xs.daddr = sxn->sxn_addr;
 	c->xs.dport = sxn->sxn_port;
 	err = xnet_conn_hash(sk);

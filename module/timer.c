@@ -52,8 +52,42 @@ static unsigned long xnet_conn_rto_jiffies(const struct xnet_conn *c)
 void xnet_conn_reset_rtx_timer(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
+	unsigned long when = xnet_conn_rto_jiffies(c), pto;
 
-	sk_reset_timer(sk, &c->rtx_timer, jiffies + xnet_conn_rto_jiffies(c));
+	/*
+	 * Tail loss probe: with data in flight and no loss being repaired,
+	 * fire after two round trips and resend the last segment, so that a
+	 * lost tail is repaired by the ensuing SACK/ACK rather than an RTO.
+	 */
+	c->tlp_armed = 0;
+	if (c->srtt_us && !c->in_recovery && !c->retransmits &&
+	    c->snd_una != c->snd_nxt &&
+	    sk->sk_state == XNET_STATE_ESTABLISHED) {
+		/* two round trips plus the peer's delayed ACK, twice */
+		pto = usecs_to_jiffies(2 * c->srtt_us) + 2 * XNET_DELACK;
+		if (pto < when) {
+			when = pto;
+			c->tlp_armed = 1;
+		}
+	}
+	sk_reset_timer(sk, &c->rtx_timer, jiffies + when);
+}
+
+/* The tail probe fired: resend the last segment sent, then wait an RTO. */
+static void xnet_conn_tail_probe(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb, *last = NULL;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == c->send_head)
+			break;
+		last = skb;
+	}
+	if (last && !XNET_SEG_CB(last)->sacked)
+		xnet_conn_retransmit(sk, last);
+	sk_reset_timer(sk, &c->rtx_timer,
+		       jiffies + xnet_conn_rto_jiffies(c));
 }
 
 void xnet_conn_schedule_delack(struct sock *sk)
@@ -110,10 +144,15 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		return;
 	}
 
+	if (c->tlp_armed) {
+		c->tlp_armed = 0;
+		xnet_conn_tail_probe(sk);
+		return;
+	}
+
 	if (xnet_conn_give_up(sk)) {
 		int err = READ_ONCE(sk->sk_err_soft) ? : ETIMEDOUT;
 
-		xnet_inc_stat(xnet_pernet(sock_net(sk)), XNET_MIB_TIMEOUTS);
 		if (sk->sk_state == XNET_STATE_SYN_SENT)
 			xnet_inc_stat(xnet_pernet(sock_net(sk)),
 				      XNET_MIB_ATTEMPT_FAILS);
@@ -123,6 +162,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		return;
 	}
 
+	xnet_inc_stat(xnet_pernet(sock_net(sk)), XNET_MIB_TIMEOUTS);
 	if (!c->rtx_start)
 		c->rtx_start = jiffies;
 	c->retransmits++;

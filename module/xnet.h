@@ -181,6 +181,7 @@ struct xnet_sack_block {
 #define XNET_SEG_EOR		0x10	/* last segment of a SEQPACKET message */
 #define XNET_SEG_FLAGS		0x1f
 #define XNET_SEG_HLEN		16
+#define XNET_SYN_OPTLEN		4	/* SYN payload: __be16 mss, 2 zero bytes */
 #define XNET_MAX_SACK		4
 #define XNET_CONN_HLEN		(XNET_HLEN + XNET_SEG_HLEN)
 /* header room every data segment leaves for a full set of SACK blocks */
@@ -240,7 +241,8 @@ struct xnet_conn {
 				in_recovery:1,
 				fin_queued:1,
 				unowned:1,	/* child not yet accepted */
-				was_connected:1;
+				was_connected:1,
+				tlp_armed:1;	/* rtx_timer is a tail probe */
 	/* listener */
 	spinlock_t		accept_lock;
 	struct list_head	accept_q;	/* established, not accepted */
@@ -330,6 +332,8 @@ extern struct xnet_port_table xnet_dgram_ports;
 int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 		   __be32 addr, u16 port);
 void xnet_port_unbind(struct xnet_port_table *t, struct sock *sk);
+void xnet_port_set_addr(struct xnet_port_table *t, struct sock *sk,
+			__be32 addr);
 struct sock *xnet_port_lookup_rcu(struct xnet_port_table *t, struct net *net,
 				  __be32 saddr, __be16 sport, __be32 daddr,
 				  __be16 dport, struct xnet_dev *xdev);

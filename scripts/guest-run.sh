@@ -145,7 +145,9 @@ for t in "${tests[@]}"; do
 		fi
 		[ -n "$left" ] && why=${why:+$why; }$left
 		ok=""
-		for _ in $(seq 20); do
+		# Closed connections finish on their own (TIME_WAIT 2 s,
+		# an orphan's last retransmissions): allow them 20 s.
+		for _ in $(seq 80); do
 			if out=$(rmmod xnet 2>&1); then
 				ok=1
 				break
