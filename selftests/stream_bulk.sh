@@ -1,0 +1,233 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Connection sockets over the wire, between two netns joined by a veth pair
+# (xnet_bulk: both directions at once, SHA-256 of each byte stream compared
+# between the sender and the receiver, every byte also checked against the
+# expected pseudo-random stream):
+#  1. SOCK_STREAM 8 MiB each way, clean; SOCK_SEQPACKET 4 MiB each way with
+#     messages of 1..65536 bytes, every message size checked;
+#  2. netem "loss 5% delay 1ms reorder 10% duplicate 1% corrupt 1%" on both
+#     ends: 2 MiB each way (stream) and 1 MiB (seqpacket) still intact;
+#     xi_total_retrans > 0 on both sides, RetransSegs moved in both netns;
+#  3. the link down for 2 s in the middle of a paced transfer: it recovers;
+#  4. 1000 concurrent connections to an echo server, one exchange each,
+#     closed; ActiveOpens/PassiveOpens moved by 1000;
+# then nothing is left in /proc/net/xnet/sockets (TIME_WAIT included)
+# within a few seconds.
+source "$(dirname "$0")/lib.sh"
+
+XBULK=$HERE/xnet_bulk
+[ -x "$XBULK" ] || { echo "# FAIL: $XBULK not built"; exit 1; }
+require_cmds tc sha256sum
+
+A=xs-a-$$
+B=xs-b-$$
+AA=10.0.2.1
+BA=10.0.2.2
+
+ns_create "$A" "$B"
+veth_link "$A" veth-a "$B" veth-b
+xaddr "$A" veth-a $AA
+xaddr "$B" veth-b $BA
+
+# kv FILE KEY: the value of the last KEY=... line of FILE.
+kv() {
+	sed -n "s/^$2=//p" "$1" | tail -1
+}
+
+# run_bulk NAME PORT SECS [SERVER ARGS] -- [CLIENT ARGS]: one exchange, the
+# server in B, the client in A. Sets SOUT/COUT (outputs), SRC/CRC (exit).
+run_bulk() {
+	local name=$1 port=$2 secs=$3 sargs=() spid
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		sargs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	rm -f "$TMPD/ready"
+	bg "$B" "$XBULK" server -b $BA:"$port" -R "$TMPD/ready" -I -T "$secs" \
+		"${sargs[@]}"
+	spid=$BGPID
+	SOUT=$BGOUT
+	COUT=$TMPD/$name.client
+	if ! wait_file "$TMPD/ready"; then
+		fail "$name: server not listening"
+		show "$SOUT"
+		SRC=1
+		CRC=1
+		return 1
+	fi
+	nsx "$A" "$XBULK" client -c $BA:"$port" -b $AA -I -T "$secs" "$@" \
+		>"$COUT" 2>&1
+	CRC=$?
+	bg_wait "$spid" $((secs + 5))
+	SRC=$?
+}
+
+# check_bulk NAME: both ends succeeded and agree on both streams.
+check_bulk() {
+	local name=$1 ok=1 v
+	[ "$CRC" = 0 ] || { fail "$name: client exit $CRC"; ok=0; }
+	[ "$SRC" = 0 ] || { fail "$name: server exit $SRC"; ok=0; }
+	for v in "$COUT" "$SOUT"; do
+		[ "$(kv "$v" recv_verify)" = ok ] ||
+			{ fail "$name: $(kv "$v" role) received $(kv "$v" recv_verify)"; ok=0; }
+		[ "$(kv "$v" msg_errors)" = 0 ] ||
+			{ fail "$name: $(kv "$v" role): $(kv "$v" msg_errors) message errors"; ok=0; }
+	done
+	if [ -n "$(kv "$COUT" sent_sha256)" ] &&
+	   [ "$(kv "$COUT" sent_sha256)" = "$(kv "$SOUT" recv_sha256)" ]; then
+		pass "$name: client->server $(kv "$SOUT" recv_bytes) bytes, sha256 match"
+	else
+		fail "$name: client->server sha256 differs"
+		ok=0
+	fi
+	if [ -n "$(kv "$SOUT" sent_sha256)" ] &&
+	   [ "$(kv "$SOUT" sent_sha256)" = "$(kv "$COUT" recv_sha256)" ]; then
+		pass "$name: server->client $(kv "$COUT" recv_bytes) bytes, sha256 match"
+	else
+		fail "$name: server->client sha256 differs"
+		ok=0
+	fi
+	log "$name: client $(kv "$COUT" secs) s, $(kv "$COUT" rate_mbs) MB/s;" \
+	    "retrans client $(kv "$COUT" info_total_retrans)" \
+	    "server $(kv "$SOUT" info_total_retrans);" \
+	    "mss $(kv "$COUT" info_mss) cwnd $(kv "$COUT" info_snd_cwnd)" \
+	    "srtt $(kv "$COUT" info_srtt_us) us"
+	if [ $ok = 0 ]; then
+		log "client:"
+		show "$COUT"
+		log "server:"
+		show "$SOUT"
+	fi
+	return $((1 - ok))
+}
+
+a_open0=$(counter "$A" ActiveOpens)
+b_open0=$(counter "$B" PassiveOpens)
+a_out0=$(counter "$A" OutSegs)
+b_in0=$(counter "$B" InSegs)
+
+# 1. clean link
+M8=$((8 << 20))
+run_bulk stream8m 7300 30 -n $M8 -- -n $M8
+check_bulk "stream 8 MiB each way"
+# the hashes are of the expected streams (and the helper's SHA-256 is right)
+want=$("$XBULK" gen -S 1 -n $M8 | sha256sum | cut -d' ' -f1)
+check "client's stream hashes as generated (sha256sum)" \
+	test "$want" = "$(kv "$COUT" sent_sha256)"
+check_delta "$A" ActiveOpens "$a_open0" -ge 1
+check_delta "$B" PassiveOpens "$b_open0" -ge 1
+check_delta "$A" OutSegs "$a_out0" -ge $((M8 / 1480))
+check_delta "$B" InSegs "$b_in0" -ge $((M8 / 1480))
+check "client mss within MTU ($(kv "$COUT" info_mss))" \
+	test "$(kv "$COUT" info_mss)" -gt 0 -a "$(kv "$COUT" info_mss)" -le 1480
+
+M4=$((4 << 20))
+run_bulk seq4m 7301 20 -t seqpacket -n $M4 -- -t seqpacket -n $M4
+check_bulk "seqpacket 4 MiB each way, messages 1..65536"
+check "seqpacket: client got $(kv "$COUT" msgs_recv) messages" \
+	test "$(kv "$COUT" msgs_recv)" -ge 64
+
+for ns in "$A" "$B"; do
+	check_counter "$ns" InMalformed -eq 0
+	check_counter "$ns" InCsumErrors -eq 0
+done
+
+# 2. a bad link on both ends
+modprobe sch_netem 2>/dev/null
+NETEM="loss 5% delay 1ms reorder 10% duplicate 1% corrupt 1%"
+if nsx "$A" tc qdisc add dev veth-a root netem $NETEM &&
+   nsx "$B" tc qdisc add dev veth-b root netem $NETEM; then
+	a_rt0=$(counter "$A" RetransSegs)
+	b_rt0=$(counter "$B" RetransSegs)
+	M2=$((2 << 20))
+	run_bulk lossy 7302 35 -n $M2 -- -n $M2
+	lossy_ok=1
+	check_bulk "stream 2 MiB each way through netem" || lossy_ok=0
+	check "client retransmitted ($(kv "$COUT" info_total_retrans))" \
+		test "$(kv "$COUT" info_total_retrans)" -gt 0 2>/dev/null
+	check "server retransmitted ($(kv "$SOUT" info_total_retrans))" \
+		test "$(kv "$SOUT" info_total_retrans)" -gt 0 2>/dev/null
+	check_delta "$A" RetransSegs "$a_rt0" -ge 1
+	check_delta "$B" RetransSegs "$b_rt0" -ge 1
+	# keep within the runner's time limit if the link is too slow
+	if [ $lossy_ok = 1 ]; then
+		M1=$((1 << 20))
+		run_bulk lossyseq 7303 25 -t seqpacket -m 20000 -n $M1 -- \
+			-t seqpacket -m 20000 -n $M1
+		check_bulk "seqpacket 1 MiB each way through netem"
+	else
+		fail "seqpacket through netem not run (stream failed)"
+	fi
+	log "InCsumErrors (netem corrupt): A $(counter "$A" InCsumErrors)" \
+	    "B $(counter "$B" InCsumErrors)"
+	nsx "$A" tc qdisc del dev veth-a root
+	nsx "$B" tc qdisc del dev veth-b root
+else
+	fail "tc netem on veth-a/veth-b"
+fi
+
+# 3. the link goes down for 2 s in the middle of a paced transfer
+t_a0=$(counter "$A" Timeouts)
+t_b0=$(counter "$B" Timeouts)
+M3=3000000
+rm -f "$TMPD/ready"
+bg "$B" "$XBULK" server -b $BA:7304 -R "$TMPD/ready" -I -T 25 -n $M3 -r 1000000
+spid=$BGPID
+SOUT=$BGOUT
+wait_file "$TMPD/ready" || fail "flap: server not listening"
+COUT=$TMPD/flap.client
+bg "$A" "$XBULK" client -c $BA:7304 -b $AA -I -T 25 -n $M3 -r 1000000
+cpid=$BGPID
+cout=$BGOUT
+sleep 1
+ip -n "$A" link set veth-a down
+sleep 2
+ip -n "$A" link set veth-a up
+bg_wait "$cpid" 30
+CRC=$?
+cp "$cout" "$COUT"
+bg_wait "$spid" 10
+SRC=$?
+check_bulk "stream 3 MB each way across a 2 s link outage"
+t_a=$(counter "$A" Timeouts)
+t_b=$(counter "$B" Timeouts)
+check "retransmission timeouts during the outage (A +$((t_a - t_a0)), B +$((t_b - t_b0)))" \
+	test $((t_a - t_a0 + t_b - t_b0)) -ge 1
+
+# 4. 1000 concurrent connections, one exchange each
+a_open0=$(counter "$A" ActiveOpens)
+b_open0=$(counter "$B" PassiveOpens)
+rm -f "$TMPD/ready"
+bg "$B" "$XBULK" echo -b $BA:7400 -k 1000 -R "$TMPD/ready" -T 35
+epid=$BGPID
+eout=$BGOUT
+wait_file "$TMPD/ready" || fail "echo server not listening"
+t0=$(date +%s)
+check_out "1000 connections, 1000 at once, echo checked" \
+	nsx "$A" "$XBULK" many -c $BA:7400 -b $AA -n 1000 -p 1000 -T 30
+bg_wait "$epid" 10
+check "echo server saw 1000 clean connections" test $? = 0
+show "$eout"
+log "1000 connections in $(($(date +%s) - t0)) s"
+check_delta "$A" ActiveOpens "$a_open0" -ge 1000
+check_delta "$B" PassiveOpens "$b_open0" -ge 1000
+
+# nothing left: TIME_WAIT included, within a few seconds
+for ns in "$A" "$B"; do
+	n=-1
+	for i in $(seq 100); do
+		n=$(proc_entries "$ns" sockets)
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	if [ "$n" = 0 ]; then
+		pass "$ns: no sockets left after $((i / 10)).$((i % 10)) s"
+	else
+		fail "$ns: $n sockets left 10 s after the last close"
+		nsx "$ns" head -20 /proc/net/xnet/sockets | show
+	fi
+done
+finish
