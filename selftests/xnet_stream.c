@@ -1583,6 +1583,44 @@ TEST_F(stream, counters)
 	closepair(&p);
 }
 
+/* net.xnet.max_connections bounds the table, with a clear errno. */
+TEST_F(stream, connection_limit)
+{
+	long long d0 = counter("ConnLimitDrops");
+	int l, c[4] = { -1, -1, -1, -1 }, a[3] = { -1, -1, -1 }, i, fd;
+
+	/* 3 connections = 6 table entries (both ends live in this netns) */
+	ASSERT_EQ(0, xu_sh("echo 6 > /proc/sys/net/xnet/max_connections && "
+			   "echo 100 > /proc/sys/net/xnet/time_wait_ms"));
+	l = xlisten(SOCK_STREAM, B_ADDR, 7030, 8);
+	ASSERT_LE(0, l);
+	for (i = 0; i < 3; i++) {
+		c[i] = xclient(SOCK_STREAM, B_ADDR, 7030);
+		ASSERT_LE(0, c[i]);
+		a[i] = xaccept(l, TMO_MS);
+		ASSERT_LE(0, a[i]);
+	}
+	fd = xsock(SOCK_STREAM);
+	ASSERT_LE(0, fd);
+	errno = 0;
+	EXPECT_EQ(-1, xconnect(fd, B_ADDR, 7030));
+	EXPECT_EQ(ENOBUFS, errno);
+	EXPECT_LT(d0, counter("ConnLimitDrops"));
+	close(fd);
+
+	/* closing makes room again (TIME_WAIT shortened to 100 ms) */
+	for (i = 0; i < 3; i++) {
+		close(c[i]);
+		close(a[i]);
+	}
+	EXPECT_EQ(1, wait_entries(1, 5000));	/* the listener */
+	c[3] = xclient(SOCK_STREAM, B_ADDR, 7030);
+	EXPECT_LE(0, c[3]);
+	if (c[3] >= 0)
+		close(c[3]);
+	close(l);
+}
+
 TEST_F(conn, proc_sockets)
 {
 	struct sockaddr_xnet cl;
