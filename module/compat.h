@@ -26,4 +26,11 @@ xnet_register_sysctl(struct net *net, const char *path,
 #endif
 }
 
+/* 6.11 made sysctl handlers take a const table. */
+#ifdef XNET_HAVE_CONST_CTL
+#define XNET_CTL_TABLE const struct ctl_table
+#else
+#define XNET_CTL_TABLE struct ctl_table
+#endif
+
 #endif /* _XNET_COMPAT_H */

@@ -128,6 +128,7 @@ void xnet_conn_init(struct sock *sk, u8 type)
 	c->keepintvl = 75;
 	c->keepcnt = 9;
 	c->mss = 536;
+	c->cc = xnet_cong_default(xnet_pernet(sock_net(sk)));
 	xnet_conn_timers_init(sk);
 }
 

@@ -95,6 +95,7 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	c = xnet_conn(sk);
 	c->unowned = 1;
 	c->nodelay = l->nodelay;
+	c->cc = l->cc;
 	c->user_mss = l->user_mss;
 	c->user_timeout_ms = l->user_timeout_ms;
 	c->keepidle = l->keepidle;

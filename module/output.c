@@ -20,8 +20,6 @@
 
 #include "xnet.h"
 
-#define XNET_CWND_MAX	4096
-
 static u64 xnet_now_us(void)
 {
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
@@ -311,7 +309,7 @@ static void xnet_conn_enter_recovery(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	c->ssthresh = max(xnet_conn_packets_out(c) / 2, 2U);
+	c->ssthresh = xnet_cong_ssthresh(c, xnet_conn_packets_out(c));
 	c->cwnd = c->ssthresh;
 	c->cwnd_cnt = 0;
 	c->recover = c->snd_nxt;
@@ -378,20 +376,6 @@ static void xnet_conn_mark_sacked(struct sock *sk,
 			if (!xnet_before(cb->seq, start) && !xnet_after(cb->end_seq, end))
 				cb->sacked = 1;
 		}
-	}
-}
-
-static void xnet_conn_cwnd_grow(struct xnet_conn *c, u32 acked_segs)
-{
-	if (c->cwnd < c->ssthresh) {
-		c->cwnd = min(c->cwnd + acked_segs, (u32)XNET_CWND_MAX);
-		return;
-	}
-	c->cwnd_cnt += acked_segs;
-	if (c->cwnd_cnt >= c->cwnd) {
-		c->cwnd_cnt -= c->cwnd;
-		if (c->cwnd < XNET_CWND_MAX)
-			c->cwnd++;
 	}
 }
 
@@ -466,7 +450,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			xnet_conn_repair(sk, false);	/* NewReno partial ack */
 		}
 	} else {
-		xnet_conn_cwnd_grow(c, max(acked_segs, 1U));
+		xnet_cong_on_ack(c, max(acked_segs, 1U));
 	}
 
 	if (c->snd_una == c->snd_nxt)

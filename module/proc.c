@@ -116,6 +116,30 @@ static int xnet_neigh_show(struct seq_file *seq, void *v)
 	return xnet_neigh_walk(xn, &pos, xnet_proc_neigh_show, seq);
 }
 
+/* net.xnet.congestion_control: the default algorithm, by name. */
+static int xnet_sysctl_cong(XNET_CTL_TABLE *table, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos)
+{
+	struct xnet_net *xn = table->data;
+	const struct xnet_cong_ops *ops;
+	char name[16];
+	struct ctl_table tmp = {
+		.data	= name,
+		.maxlen	= sizeof(name),
+	};
+	int err;
+
+	strscpy(name, xnet_cong_default(xn)->name, sizeof(name));
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	ops = xnet_cong_find(name);
+	if (!ops)
+		return -ENOENT;
+	WRITE_ONCE(xn->cong_default, xnet_cong_index(ops));
+	return 0;
+}
+
 /* net.xnet.*: @data is rebased onto each netns's xnet_net. */
 static int xnet_ms_min = 1;
 static int xnet_ms_max = 3600 * 1000;
@@ -190,6 +214,12 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_conn_max_max,
 	},
+	{
+		.procname	= "congestion_control",
+		.maxlen		= 16,
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_cong,
+	},
 	{ }
 };
 
@@ -209,6 +239,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[5].data = &xn->max_connections;
 	tbl[6].data = &xn->time_wait_ms;
 	tbl[7].data = &xn->max_syn_backlog;
+	tbl[8].data = xn;
 	/* only the init netns's root may change another netns's defaults */
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);

@@ -737,7 +737,12 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 				      min_t(unsigned int, optlen,
 					    sizeof(name) - 1)))
 			return -EFAULT;
-		return strcmp(name, "reno") ? -ENOENT : 0;
+		if (!xnet_cong_find(name))
+			return -ENOENT;
+		lock_sock(sk);
+		c->cc = xnet_cong_find(name);
+		release_sock(sk);
+		return 0;
 	}
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -841,8 +846,8 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 		len = min_t(int, len, sizeof(info));
 		break;
 	case XNET_CONGESTION:
-		p = "reno";
-		len = min_t(int, len, sizeof("reno"));
+		p = c->cc->name;
+		len = min_t(int, len, strlen(c->cc->name) + 1);
 		break;
 	case XNET_NODELAY:
 		val = c->nodelay;

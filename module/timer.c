@@ -170,9 +170,10 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		c->backoff++;
 	if (sk->sk_state != XNET_STATE_SYN_SENT &&
 	    sk->sk_state != XNET_STATE_SYN_RECV) {
+		u32 flight = DIV_ROUND_UP(c->snd_nxt - c->snd_una, c->mss);
+
 		/* RFC 5681: loss detected by timeout */
-		c->ssthresh = max(DIV_ROUND_UP(c->snd_nxt - c->snd_una,
-					       c->mss) / 2, 2U);
+		c->ssthresh = xnet_cong_ssthresh(c, flight);
 		c->cwnd = 1;
 		c->cwnd_cnt = 0;
 		c->recover = c->snd_nxt;

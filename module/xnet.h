@@ -125,6 +125,7 @@ struct xnet_net {
 	int			max_connections;
 	int			time_wait_ms;
 	int			max_syn_backlog;
+	int			cong_default;	/* index, cong.c */
 	atomic_t		nconn;		/* hashed connections */
 	atomic_t		nsynrecv;	/* half-open children */
 	struct ctl_table_header	*sysctl_hdr;
@@ -211,6 +212,17 @@ static inline bool xnet_before(u32 seq1, u32 seq2)
 
 #define xnet_after(seq2, seq1)	xnet_before(seq1, seq2)
 
+struct xnet_conn;
+
+/* A congestion control algorithm (cong.c). */
+struct xnet_cong_ops {
+	const char	*name;
+	/* grow cwnd for @acked newly acknowledged segments (at ssthresh) */
+	void		(*on_ack)(struct xnet_conn *c, u32 acked);
+	/* a loss with @flight segments in flight: the new ssthresh */
+	u32		(*ssthresh)(struct xnet_conn *c, u32 flight);
+};
+
 /* Per-segment state of an skb on a connection's write queue. */
 struct xnet_seg_cb {
 	u32	seq;
@@ -262,6 +274,11 @@ struct xnet_conn {
 	u32			ssthresh;
 	u32			recover;
 	u32			dupacks;
+	const struct xnet_cong_ops *cc;
+	u32			cubic_w_max;
+	u32			cubic_origin;
+	u32			cubic_k_ms;
+	u64			cubic_epoch_us;
 	struct sk_buff		*send_head;	/* first unsent, or NULL */
 
 	/* RTT and timers */
@@ -403,6 +420,13 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack,
 			bool pure_ack);
 void xnet_conn_data_rcvd(struct sock *sk);
+
+/* cong.c */
+const struct xnet_cong_ops *xnet_cong_find(const char *name);
+const struct xnet_cong_ops *xnet_cong_default(struct xnet_net *xn);
+int xnet_cong_index(const struct xnet_cong_ops *ops);
+void xnet_cong_on_ack(struct xnet_conn *c, u32 acked);
+u32 xnet_cong_ssthresh(struct xnet_conn *c, u32 flight);
 
 /* timer.c */
 void xnet_conn_timers_init(struct sock *sk);

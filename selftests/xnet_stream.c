@@ -1583,6 +1583,47 @@ TEST_F(stream, counters)
 	closepair(&p);
 }
 
+static int cong_of(int fd, char *name, socklen_t size)
+{
+	socklen_t len = size;
+
+	memset(name, 0, size);
+	return getsockopt(fd, SOL_XNET, XNET_CONGESTION, name, &len);
+}
+
+/* XNET_CONGESTION and net.xnet.congestion_control: reno and cubic. */
+TEST_F(stream, congestion_control)
+{
+	static char buf[1 << 20];
+	char name[16];
+	struct pair p;
+	int fd;
+
+	fd = xsock(SOCK_STREAM);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, cong_of(fd, name, sizeof(name)));
+	EXPECT_STREQ("reno", name);
+	ASSERT_EQ(0, setsockopt(fd, SOL_XNET, XNET_CONGESTION, "cubic", 5));
+	ASSERT_EQ(0, cong_of(fd, name, sizeof(name)));
+	EXPECT_STREQ("cubic", name);
+	close(fd);
+
+	/* the per-netns default; an unknown name is refused */
+	EXPECT_NE(0, xu_sh("echo bogus > /proc/sys/net/xnet/congestion_control 2>/dev/null"));
+	ASSERT_EQ(0, xu_sh("echo cubic > /proc/sys/net/xnet/congestion_control"));
+	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7031, &p));
+	ASSERT_EQ(0, cong_of(p.c, name, sizeof(name)));
+	EXPECT_STREQ("cubic", name);
+	ASSERT_EQ(0, cong_of(p.s, name, sizeof(name)));
+	EXPECT_STREQ("cubic", name);
+	/* a transfer under CUBIC arrives whole */
+	memset(buf, 0x5a, sizeof(buf));
+	EXPECT_EQ(0, send_all(p.c, buf, sizeof(buf)));
+	EXPECT_EQ((ssize_t)sizeof(buf), recv(p.s, buf, sizeof(buf), MSG_WAITALL));
+	closepair(&p);
+	ASSERT_EQ(0, xu_sh("echo reno > /proc/sys/net/xnet/congestion_control"));
+}
+
 /* net.xnet.max_connections bounds the table, with a clear errno. */
 TEST_F(stream, connection_limit)
 {
