@@ -2078,6 +2078,45 @@ TEST_F_TIMEOUT(stream, opt_user_timeout_peer_gone, 45)
 	closepair(&p);
 }
 
+/*
+ * Keepalive: an idle connection whose peer vanished ends with ETIMEDOUT
+ * after KEEPIDLE + KEEPCNT x KEEPINTVL; a live peer answers the probes.
+ */
+TEST_F_TIMEOUT(stream, keepalive, 45)
+{
+	int on = 1, idle = 1, intvl = 1, cnt = 2, rev;
+	struct pair p, q;
+	double t0, dt;
+	char buf[8];
+
+	XNET_ONLY("address removal");
+	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7036, &p));
+	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7037, &q));
+	ASSERT_EQ(0, setsockopt(p.c, XSOL, XO_KEEPIDLE, &idle, sizeof(idle)));
+	ASSERT_EQ(0, setsockopt(p.c, XSOL, XO_KEEPINTVL, &intvl,
+				sizeof(intvl)));
+	ASSERT_EQ(0, setsockopt(p.c, XSOL, XO_KEEPCNT, &cnt, sizeof(cnt)));
+	ASSERT_EQ(0, setsockopt(p.c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
+
+	/* with the peer present, idle probes are answered: still alive */
+	rev = poll1(p.c, POLLIN, 4000);
+	EXPECT_EQ(0, rev);
+	EXPECT_EQ(XNET_STATE_ESTABLISHED, info_state(p.c));
+
+	ASSERT_EQ(0, xu_sh("xnetctl addr del " B_ADDR " dev xb"));
+	t0 = xu_now();
+	rev = poll1(p.c, POLLIN, 20000);
+	dt = xu_now() - t0;
+	TH_LOG("revents %#x after %.2f s", rev, dt);
+	EXPECT_TRUE(rev & POLLERR);
+	EXPECT_GE(15.0, dt);
+	errno = 0;
+	EXPECT_EQ(-1, recv(p.c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	closepair(&p);
+	closepair(&q);
+}
+
 #ifndef XNET_EMUL_TCP
 /* ---- seqpacket only ------------------------------------------------------- */
 
