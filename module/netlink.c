@@ -21,29 +21,23 @@ static const struct nla_policy xnet_nl_policy[XNET_ATTR_MAX + 1] = {
 
 static struct genl_family xnet_genl_family;
 
-static int xnet_nl_addr_attrs(struct genl_info *info, int *ifindex,
-			      __be32 *addr)
+/* ADDR_ADD and ADDR_DEL: IFINDEX and ADDR, under RTNL. */
+static int xnet_nl_addr_change(struct genl_info *info, bool add)
 {
+	struct net *net = genl_info_net(info);
+	int ifindex, err;
+	__be32 addr;
+
 	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_IFINDEX) ||
 	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_ADDR))
 		return -EINVAL;
-	*ifindex = nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]);
-	*addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
-	return 0;
-}
-
-static int xnet_nl_addr_add(struct sk_buff *skb, struct genl_info *info)
-{
-	__be32 addr;
-	int ifindex, err;
-
-	err = xnet_nl_addr_attrs(info, &ifindex, &addr);
-	if (err)
-		return err;
+	ifindex = nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]);
+	addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
 	rtnl_lock();
-	err = xnet_addr_add(genl_info_net(info), ifindex, addr);
+	err = add ? xnet_addr_add(net, ifindex, addr)
+		  : xnet_addr_del(net, ifindex, addr);
 	rtnl_unlock();
-	switch (err) {
+	switch (add ? err : 0) {
 	case -EINVAL:
 		NL_SET_ERR_MSG(info->extack, "0.0.0.0 and 255.255.255.255 are not host addresses");
 		break;
@@ -57,18 +51,14 @@ static int xnet_nl_addr_add(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int xnet_nl_addr_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return xnet_nl_addr_change(info, true);
+}
+
 static int xnet_nl_addr_del(struct sk_buff *skb, struct genl_info *info)
 {
-	__be32 addr;
-	int ifindex, err;
-
-	err = xnet_nl_addr_attrs(info, &ifindex, &addr);
-	if (err)
-		return err;
-	rtnl_lock();
-	err = xnet_addr_del(genl_info_net(info), ifindex, addr);
-	rtnl_unlock();
-	return err;
+	return xnet_nl_addr_change(info, false);
 }
 
 static void *xnet_nl_put(struct sk_buff *skb, struct netlink_callback *cb,

@@ -624,17 +624,17 @@ static const char *ifname_of(unsigned int idx, char *buf)
 /* ------------------------------------------------------------------ */
 /* addr                                                               */
 
-struct addr_req {
+/* The device and address a request names; each part is optional. */
+struct ifaddr_sel {
 	uint32_t ifindex;
 	uint32_t addr;
 	bool has_ifindex, has_addr;
-	unsigned int filter_ifindex;	/* 0: all */
-	unsigned int count;
 };
 
+/* Request filler: @arg points at a struct ifaddr_sel. */
 static int fill_ifindex_addr(struct nl_msg *msg, void *arg)
 {
-	struct addr_req *r = arg;
+	struct ifaddr_sel *r = arg;
 
 	if (r->has_ifindex && nla_put_u32(msg, XNET_ATTR_IFINDEX, r->ifindex))
 		return -1;
@@ -642,6 +642,12 @@ static int fill_ifindex_addr(struct nl_msg *msg, void *arg)
 		return -1;
 	return 0;
 }
+
+struct addr_req {
+	struct ifaddr_sel sel;
+	unsigned int filter_ifindex;	/* 0: all */
+	unsigned int count;
+};
 
 static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 {
@@ -708,16 +714,16 @@ static int cmd_addr(struct xnl *x, int argc, char **argv)
 		}
 		if (!addr_s)
 			usage_error("addr %s: missing address", sub);
-		r.addr = parse_addr_or_die(addr_s);
+		r.sel.addr = parse_addr_or_die(addr_s);
 		if (!dev)
 			usage_error("addr %s: missing 'dev IFNAME'", sub);
-		r.ifindex = ifindex_or_die(dev);
-		r.has_addr = r.has_ifindex = true;
+		r.sel.ifindex = ifindex_or_die(dev);
+		r.sel.has_addr = r.sel.has_ifindex = true;
 
 		xnl_open(x);
 		err = xnl_run(x, add ? XNET_CMD_ADDR_ADD : XNET_CMD_ADDR_DEL,
 			      NLM_F_REQUEST | NLM_F_ACK, fill_ifindex_addr,
-			      NULL, &r, ext, sizeof(ext));
+			      NULL, &r.sel, ext, sizeof(ext));
 		if (err)
 			die_kernel(err, add ? OP_ADDR_ADD : OP_ADDR_DEL, dev,
 				   addr_s, ext);
@@ -766,21 +772,9 @@ static const char *neigh_state_name(uint8_t s)
 }
 
 struct neigh_req {
+	struct ifaddr_sel sel;
 	unsigned int filter_ifindex;
-	uint32_t ifindex, addr;
-	bool has_ifindex, has_addr;
 };
-
-static int fill_neigh_flush(struct nl_msg *msg, void *arg)
-{
-	struct neigh_req *r = arg;
-
-	if (r->has_ifindex && nla_put_u32(msg, XNET_ATTR_IFINDEX, r->ifindex))
-		return -1;
-	if (r->has_addr && nla_put_u32(msg, XNET_ATTR_ADDR, r->addr))
-		return -1;
-	return 0;
-}
 
 static int parse_neigh_msg(struct nlmsghdr *nlh, void *arg)
 {
@@ -885,18 +879,18 @@ static int cmd_neigh(struct xnl *x, int argc, char **argv)
 		}
 	}
 	if (addr_s) {
-		r.addr = parse_addr_or_die(addr_s);
-		r.has_addr = true;
+		r.sel.addr = parse_addr_or_die(addr_s);
+		r.sel.has_addr = true;
 	}
 	if (dev) {
-		r.ifindex = r.filter_ifindex = ifindex_or_die(dev);
-		r.has_ifindex = true;
+		r.sel.ifindex = r.filter_ifindex = ifindex_or_die(dev);
+		r.sel.has_ifindex = true;
 	}
 
 	xnl_open(x);
 	if (flush) {
 		err = xnl_run(x, XNET_CMD_NEIGH_FLUSH, NLM_F_REQUEST | NLM_F_ACK,
-			      fill_neigh_flush, NULL, &r, ext, sizeof(ext));
+			      fill_ifindex_addr, NULL, &r.sel, ext, sizeof(ext));
 		if (err)
 			die_kernel(err, OP_NEIGH_FLUSH, dev, addr_s, ext);
 		return 0;
