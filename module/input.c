@@ -124,8 +124,10 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	atomic_inc(&xn->nsynrecv);
 	if (xnet_conn_hash(sk)) {
 		xnet_send_reset(xn, skb);
-		xnet_conn_done(sk);	/* drops the unowned reference */
+		sock_hold(sk);		/* done() drops the unowned reference */
+		xnet_conn_done(sk);
 		bh_unlock_sock(sk);
+		sock_put(sk);
 		return;
 	}
 	xnet_conn_queue_ctl(sk, XNET_SEG_SYN);
