@@ -14,9 +14,12 @@ source "$(dirname "$0")/lib.sh"
 
 loaded() { [ -d /sys/module/xnet ]; }
 
-rmmod_ok() {	# the runner's own tolerance: a few retries
+# A frame waiting for resolution keeps its (closed) sender's socket, and
+# so the module, until the resolution fails (3 s); sockets are then freed
+# after an RCU grace period. Allow 12 s, less than the runner's 20 s.
+rmmod_ok() {
 	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for i in $(seq 60); do
 		rmmod xnet 2>/dev/null && return 0
 		sleep 0.2
 	done
