@@ -67,12 +67,16 @@ int xnet_sock_bind(struct xnet_port_table *t, struct sock *sk,
 	return err;
 }
 
-/* Give an unbound socket an ephemeral port on any address. Locked. */
-int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk)
+/*
+ * Give an unbound socket an ephemeral port on any address, chosen for
+ * the destination @daddr:@dport (0 if none yet). Locked.
+ */
+int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk,
+		       __be32 daddr, __be16 dport)
 {
 	if (xnet_sk(sk)->sport)
 		return 0;
-	return xnet_port_bind(t, sk, 0, 0);
+	return xnet_port_bind_to(t, sk, daddr, dport);
 }
 
 int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)

@@ -86,7 +86,8 @@ static int xnet_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 		return -EACCES;
 
 	lock_sock(sk);
-	err = xnet_sock_autobind(&xnet_dgram_ports, sk);
+	err = xnet_sock_autobind(&xnet_dgram_ports, sk, sxn->sxn_addr,
+				 sxn->sxn_port);
 	if (!err) {
 		xs->daddr = sxn->sxn_addr;
 		xs->dport = sxn->sxn_port;
@@ -137,7 +138,7 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		daddr = xs->daddr;
 		dport = xs->dport;
 	}
-	err = xnet_sock_autobind(&xnet_dgram_ports, sk);
+	err = xnet_sock_autobind(&xnet_dgram_ports, sk, daddr, dport);
 	saddr = xs->rcv_addr;
 	sport = xs->sport;
 	oif = READ_ONCE(sk->sk_bound_dev_if);

@@ -11,8 +11,6 @@
  * the socket, queues it on the backlog, which release_sock() feeds to
  * xnet_conn_backlog_rcv() in process context with the socket owned.
  */
-#include <linux/random.h>
-
 #include "xnet.h"
 
 static struct xnet_port_table *xnet_type_ports(u8 type)
@@ -20,6 +18,11 @@ static struct xnet_port_table *xnet_type_ports(u8 type)
 	return type == XNET_T_STREAM ? &xnet_stream_ports
 				     : &xnet_seqpacket_ports;
 }
+
+static void xnet_conn_process(struct sock *sk, struct sk_buff *skb);
+
+/* Cookies are accepted this long after the last one was sent. */
+#define XNET_COOKIE_VALID	(120 * HZ)
 
 /* A listener on the frame's destination. Under RCU, no reference. */
 static struct sock *xnet_listener_lookup_rcu(struct xnet_net *xn,
@@ -60,26 +63,21 @@ static u32 xnet_seg_len(const struct sk_buff *skb)
 }
 
 /*
- * A SYN for a listener: create the child in SYN_RECV, enter it in the
- * connection table and answer SYN+ACK. The child's own reference (from
- * sk_alloc) belongs to nobody until accept(): it is "unowned".
+ * A child of @lsk for the connection @xh opens, with the client's
+ * initial sequence @irs and ours @iss, not yet locked, hashed or in any
+ * state. Its own reference (from sk_alloc) belongs to nobody until
+ * accept(): it is "unowned".
  */
-static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
-			  struct sk_buff *skb)
+static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
+				    const struct xnethdr *xh, u32 irs, u32 iss,
+				    u32 peer_mss, u32 peer_wnd)
 {
-	const struct xnethdr *xh = xnet_hdr(skb);
-	const struct xnet_seghdr *sh = (const void *)(xh + 1);
 	struct xnet_conn *l = xnet_conn(lsk), *c;
 	struct sock *sk;
 
-	if (sk_acceptq_is_full(lsk) ||
-	    atomic_read(&xn->nsynrecv) >= READ_ONCE(xn->max_syn_backlog)) {
-		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
-		return;		/* the client will retry */
-	}
 	sk = sk_alloc(xn->net, xnet_family, GFP_ATOMIC, lsk->sk_prot, 0);
 	if (!sk)
-		return;
+		return NULL;
 	sock_init_data(NULL, sk);
 	sk->sk_type = lsk->sk_type;
 	sk->sk_destruct = lsk->sk_destruct;
@@ -107,16 +105,86 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	c->xs.daddr = xh->saddr;
 	c->xs.dport = xh->sport;
 	c->listen_port = xh->dport;
-	c->irs = ntohl(sh->seq);
-	c->rcv_nxt = c->irs + 1;
-	c->iss = get_random_u32();
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->write_seq = c->iss;
-	c->snd_wnd = ntohl(sh->wnd);
+	c->irs = irs;
+	c->rcv_nxt = irs + 1;
+	c->iss = iss;
+	c->snd_una = iss;
+	c->snd_nxt = iss;
+	c->write_seq = iss;
+	c->snd_wnd = peer_wnd;
 	c->last_rx = jiffies;
 	xnet_conn_set_mss(sk);
-	xnet_conn_peer_mss(c, xnet_syn_mss(xh));
+	xnet_conn_peer_mss(c, peer_mss);
+	return sk;
+}
+
+/* Log a flood once a minute per netns, whatever its rate. */
+static void xnet_conn_flood_warn(struct xnet_net *xn, __be16 port)
+{
+	unsigned long last = READ_ONCE(xn->synflood_warned);
+
+	if (last && time_before(jiffies, last + 60 * HZ))
+		return;
+	if (cmpxchg(&xn->synflood_warned, last, jiffies | 1) != last)
+		return;
+	pr_info("xnet: possible connection request flood on port %u; sending cookies (net.xnet.syncookies)\n",
+		ntohs(port));
+}
+
+/*
+ * The half-open table is full: answer with a SYN+ACK whose sequence
+ * number is a cookie (secure.c) and keep nothing.
+ */
+static void xnet_conn_syn_cookie(struct xnet_net *xn, struct sock *lsk,
+				 struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	u32 peer_mss = xnet_syn_mss(xh), cookie;
+
+	WRITE_ONCE(xn->last_overflow, jiffies);
+	xnet_conn_flood_warn(xn, xh->dport);
+	if (!peer_mss) {
+		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		return;
+	}
+	cookie = xnet_syncookie_make(xh, ntohl(sh->seq), peer_mss);
+	xnet_inc_stat(xn, XNET_MIB_SYNCOOKIES_SENT);
+	xnet_send_cookie_synack(xn, skb, cookie,
+				READ_ONCE(lsk->sk_rcvbuf) / 2);
+}
+
+/* A SYN for a listener: a child in SYN_RECV, hashed, answering SYN+ACK. */
+static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
+			  struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	int cookies = READ_ONCE(xn->syncookies);
+	struct xnet_conn *c;
+	struct sock *sk;
+
+	if (sk_acceptq_is_full(lsk)) {
+		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		return;		/* the client will retry */
+	}
+	if (cookies == 2 ||
+	    atomic_read(&xn->nsynrecv) >= READ_ONCE(xn->max_syn_backlog)) {
+		if (cookies) {
+			xnet_conn_syn_cookie(xn, lsk, skb);
+			return;
+		}
+		xnet_conn_flood_warn(xn, xh->dport);
+		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		return;
+	}
+	sk = xnet_conn_child(xn, lsk, xh, ntohl(sh->seq),
+			     xnet_secure_seq(xh->daddr, xh->saddr, xh->dport,
+					     xh->sport, xh->type),
+			     xnet_syn_mss(xh), ntohl(sh->wnd));
+	if (!sk)
+		return;
+	c = xnet_conn(sk);
 
 	bh_lock_sock_nested(sk);
 	WRITE_ONCE(sk->sk_state, XNET_STATE_SYN_RECV);
@@ -167,6 +235,72 @@ static bool xnet_conn_to_accept_queue(struct sock *sk)
 	}
 	rcu_read_unlock();
 	return queued;
+}
+
+/*
+ * An ACK for a listener with no connection: the end of a handshake we
+ * answered with a cookie? If the cookie checks out, create the child
+ * directly in ESTABLISHED and let it process the segment. Returns true
+ * if the segment was consumed.
+ */
+static bool xnet_conn_cookie_ack(struct xnet_net *xn, struct sock *lsk,
+				 struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	u32 seq = ntohl(sh->seq), ack = ntohl(sh->ack);
+	int cookies = READ_ONCE(xn->syncookies);
+	struct xnet_conn *c;
+	struct sock *sk;
+	u32 mss;
+
+	/* cookies are only taken while (or shortly after) we sent them */
+	if (!cookies || (cookies == 1 &&
+			 time_after(jiffies, READ_ONCE(xn->last_overflow) +
+					     XNET_COOKIE_VALID)))
+		return false;
+	mss = xnet_syncookie_check(xh, seq - 1, ack - 1);
+	if (!mss) {
+		xnet_inc_stat(xn, XNET_MIB_SYNCOOKIES_FAILED);
+		return false;
+	}
+	if (sk_acceptq_is_full(lsk)) {
+		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		goto drop;
+	}
+	sk = xnet_conn_child(xn, lsk, xh, seq - 1, ack - 1, mss,
+			     ntohl(sh->wnd));
+	if (!sk)
+		goto drop;
+	c = xnet_conn(sk);
+	c->snd_una = ack;
+	c->snd_nxt = ack;
+	c->write_seq = ack;
+	c->rcv_wnd = READ_ONCE(lsk->sk_rcvbuf) / 2;	/* as the SYN+ACK said */
+
+	sock_hold(sk);			/* ours, for this function */
+	bh_lock_sock_nested(sk);
+	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
+	c->was_connected = 1;
+	if (xnet_conn_hash(sk))
+		goto fail;
+	if (!xnet_conn_to_accept_queue(sk)) {
+		xnet_conn_send_rst(sk);
+		goto fail;
+	}
+	xnet_inc_stat(xn, XNET_MIB_SYNCOOKIES_RECV);
+	xnet_inc_stat(xn, XNET_MIB_PASSIVE_OPENS);
+	xnet_conn_process(sk, skb);	/* the ACK's data, if any */
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return true;
+fail:
+	xnet_conn_done(sk);		/* drops the unowned reference */
+	bh_unlock_sock(sk);
+	sock_put(sk);
+drop:
+	kfree_skb(skb);
+	return true;
 }
 
 /* Linger in TIME_WAIT, bounded by net.xnet.time_wait_ms, then go. */
@@ -580,6 +714,12 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 				xnet_conn_syn(xn, sk, skb);
 				goto drop;
 			}
+		}
+		if ((flags & (XNET_SEG_SYN | XNET_SEG_ACK | XNET_SEG_RST)) ==
+		    XNET_SEG_ACK) {
+			sk = xnet_listener_lookup_rcu(xn, xdev, xh);
+			if (sk && xnet_conn_cookie_ack(xn, sk, skb))
+				return;
 		}
 		xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
 		xnet_send_reset(xn, skb);

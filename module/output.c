@@ -269,6 +269,41 @@ void xnet_conn_send_rst(struct sock *sk)
 }
 
 /* Answer a segment that belongs to no connection with a reset. */
+/*
+ * Answer the SYN @in statelessly: a SYN+ACK whose sequence number is the
+ * cookie @cookie, advertising @wnd and our MSS towards the client.
+ */
+void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
+			     u32 cookie, u32 wnd)
+{
+	const struct xnethdr *ixh = xnet_hdr(in);
+	const struct xnet_seghdr *ish = (const void *)(ixh + 1);
+	struct xnet_seghdr *sh;
+	struct sk_buff *skb;
+	unsigned int mtu;
+	__be16 *opt;
+
+	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_HLEN + XNET_SYN_OPTLEN,
+			GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_reserve(skb, LL_MAX_HEADER + XNET_CONN_HLEN);
+	mtu = xnet_path_mtu(xn, ixh->daddr, ixh->saddr, 0);
+	opt = skb_put_zero(skb, XNET_SYN_OPTLEN);
+	opt[0] = htons(mtu > XNET_CONN_OVERHEAD + 64 ?
+		       mtu - XNET_CONN_OVERHEAD : 64);
+	sh = skb_push(skb, XNET_SEG_HLEN);
+	memset(sh, 0, XNET_SEG_HLEN);
+	sh->seq = htonl(cookie);
+	sh->ack = htonl(ntohl(ish->seq) + 1);
+	sh->wnd = htonl(wnd);
+	sh->flags = htons(XNET_SEG_SYN | XNET_SEG_ACK);
+	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
+		       ixh->sport);
+	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
+	xnet_output(xn, skb, 0);
+}
+
 void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 {
 	const struct xnethdr *ixh = xnet_hdr(in);

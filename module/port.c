@@ -22,9 +22,13 @@
 #define XNET_EPHEMERAL_LOW	32768
 #define XNET_EPHEMERAL_HIGH	60999
 
+#define XNET_PORT_PERTURB	256
+
 struct xnet_port_table {
-	spinlock_t		lock;	/* writers of every chain */
+	spinlock_t		lock;	/* writers of every chain, perturb[] */
 	struct hlist_head	hash[1 << XNET_PORT_HASH_BITS];
+	/* RFC 6056 algorithm 3's per-destination increments */
+	u16			perturb[XNET_PORT_PERTURB];
 };
 
 struct xnet_port_table xnet_dgram_ports;
@@ -71,12 +75,16 @@ static void __xnet_port_hash(struct xnet_port_table *t, struct sock *sk,
 }
 
 /*
- * Bind @sk to @addr (0: any) and @port (0: an ephemeral port, starting at
- * a random point of the range). Process context.
+ * Bind @sk to @addr (0: any) and @port (0: an ephemeral port). The
+ * ephemeral search starts at @offset (a keyed hash of the destination,
+ * secure.c) plus a per-destination increment, as RFC 6056 algorithm 3:
+ * unpredictable from outside, yet successive connections to one peer
+ * do not collide. Process context.
  */
-int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
-		   __be32 addr, u16 port)
+static int __xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
+			    __be32 addr, u16 port, u32 offset)
 {
+	u16 *perturb = &t->perturb[offset % XNET_PORT_PERTURB];
 	u32 range = XNET_EPHEMERAL_HIGH - XNET_EPHEMERAL_LOW + 1;
 	u32 i, start;
 	int err = 0;
@@ -93,7 +101,7 @@ int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 			__xnet_port_hash(t, sk, addr, port);
 		goto out;
 	}
-	start = get_random_u32() % range;
+	start = (offset + *perturb) % range;
 	for (i = 0; i < range; i++) {
 		if ((i & 255) == 255) {
 			/* long scans must not keep BHs off */
@@ -107,6 +115,8 @@ int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 		}
 		port = XNET_EPHEMERAL_LOW + (start + i) % range;
 		if (!xnet_port_conflict(t, sk, addr, port)) {
+			/* a random stride, so a peer cannot infer the next */
+			*perturb += i + 2 + (get_random_u32() & 7);
 			__xnet_port_hash(t, sk, addr, port);
 			goto out;
 		}
@@ -115,6 +125,22 @@ int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 out:
 	spin_unlock_bh(&t->lock);
 	return err;
+}
+
+/* bind(): a given port, or an ephemeral one from a random start. */
+int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
+		   __be32 addr, u16 port)
+{
+	return __xnet_port_bind(t, sk, addr, port, get_random_u32());
+}
+
+/* An ephemeral port on any address for a socket about to reach @daddr. */
+int xnet_port_bind_to(struct xnet_port_table *t, struct sock *sk,
+		      __be32 daddr, __be16 dport)
+{
+	return __xnet_port_bind(t, sk, 0, 0,
+				xnet_secure_port_offset(daddr, dport,
+							sk->sk_type));
 }
 
 /* Narrow a wildcard binding to @addr (connect() chose it). */

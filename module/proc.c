@@ -51,6 +51,9 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_CONN_LIMIT_DROPS]	= "ConnLimitDrops",
 	[XNET_MIB_IN_OUT_OF_WINDOW]	= "InOutOfWindow",
 	[XNET_MIB_FAST_RETRANS]		= "FastRetrans",
+	[XNET_MIB_SYNCOOKIES_SENT]	= "SyncookiesSent",
+	[XNET_MIB_SYNCOOKIES_RECV]	= "SyncookiesRecv",
+	[XNET_MIB_SYNCOOKIES_FAILED]	= "SyncookiesFailed",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -220,6 +223,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_cong,
 	},
+	{
+		.procname	= "syncookies",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
 	{ }
 };
 
@@ -240,6 +251,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[6].data = &xn->time_wait_ms;
 	tbl[7].data = &xn->max_syn_backlog;
 	tbl[8].data = xn;
+	tbl[9].data = &xn->syncookies;
 	/* only the init netns's root may change another netns's defaults */
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);

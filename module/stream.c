@@ -13,7 +13,6 @@
  */
 #include <linux/net.h>
 #include <linux/poll.h>
-#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <asm/ioctls.h>
 #include <linux/sockios.h>
@@ -58,7 +57,7 @@ static int xnet_conn_listen(struct socket *sock, int backlog)
 	    (sk->sk_state != XNET_STATE_CLOSED &&
 	     sk->sk_state != XNET_STATE_LISTEN))
 		goto out;
-	err = xnet_sock_autobind(xnet_conn_ports(sk), sk);
+	err = xnet_sock_autobind(xnet_conn_ports(sk), sk, 0, 0);
 	if (err)
 		goto out;
 	WRITE_ONCE(sk->sk_max_ack_backlog,
@@ -145,7 +144,8 @@ static int xnet_conn_connect(struct socket *sock, struct sockaddr *uaddr,
 	    sxn->sxn_addr == htonl(XNET_ADDR_BROADCAST))
 		goto out;
 
-	err = xnet_sock_autobind(xnet_conn_ports(sk), sk);
+	err = xnet_sock_autobind(xnet_conn_ports(sk), sk, sxn->sxn_addr,
+				 sxn->sxn_port);
 	if (err)
 		goto out;
 	c->laddr = c->xs.rcv_addr ? :
@@ -165,7 +165,8 @@ static int xnet_conn_connect(struct socket *sock, struct sockaddr *uaddr,
 		goto out;
 	}
 	xnet_conn_set_mss(sk);
-	c->iss = get_random_u32();
+	c->iss = xnet_secure_seq(c->laddr, c->xs.daddr, c->xs.sport,
+				 c->xs.dport, c->type);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->write_seq = c->iss;

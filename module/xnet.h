@@ -93,6 +93,9 @@ enum xnet_mib {
 	XNET_MIB_CONN_LIMIT_DROPS,
 	XNET_MIB_IN_OUT_OF_WINDOW,
 	XNET_MIB_FAST_RETRANS,
+	XNET_MIB_SYNCOOKIES_SENT,
+	XNET_MIB_SYNCOOKIES_RECV,
+	XNET_MIB_SYNCOOKIES_FAILED,
 	__XNET_MIB_MAX
 };
 
@@ -126,6 +129,9 @@ struct xnet_net {
 	int			time_wait_ms;
 	int			max_syn_backlog;
 	int			cong_default;	/* index, cong.c */
+	int			syncookies;	/* 0 never, 1 when full, 2 always */
+	unsigned long		last_overflow;	/* jiffies: last cookie sent */
+	unsigned long		synflood_warned; /* jiffies | 1 of last log */
 	atomic_t		nconn;		/* hashed connections */
 	atomic_t		nsynrecv;	/* half-open children */
 	struct ctl_table_header	*sysctl_hdr;
@@ -348,6 +354,8 @@ struct xnet_port_table;
 extern struct xnet_port_table xnet_dgram_ports;
 int xnet_port_bind(struct xnet_port_table *t, struct sock *sk,
 		   __be32 addr, u16 port);
+int xnet_port_bind_to(struct xnet_port_table *t, struct sock *sk,
+		      __be32 daddr, __be16 dport);
 void xnet_port_unbind(struct xnet_port_table *t, struct sock *sk);
 void xnet_port_set_addr(struct xnet_port_table *t, struct sock *sk,
 			__be32 addr);
@@ -368,7 +376,8 @@ extern int xnet_family;
 int xnet_check_sockaddr(const struct sockaddr *uaddr, int addr_len);
 int xnet_sock_bind(struct xnet_port_table *t, struct sock *sk,
 		   const struct sockaddr *uaddr, int addr_len);
-int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk);
+int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk,
+		       __be32 daddr, __be16 dport);
 int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info);
 u8 xnet_sock_state(const struct sock *sk);
@@ -413,6 +422,8 @@ void xnet_conn_send_ack(struct sock *sk);
 void xnet_conn_send_probe(struct sock *sk);
 void xnet_conn_send_rst(struct sock *sk);
 void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in);
+void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
+			     u32 cookie, u32 wnd);
 void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb);
 u32 xnet_conn_rcv_wnd(const struct sock *sk);
 void xnet_conn_set_mss(struct sock *sk);
@@ -465,6 +476,13 @@ void xnet_neigh_net_exit(struct xnet_net *xn);
 typedef int (*xnet_neigh_iter_t)(const struct xnet_neigh *n, void *arg);
 int xnet_neigh_walk(struct xnet_net *xn, unsigned long *pos,
 		    xnet_neigh_iter_t fn, void *arg);
+
+/* secure.c: keyed hashes an off-path attacker cannot predict */
+u32 xnet_secure_seq(__be32 laddr, __be32 raddr, __be16 lport, __be16 rport,
+		    u8 type);
+u32 xnet_secure_port_offset(__be32 raddr, __be16 rport, u8 type);
+u32 xnet_syncookie_make(const struct xnethdr *xh, u32 irs, u32 mss);
+u32 xnet_syncookie_check(const struct xnethdr *xh, u32 irs, u32 cookie);
 
 /* netlink.c */
 int xnet_netlink_init(void);
