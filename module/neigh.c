@@ -172,6 +172,7 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		    time_after(jiffies, n->probed +
 			       xnet_ms(xn, &xn->neigh_retrans_ms))) {
 			n->probed = jiffies;
+			n->asked = 1;
 			query = true;
 		}
 		goto unlock;
@@ -201,6 +202,7 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 	if (!n->probes) {
 		n->probes = 1;
 		n->probed = jiffies;
+		n->asked = 1;
 		query = true;
 		xnet_neigh_kick(xn, HZ / 10);
 	}
@@ -225,8 +227,9 @@ unlock:
 
 /*
  * Record that @addr is at @ha on @xdev. A query's sender is learnt (and
- * created, as ARP does); an answer only updates an entry we hold, so that
- * unsolicited answers cannot fill or poison the table. Frames waiting on
+ * created, as ARP does); an answer is taken only for an entry with a
+ * query outstanding, so that unsolicited answers can neither fill the
+ * table nor rewrite a resolved entry. Frames waiting on
  * the entry are sent. Softirq, under RCU.
  */
 static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
@@ -243,10 +246,11 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 	if (!n && create &&
 	    xn->neigh_count < READ_ONCE(xn->neigh_max) / 2)
 		n = xnet_neigh_create(xn, addr);
-	if (!n) {
+	if (!n || (!create && !n->asked)) {
 		spin_unlock(&xn->neigh_lock);
 		return false;
 	}
+	n->asked = 0;
 	n->dev = xdev->dev;
 	ether_addr_copy(n->ha, ha);
 	n->state = XNET_NEIGH_REACHABLE;

@@ -96,6 +96,9 @@ enum xnet_mib {
 	XNET_MIB_SYNCOOKIES_SENT,
 	XNET_MIB_SYNCOOKIES_RECV,
 	XNET_MIB_SYNCOOKIES_FAILED,
+	XNET_MIB_MEM_PRESSURE_EVENTS,
+	XNET_MIB_MEM_PRESSURE_DROPS,
+	XNET_MIB_MEM_LIMIT_DROPS,
 	__XNET_MIB_MAX
 };
 
@@ -130,6 +133,9 @@ struct xnet_net {
 	int			max_syn_backlog;
 	int			cong_default;	/* index, cong.c */
 	int			syncookies;	/* 0 never, 1 when full, 2 always */
+	int			mem[3];		/* pages: low, pressure, high */
+	int			mem_pressure;	/* mem.c */
+	atomic_long_t		mem_allocated;	/* bytes charged, mem.c */
 	unsigned long		last_overflow;	/* jiffies: last cookie sent */
 	unsigned long		synflood_warned; /* jiffies | 1 of last log */
 	atomic_t		nconn;		/* hashed connections */
@@ -159,6 +165,7 @@ struct xnet_neigh {
 	__be32			addr;
 	u8			state;		/* XNET_NEIGH_* */
 	u8			probes;
+	u8			asked;		/* a query awaits its answer */
 	u8			ha[ETH_ALEN];
 	struct net_device	*dev;		/* set once resolved */
 	unsigned long		confirmed;	/* jiffies */
@@ -483,6 +490,11 @@ u32 xnet_secure_seq(__be32 laddr, __be32 raddr, __be16 lport, __be16 rport,
 u32 xnet_secure_port_offset(__be32 raddr, __be16 rport, u8 type);
 u32 xnet_syncookie_make(const struct xnethdr *xh, u32 irs, u32 mss);
 u32 xnet_syncookie_check(const struct xnethdr *xh, u32 irs, u32 cookie);
+
+/* mem.c: per-netns receive memory accounting (net.xnet.mem) */
+bool xnet_rmem_charge(struct sock *sk, struct sk_buff *skb);
+bool xnet_mem_under_pressure(const struct sock *sk);
+void xnet_mem_net_init(struct xnet_net *xn);
 
 /* netlink.c */
 int xnet_netlink_init(void);

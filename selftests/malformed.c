@@ -574,6 +574,37 @@ TEST_F(inj, unsolicited_answer)
 	EXPECT_EQ(0, xu_proc_entries("neigh"));
 }
 
+/*
+ * A resolved entry is not rewritten by an answer nobody asked for: the
+ * classic poisoning of a neighbour cache.
+ */
+TEST_F(inj, answer_cannot_rewrite_entry)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t evil[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x99 };
+	uint8_t f[1600];
+	char mac[32];
+	size_t len;
+
+	/* 10.0.0.9 asks for us: learnt at xa's address, answered */
+	len = mk(f, bcast, self->xa_mac, T_QUERY, "10.0.0.9", "10.0.0.2",
+		 0, 0, 0, 0);
+	ASSERT_EQ(0, inject(self, f, len));
+	ASSERT_LT(0, sniff_xnet(self, f, sizeof(f), T_ANSWER, 2000));
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 self->xa_mac[0], self->xa_mac[1], self->xa_mac[2],
+		 self->xa_mac[3], self->xa_mac[4], self->xa_mac[5]);
+	ASSERT_EQ(1, xu_proc_has("neigh", "10.0.0.9", mac));
+	ASSERT_EQ(0, snap_take(&self->before));
+	/* someone else claims 10.0.0.9 */
+	len = mk(f, self->xb_mac, evil, T_ANSWER, "10.0.0.9", "10.0.0.2",
+		 0, 0, 0, 0);
+	ASSERT_EQ(0, inject(self, f, len));
+	CHECK_DROPPED(1, "NeighUnsolicited");
+	EXPECT_EQ(1, xu_proc_has("neigh", "10.0.0.9", mac));
+	EXPECT_EQ(0, xu_proc_has("neigh", "10.0.0.9", "02:00:00:00:00:99"));
+}
+
 TEST_F(inj, neigh_bad_fields)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
