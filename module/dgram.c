@@ -6,14 +6,16 @@
  * sendmsg takes lock_sock() only to autobind and read the addresses, then
  * builds and sends its frame unlocked. Receiving needs no socket lock:
  * xnet_dgram_rcv() runs in softirq (or with BHs off for local delivery)
- * under RCU and queues with sock_queue_rcv_skb(), which charges the receive
- * buffer and drops, counted, when it is full. recvmsg uses the generic
+ * under RCU and queues the frame itself, charging the socket's receive
+ * buffer and the netns's receive memory (mem.c); it drops, counted, when
+ * either is full. recvmsg uses the generic
  * datagram helpers (receive queue lock).
  *
  * Lifetime: the port table holds a reference from bind to release; the
  * socket is SOCK_RCU_FREE so receivers that found it under RCU stay safe.
  * Frames queued after release are purged by the destructor.
  */
+#include <linux/filter.h>
 #include <linux/net.h>
 #include <linux/poll.h>
 #include <asm/ioctls.h>
@@ -326,12 +328,24 @@ int xnet_dgram_create(struct net *net, struct socket *sock, int kern)
 static void xnet_dgram_queue(struct xnet_net *xn, struct sock *sk,
 			     struct sk_buff *skb)
 {
-	if (sock_queue_rcv_skb(sk, skb) < 0) {
+	if (sk_filter(sk, skb))
+		goto drop;
+	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf)) {
 		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
-		kfree_skb(skb);
-		return;
+		goto drop;
 	}
+	if (!xnet_rmem_charge(sk, skb))
+		goto drop;
+	skb_dst_drop(skb);
+	skb->dev = NULL;	/* the device may go before the reader comes */
+	skb_queue_tail(&sk->sk_receive_queue, skb);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
 	xnet_inc_stat(xn, XNET_MIB_IN_DATAGRAMS);
+	return;
+drop:
+	atomic_inc(&sk->sk_drops);
+	kfree_skb(skb);
 }
 
 /*

@@ -339,8 +339,13 @@ static void xnet_conn_fin(struct sock *sk)
 	}
 }
 
-/* Queue an in-order segment for the reader; returns false if no room. */
-static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb)
+/*
+ * Queue an in-order segment for the reader; returns false if no room.
+ * @charged: the skb comes from the out-of-order queue, already charged
+ * (mem.c): it must not be dropped now, it was SACKed.
+ */
+static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
+				     bool charged)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
@@ -351,8 +356,10 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb)
 			kfree_skb(skb);	/* all of it seen already */
 			return true;
 		}
-		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-		    READ_ONCE(sk->sk_rcvbuf) + 65536)
+		if (!charged &&
+		    (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+		     READ_ONCE(sk->sk_rcvbuf) + 65536 ||
+		     !xnet_rmem_charge(sk, skb)))
 			return false;
 		__skb_pull(skb, skip);
 		cb->seq += skip;
@@ -360,7 +367,6 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb)
 		c->bytes_received += len - skip;
 		if (cb->flags & XNET_SEG_EOR)
 			c->rcv_eor++;
-		skb_set_owner_r(skb, sk);
 		__skb_queue_tail(&sk->sk_receive_queue, skb);
 		if (cb->flags & XNET_SEG_FIN)
 			xnet_conn_fin(sk);
@@ -378,6 +384,13 @@ static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 	struct sk_buff *pos;
 
+	if (xnet_mem_under_pressure(sk)) {
+		/* the peer will send it again once the hole is filled */
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_MEM_PRESSURE_DROPS);
+		kfree_skb(skb);
+		return;
+	}
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
 	    READ_ONCE(sk->sk_rcvbuf)) {
 		kfree_skb(skb);
@@ -391,13 +404,18 @@ static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 			return;
 		}
 		if (xnet_after(p->seq, cb->seq)) {
-			skb_set_owner_r(skb, sk);
+			if (!xnet_rmem_charge(sk, skb))
+				goto drop;
 			__skb_queue_before(&c->ooo_q, pos, skb);
 			return;
 		}
 	}
-	skb_set_owner_r(skb, sk);
+	if (!xnet_rmem_charge(sk, skb))
+		goto drop;
 	__skb_queue_tail(&c->ooo_q, skb);
+	return;
+drop:
+	kfree_skb(skb);
 }
 
 /* Move segments that became in order from the out-of-order queue. */
@@ -412,15 +430,12 @@ static void xnet_conn_ooo_drain(struct sock *sk)
 		if (xnet_after(cb->seq, c->rcv_nxt))
 			break;
 		__skb_unlink(skb, &c->ooo_q);
-		skb_orphan(skb);
 		if (!xnet_after(cb->end_seq, c->rcv_nxt)) {
 			kfree_skb(skb);
 			continue;
 		}
-		if (!xnet_conn_queue_in_order(sk, skb)) {
-			kfree_skb(skb);
-			break;
-		}
+		/* keeps its charge: moving it cannot fail */
+		xnet_conn_queue_in_order(sk, skb, true);
 	}
 }
 
@@ -454,7 +469,7 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 		xnet_conn_send_ack(sk);		/* duplicate ACK with SACK */
 		return;
 	}
-	if (!xnet_conn_queue_in_order(sk, skb)) {
+	if (!xnet_conn_queue_in_order(sk, skb, false)) {
 		xnet_inc_stat(xnet_pernet(sock_net(sk)),
 			      XNET_MIB_IN_BUFFER_ERRORS);
 		kfree_skb(skb);

@@ -30,8 +30,14 @@ u32 xnet_conn_rcv_wnd(const struct sock *sk)
 	int space = READ_ONCE(sk->sk_rcvbuf) -
 		    atomic_read(&sk->sk_rmem_alloc);
 
+	if (space <= 0)
+		return 0;
 	/* truesize is about twice the payload for full segments */
-	return space > 0 ? space / 2 : 0;
+	space /= 2;
+	/* under memory pressure, a few segments at a time */
+	if (xnet_mem_under_pressure(sk))
+		space = min_t(int, space, 4 * xnet_conn(sk)->mss);
+	return space;
 }
 
 void xnet_conn_set_mss(struct sock *sk)

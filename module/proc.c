@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xnet: /proc/net/xnet/{sockets,neigh,snmp} and the net.xnet.* sysctls,
+ * xnet: /proc/net/xnet/{sockets,neigh,snmp,mem} and the net.xnet.* sysctls,
  * both per network namespace.
  *
  * Context: process context. The show functions walk the port and
@@ -54,6 +54,9 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_SYNCOOKIES_SENT]	= "SyncookiesSent",
 	[XNET_MIB_SYNCOOKIES_RECV]	= "SyncookiesRecv",
 	[XNET_MIB_SYNCOOKIES_FAILED]	= "SyncookiesFailed",
+	[XNET_MIB_MEM_PRESSURE_EVENTS]	= "MemPressureEvents",
+	[XNET_MIB_MEM_PRESSURE_DROPS]	= "MemPressureDrops",
+	[XNET_MIB_MEM_LIMIT_DROPS]	= "MemLimitDrops",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -110,6 +113,16 @@ static int xnet_proc_neigh_show(const struct xnet_neigh *n, void *arg)
 	return 0;
 }
 
+static int xnet_mem_show(struct seq_file *seq, void *v)
+{
+	struct xnet_net *xn = xnet_pernet(seq_file_single_net(seq));
+
+	seq_printf(seq, "allocated_pages %ld\npressure %d\n",
+		   atomic_long_read(&xn->mem_allocated) >> PAGE_SHIFT,
+		   READ_ONCE(xn->mem_pressure));
+	return 0;
+}
+
 static int xnet_neigh_show(struct seq_file *seq, void *v)
 {
 	struct xnet_net *xn = xnet_pernet(seq_file_single_net(seq));
@@ -140,6 +153,31 @@ static int xnet_sysctl_cong(XNET_CTL_TABLE *table, int write, void *buffer,
 	if (!ops)
 		return -ENOENT;
 	WRITE_ONCE(xn->cong_default, xnet_cong_index(ops));
+	return 0;
+}
+
+/* net.xnet.mem: three page counts, low <= pressure <= high. */
+static int xnet_sysctl_mem(XNET_CTL_TABLE *table, int write, void *buffer,
+			   size_t *lenp, loff_t *ppos)
+{
+	int *mem = table->data, val[3];
+	struct ctl_table tmp = {
+		.data	= val,
+		.maxlen	= sizeof(val),
+		.extra1	= SYSCTL_ONE,
+		.extra2	= SYSCTL_INT_MAX,
+	};
+	int err, i;
+
+	for (i = 0; i < 3; i++)
+		val[i] = READ_ONCE(mem[i]);
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (val[0] > val[1] || val[1] > val[2])
+		return -EINVAL;
+	for (i = 0; i < 3; i++)
+		WRITE_ONCE(mem[i], val[i]);
 	return 0;
 }
 
@@ -231,6 +269,12 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_TWO,
 	},
+	{
+		.procname	= "mem",
+		.maxlen		= 3 * sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_mem,
+	},
 	{ }
 };
 
@@ -252,6 +296,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[7].data = &xn->max_syn_backlog;
 	tbl[8].data = xn;
 	tbl[9].data = &xn->syncookies;
+	tbl[10].data = xn->mem;
 	/* only the init netns's root may change another netns's defaults */
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
@@ -283,7 +328,9 @@ int xnet_proc_net_init(struct xnet_net *xn)
 	    !proc_create_net_single("sockets", 0444, xn->proc_dir,
 				    xnet_sockets_show, NULL) ||
 	    !proc_create_net_single("neigh", 0444, xn->proc_dir,
-				    xnet_neigh_show, NULL))
+				    xnet_neigh_show, NULL) ||
+	    !proc_create_net_single("mem", 0444, xn->proc_dir,
+				    xnet_mem_show, NULL))
 		goto err_proc;
 	err = xnet_sysctl_init(xn);
 	if (err)

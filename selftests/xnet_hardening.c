@@ -229,23 +229,33 @@ static uint32_t rnd(uint32_t *s)
 	return *s;
 }
 
-/* Run fn in the client netns; its return value is the exit status. */
-static int in_client(int (*fn)(void *), void *arg)
+/* Start fn in the client netns; its return value is the exit status. */
+static pid_t client_start(int (*fn)(void *), void *arg)
 {
 	pid_t pid = fork();
-	int st, fd;
+	int fd;
 
-	if (pid < 0)
-		return -1;
 	if (!pid) {
 		fd = open("/run/netns/" CLI_NS, O_RDONLY);
 		if (fd < 0 || setns(fd, CLONE_NEWNET))
 			_exit(100);
 		_exit(fn(arg));
 	}
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+	return pid;
+}
+
+static int client_wait(pid_t pid)
+{
+	int st;
+
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
+}
+
+static int in_client(int (*fn)(void *), void *arg)
+{
+	return client_wait(client_start(fn, arg));
 }
 
 static long long mem_available_kb(void)
@@ -280,17 +290,19 @@ static int dmesg_count(const char *s)
 	return n;
 }
 
-/* SYN_RECV entries in this netns's socket table. */
+/* SYN_RECV entries in this netns's socket table (column "st"). */
 static int synrecv_count(void)
 {
 	char line[512];
-	int n = 0;
+	int n = 0, type, st;
 	FILE *f = fopen("/proc/net/xnet/sockets", "r");
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		n += !!strstr(line, "SYN_RECV");
+		if (sscanf(line, "%d %d", &type, &st) == 2 &&
+		    st == XNET_STATE_SYN_RECV)
+			n++;
 	fclose(f);
 	return n;
 }
@@ -546,6 +558,122 @@ TEST_F(harden, ephemeral_ports_unpredictable)
 			same_stride = 0;
 	EXPECT_EQ(0, same_stride);
 	munmap(ports, 4096);
+}
+
+#define MEM_CONNS	4
+#define MEM_BYTES	(512 * 1024)
+
+static int mem_client(void *p)
+{
+	struct sockaddr_xnet sa = xu_sa(SRV_ADDR, SRV_PORT + 1);
+	struct timeval tv = { .tv_sec = 60 };
+	static uint8_t buf[MEM_BYTES];
+	int fd[MEM_CONNS], i;
+	char c;
+
+	(void)p;
+	for (i = 0; i < MEM_CONNS; i++) {
+		fd[i] = socket(AF_XNET, SOCK_STREAM, 0);
+		if (fd[i] < 0)
+			return 1;
+		setsockopt(fd[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		if (connect(fd[i], (struct sockaddr *)&sa, sizeof(sa)))
+			return 2;
+	}
+	for (i = 0; i < MEM_CONNS; i++) {
+		xu_fill(buf, sizeof(buf), 100 + i, 0);
+		if (send(fd[i], buf, sizeof(buf), 0) != sizeof(buf) ||
+		    shutdown(fd[i], SHUT_WR))
+			return 3;
+	}
+	/* the server closes after reading everything */
+	for (i = 0; i < MEM_CONNS; i++) {
+		if (recv(fd[i], &c, 1, 0) != 0)
+			return 4;
+		close(fd[i]);
+	}
+	return 0;
+}
+
+static long mem_pages(void)
+{
+	long v = -1;
+	FILE *f = fopen("/proc/net/xnet/mem", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "allocated_pages %ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Peers that send more than the node will hold (four connections of
+ * 512 KiB each to a server that does not read, against a 256 KiB netns
+ * limit): the netns allocation stays at its limit, pressure and drops
+ * are counted, and once the server reads, every byte arrives intact.
+ */
+TEST_F_TIMEOUT(harden, receive_memory_bounded, 180)
+{
+	struct sockaddr_xnet sa = xu_sa(SRV_ADDR, SRV_PORT + 1);
+	long long press0 = xu_counter("MemPressureEvents");
+	long long drops0 = xu_counter("MemLimitDrops");
+	static uint8_t want[MEM_BYTES], buf[8192];
+	struct timeval tv = { .tv_sec = 60 };
+	int lfd, fd[MEM_CONNS], i, hi = 64;
+	long pages, peak = 0;
+	pid_t pid;
+
+	ASSERT_EQ(0, xu_sh("echo '16 32 %d' > /proc/sys/net/xnet/mem", hi));
+	EXPECT_NE(0, xu_sh("echo '32 16 64' > /proc/sys/net/xnet/mem 2>/dev/null"));
+	lfd = socket(AF_XNET, SOCK_STREAM, 0);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(lfd, MEM_CONNS));
+	pid = client_start(mem_client, NULL);
+	ASSERT_LT(0, pid);
+	for (i = 0; i < MEM_CONNS; i++) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+		ASSERT_EQ(1, poll(&p, 1, 20000));
+		fd[i] = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, fd[i]);
+		setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	/* nobody reads for 3 s: the senders push against the limit */
+	for (i = 0; i < 30; i++) {
+		pages = mem_pages();
+		ASSERT_LE(0, pages);
+		if (pages > peak)
+			peak = pages;
+		xu_msleep(100);
+	}
+	TH_LOG("peak %ld pages (limit %d)", peak, hi);
+	/* each socket may hold 16 KiB beyond the limit, no more */
+	EXPECT_GE(hi + MEM_CONNS * 4 + 1, peak);
+	EXPECT_LT(press0, xu_counter("MemPressureEvents"));
+	EXPECT_LT(drops0, xu_counter("MemLimitDrops"));
+
+	for (i = 0; i < MEM_CONNS; i++) {
+		size_t got = 0;
+		ssize_t n;
+
+		xu_fill(want, sizeof(want), 100 + i, 0);
+		while ((n = recv(fd[i], buf, sizeof(buf), 0)) > 0) {
+			if (got + n > sizeof(want) ||
+			    memcmp(buf, want + got, n))
+				break;
+			got += n;
+		}
+		EXPECT_EQ(0, n);
+		EXPECT_EQ(sizeof(want), got);
+		close(fd[i]);
+	}
+	EXPECT_EQ(0, client_wait(pid));
+	close(lfd);
+	EXPECT_EQ(0, mem_pages());
 }
 
 #include "xnet_harness.h"
