@@ -6,6 +6,8 @@
 #   make deps             install build/test dependencies (apt-get, root)
 #   make lint             checkpatch --strict, sparse (C=2), W=1 build
 #   make check            deps, lint, build, boot the test VM, run selftests
+#   make check-debug      the same selftests on a KASAN/lockdep/kmemleak
+#                         kernel built from linux-source-6.1 (cached)
 #   make demo             deps, build, boot the VM running the xnet-ping demo
 #   make vm-shell         boot the VM with an interactive shell
 #   make clean
@@ -16,6 +18,7 @@
 #        if present, else KVER's).  check/demo/lint always use KVER's.
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
+#   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
 
 ifneq ($(KERNELRELEASE),)
 # Kbuild fallback, used only if no top-level Kbuild file exists.
@@ -50,7 +53,8 @@ OURS_RE := (^(\./)?|$(CURDIR)/)(module/|include/uapi/linux/xnet\.h)
 .NOTPARALLEL:
 
 .PHONY: all modules tools selftests deps lint checkpatch sparse wbuild \
-	check demo vm-shell kver-check clean ksft-headers _check _demo
+	check demo vm-shell kver-check clean ksft-headers _check _demo \
+	check-debug _check-debug debug-kernel
 
 all: modules tools selftests
 
@@ -136,6 +140,33 @@ _check: kver-check
 		echo "check: build FAILED"; echo "0 passed, $$((pre + 1)) failed"; exit 1; \
 	fi; \
 	XNET_PRE_FAILED=$$pre scripts/vm.sh check $(KVER_FULL)
+
+# The debug lane: the debug kernel is built once per linux-source version
+# and config fragment and cached outside the checkout (scripts/
+# debug-kernel.sh); the module is built against it and the whole suite
+# runs with more memory and time (KASAN and lockdep under TCG are slow).
+# The guest adds a kmemleak scan; any KASAN/lockdep/UBSAN/refcount report
+# fails the run (panic_on_warn, and the dmesg check).
+check-debug:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory _check-debug
+
+debug-kernel:
+	@scripts/debug-kernel.sh
+
+_check-debug:
+	@dir=$$(scripts/debug-kernel.sh) || \
+		{ echo "check-debug: debug kernel build FAILED"; echo "0 passed, 1 failed"; exit 1; }; \
+	krel=$$(cat $$dir/krel); \
+	if ! $(MAKE) --no-print-directory all KDIR=$$dir/build; then \
+		echo "check-debug: build FAILED"; echo "0 passed, 1 failed"; exit 1; \
+	fi; \
+	XNET_KERNEL_IMAGE=$$dir/build/arch/x86/boot/bzImage \
+	XNET_MODROOT=$$dir/mods \
+	XNET_VM_MEM=$${XNET_VM_MEM:-2048} \
+	XNET_VM_TIMEOUT=$${XNET_VM_TIMEOUT:-1800} \
+	XNET_VM_APPEND="xnettest.timeout_mul=4 $${XNET_VM_APPEND:-}" \
+	scripts/vm.sh check $$krel
 
 demo:
 	@$(MAKE) --no-print-directory deps

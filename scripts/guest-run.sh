@@ -11,8 +11,10 @@
 # as TAP comments.  The test is "not ok" if it exits non-zero (4 = skip is
 # ok), times out, leaves a socket in /proc/net/xnet/sockets (init netns), or
 # if "rmmod xnet" then fails.  Named netns left behind are removed.
-# Last test line: dmesg-clean (no BUG/WARNING/Oops/... in the kernel log
-# since the runner started).  Then "XNET-RESULT passed=P failed=F" goes to
+# Then dmesg-clean (no BUG/WARNING/Oops/... in the kernel log since the
+# runner started) and, on a kernel with kmemleak (the debug lane),
+# kmemleak-clean: leaks found by a scan after every test ran and the module
+# was unloaded (cleared at the start, so boot-time reports do not count).  Then "XNET-RESULT passed=P failed=F" goes to
 # the console and to /dev/ttyS1, which the host reads.
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
@@ -51,14 +53,27 @@ if [ -f "$ST/settings" ]; then
 		"$ST/settings" | tail -1)
 	[ -n "$v" ] && limit=$v
 fi
+# xnettest.timeout_mul=N (the debug lane): a slower kernel, longer limits,
+# for the runner and (through XNET_TIMEOUT_MUL) for each harness test.
+mul=1
+for a in $(cat /proc/cmdline); do
+	case "$a" in xnettest.timeout_mul=[1-9]*) mul=${a#xnettest.timeout_mul=} ;; esac
+done
+limit=$((limit * mul))
+export XNET_TIMEOUT_MUL=$mul
 
 dmesg -c >/tmp/dmesg-boot 2>/dev/null || dmesg >/tmp/dmesg-boot
+KMEMLEAK=/sys/kernel/debug/kmemleak
+leakcheck=0
+if [ -w "$KMEMLEAK" ] && echo clear >"$KMEMLEAK" 2>/dev/null; then
+	leakcheck=1
+fi
 
 n=${#tests[@]}
 pass=0
 fail=0
 echo "TAP version 13"
-echo "1..$((n + 1 + ${nolist:-0}))"
+echo "1..$((n + 1 + leakcheck + ${nolist:-0}))"
 k=0
 if [ -n "$nolist" ]; then
 	# A run without a test list must not read as a pass.
@@ -183,5 +198,28 @@ if [ -n "$bad" ]; then
 else
 	echo "ok $k dmesg-clean"
 	pass=$((pass + 1))
+fi
+
+if [ $leakcheck = 1 ]; then
+	k=$((k + 1))
+	rmmod xnet 2>/dev/null
+	# Objects younger than 5 s are not reported, and freeing after an
+	# RCU grace period lags the last close: wait, then scan twice.
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	sleep 2
+	echo scan >"$KMEMLEAK"
+	leaks=$(cat "$KMEMLEAK")
+	if [ -n "$leaks" ]; then
+		echo "# kmemleak reports $(grep -c '^unreferenced object' <<<"$leaks") leak(s):"
+		while IFS= read -r l; do
+			echo "#   $l"
+		done <<<"$leaks"
+		echo "not ok $k kmemleak-clean"
+		fail=$((fail + 1))
+	else
+		echo "ok $k kmemleak-clean"
+		pass=$((pass + 1))
+	fi
 fi
 marker "passed=$pass failed=$fail"

@@ -5,7 +5,8 @@
 #   scripts/mkinitramfs.sh KVER OUT
 #
 # KVER is a full kernel release (e.g. 6.1.0-56-amd64) whose modules are in
-# /lib/modules/KVER.  Contents:
+# $XNET_MODROOT/lib/modules/KVER (XNET_MODROOT empty: the host's; the debug
+# lane points it at the debug kernel's installed modules).  Contents:
 #   busybox applets; bash, dash as /bin/sh, coreutils timeout env nohup nice,
 #   findutils, util-linux setsid nsenter unshare taskset flock, iproute2
 #   (ip tc bridge), socat,
@@ -28,16 +29,18 @@ set -euo pipefail
 kver=$1
 out=$2
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+modroot=${XNET_MODROOT:-}
+hostmoddir=$modroot/lib/modules/$kver
 moddir=/lib/modules/$kver
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
-[ -d "$moddir/kernel" ] || die "no kernel modules in $moddir (make deps KVER=...)"
+[ -d "$hostmoddir/kernel" ] || die "no kernel modules in $hostmoddir (make deps KVER=...)"
 ko=$root/module/xnet.ko
 [ -f "$ko" ] || die "$ko not built (make all)"
 vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 [ "$vm" = "$kver" ] ||
-	die "$ko was built for '$vm', not $kver (make all KDIR=$moddir/build)"
+	die "$ko was built for '$vm', not $kver (make all KDIR=$hostmoddir/build)"
 tools=("$root/tools/xnetctl/xnetctl" "$root/tools/xnet-ping/xnet-ping")
 for t in "${tools[@]}"; do
 	[ -x "$t" ] || die "$t not built (make all)"
@@ -113,14 +116,15 @@ mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
-	modprobe --show-depends -S "$kver" "$m" 2>/dev/null |
-		awk '$1 == "insmod" {print $2}'
+	modprobe ${modroot:+-d "$modroot"} --show-depends -S "$kver" "$m" \
+		2>/dev/null | awk '$1 == "insmod" {print $2}'
 done | sort -u | while read -r f; do
-	mkdir -p "$R$(dirname "$f")"
-	cp "$f" "$R$f"
+	rel=${f#"$modroot"}
+	mkdir -p "$R$(dirname "$rel")"
+	cp "$f" "$R$rel"
 done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	[ -f "$moddir/$f" ] && cp "$moddir/$f" "$R$moddir/"
+	[ -f "$hostmoddir/$f" ] && cp "$hostmoddir/$f" "$R$moddir/"
 done
 cp "$ko" "$R$moddir/extra/xnet.ko"
 depmod -b "$R" "$kver"

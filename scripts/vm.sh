@@ -6,6 +6,8 @@
 # KVER is a full kernel release (/boot/vmlinuz-KVER, /lib/modules/KVER).
 # Artifacts (module/xnet.ko, tools, selftests/) must be built for it.
 # Environment:
+#   XNET_KERNEL_IMAGE=F  boot this kernel instead of /boot/vmlinuz-KVER
+#   XNET_MODROOT=D       its modules are in D/lib/modules/KVER (debug lane)
 #   XNET_TESTS="a b"     run only these tests from selftests/TESTS
 #   XNET_VM_TIMEOUT=N    whole-VM time limit, seconds (check 540, demo 300)
 #   XNET_VM_MEM=MB       guest memory (1024)
@@ -21,7 +23,7 @@ mode=$1
 kver=$2
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build
-kernel=/boot/vmlinuz-$kver
+kernel=${XNET_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 case $mode in
 check) limit=${XNET_VM_TIMEOUT:-540} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;

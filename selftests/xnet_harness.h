@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared main() of the harness tests: skip when not root, fail when the
- * family is missing (the runner loads xnet first), and run only the tests
- * named with "-t NAME" (repeatable; the 6.1 harness has no filter).
+ * family is missing (the runner loads xnet first), run only the tests
+ * named with "-t NAME" (repeatable; the 6.1 harness has no filter), and
+ * stretch every test's timeout by XNET_TIMEOUT_MUL (the debug lane's
+ * KASAN/lockdep kernel is several times slower).
  * Include after kselftest_harness.h.
  */
 #ifndef _XNET_SELFTEST_HARNESS_H
@@ -45,6 +47,20 @@ static void xnet_filter_tests(int argc, char **argv)
 	}
 }
 
+static void xnet_scale_timeouts(void)
+{
+	const char *e = getenv("XNET_TIMEOUT_MUL");
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int mul = e ? atoi(e) : 1;
+
+	if (mul <= 1 || mul > 20)
+		return;
+	for (f = __fixture_list; f; f = f->next)
+		for (t = f->tests; t; t = t->next)
+			t->timeout *= mul;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -62,6 +78,7 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	xnet_filter_tests(argc, argv);
+	xnet_scale_timeouts();
 	return test_harness_run(argc, argv);
 }
 
