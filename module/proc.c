@@ -5,6 +5,13 @@
  *
  * Context: process context. The show functions walk the port and
  * neighbour tables under their spinlocks and only format text there.
+ *
+ * Who may write net.xnet.*: the kernel makes a netns's net.* sysctls
+ * writable by whoever has CAP_NET_ADMIN in the user namespace owning it,
+ * so the root of an unprivileged container tunes its own netns. The
+ * limits on what a netns may make the kernel hold (mem, neigh_max,
+ * max_connections) are the host's to set, as tcp_mem is: writing them
+ * also needs CAP_NET_ADMIN in the initial user namespace.
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -132,6 +139,21 @@ static int xnet_neigh_show(struct seq_file *seq, void *v)
 	return xnet_neigh_walk(xn, &pos, xnet_proc_neigh_show, seq);
 }
 
+/* A limit the host sets (see the top of the file): true if we may write it. */
+static bool xnet_sysctl_may_limit(int write)
+{
+	return !write || capable(CAP_NET_ADMIN);
+}
+
+/* net.xnet.neigh_max, max_connections: an int within extra1..extra2. */
+static int xnet_sysctl_limit(XNET_CTL_TABLE *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos)
+{
+	if (!xnet_sysctl_may_limit(write))
+		return -EPERM;
+	return proc_dointvec_minmax(table, write, buffer, lenp, ppos);
+}
+
 /* net.xnet.congestion_control: the default algorithm, by name. */
 static int xnet_sysctl_cong(XNET_CTL_TABLE *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos)
@@ -169,6 +191,8 @@ static int xnet_sysctl_mem(XNET_CTL_TABLE *table, int write, void *buffer,
 	};
 	int err, i;
 
+	if (!xnet_sysctl_may_limit(write))
+		return -EPERM;
 	for (i = 0; i < 3; i++)
 		val[i] = READ_ONCE(mem[i]);
 	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
@@ -195,7 +219,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.data		= &init_net,	/* rebased below */
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
+		.proc_handler	= xnet_sysctl_limit,
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_neigh_max_max,
 	},
@@ -235,7 +259,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.procname	= "max_connections",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
-		.proc_handler	= proc_dointvec_minmax,
+		.proc_handler	= xnet_sysctl_limit,
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_conn_max_max,
 	},
@@ -297,7 +321,6 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[8].data = xn;
 	tbl[9].data = &xn->syncookies;
 	tbl[10].data = xn->mem;
-	/* only the init netns's root may change another netns's defaults */
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
 	if (!xn->sysctl_hdr) {

@@ -401,7 +401,7 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 	switch (err) {
 	case EPERM:
 	case EACCES:
-		txt = "permission denied (need CAP_NET_ADMIN)";
+		txt = "permission denied: changing xnet's configuration needs CAP_NET_ADMIN in the user namespace owning this network namespace";
 		break;
 	case EEXIST:
 		if (op == OP_ADDR_ADD) {
