@@ -348,6 +348,29 @@ static int xnet_conn_wait_memory(struct sock *sk, long *timeo)
 	return 0;
 }
 
+/*
+ * Take back the segments of a SEQPACKET message that failed part-way,
+ * those from @seq on: none was sent, as a message is only pushed once it
+ * is queued whole. Socket locked.
+ */
+static void xnet_conn_unqueue(struct sock *sk, u32 seq)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek_tail(&sk->sk_write_queue)) &&
+	       !xnet_before(XNET_SEG_CB(skb)->seq, seq)) {
+		if (WARN_ON_ONCE(!c->send_head))
+			break;
+		if (skb == c->send_head)
+			c->send_head = NULL;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+	c->write_seq = seq;
+}
+
 static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 			     size_t len)
 {
@@ -356,6 +379,7 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 	bool seqpacket = xnet_is_seqpacket(sk);
 	int flags = msg->msg_flags;
 	size_t copied = 0;
+	u32 start_seq;
 	long timeo;
 	int err = 0;
 
@@ -368,6 +392,7 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
 	if (sk->sk_state == XNET_STATE_SYN_SENT && timeo)
 		xnet_conn_wait_connect(sk, &timeo);
+	start_seq = c->write_seq;
 
 	while (copied < len || (!len && !copied)) {
 		struct sk_buff *skb, *tail;
@@ -386,7 +411,13 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 		}
 		if (!len)
 			break;
-		if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf)) {
+		/*
+		 * A SEQPACKET message goes whole or not at all: wait for room
+		 * before its first segment only (the buffer overshoots by at
+		 * most one message), so none is pushed before its end.
+		 */
+		if (sk->sk_wmem_queued >= READ_ONCE(sk->sk_sndbuf) &&
+		    !(seqpacket && copied)) {
 			xnet_conn_push(sk);
 			err = xnet_conn_wait_memory(sk, &timeo);
 			if (err)
@@ -442,6 +473,8 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 	return copied;
 
 out_err:
+	if (seqpacket && copied)
+		xnet_conn_unqueue(sk, start_seq);
 	xnet_conn_push(sk);
 	release_sock(sk);
 	if (copied && !seqpacket)
