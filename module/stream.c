@@ -95,12 +95,15 @@ out:
 static int xnet_conn_wait_connect(struct sock *sk, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	int done;
+	int done = 0;
 
+	/* any wakeup (write space, say) ends one wait: loop, as TCP does */
 	add_wait_queue(sk_sleep(sk), &wait);
-	done = sk_wait_event(sk, timeo,
-			     sk->sk_state != XNET_STATE_SYN_SENT &&
-			     sk->sk_state != XNET_STATE_SYN_RECV, &wait);
+	while (!done && *timeo && !signal_pending(current))
+		done = sk_wait_event(sk, timeo,
+				     sk->sk_state != XNET_STATE_SYN_SENT &&
+				     sk->sk_state != XNET_STATE_SYN_RECV,
+				     &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return done;
 }
@@ -734,13 +737,16 @@ static int xnet_conn_release(struct socket *sock)
 		if (sock_flag(sk, SOCK_LINGER) && sk->sk_lingertime) {
 			DEFINE_WAIT_FUNC(wait, woken_wake_function);
 
+			int done = 0;
+
 			timeo = sk->sk_lingertime;
 			add_wait_queue(sk_sleep(sk), &wait);
-			sk_wait_event(sk, &timeo,
-				      sk->sk_state != XNET_STATE_FIN_WAIT1 &&
-				      sk->sk_state != XNET_STATE_CLOSING &&
-				      sk->sk_state != XNET_STATE_LAST_ACK,
-				      &wait);
+			while (!done && timeo && !signal_pending(current))
+				done = sk_wait_event(sk, &timeo,
+						     sk->sk_state != XNET_STATE_FIN_WAIT1 &&
+						     sk->sk_state != XNET_STATE_CLOSING &&
+						     sk->sk_state != XNET_STATE_LAST_ACK,
+						     &wait);
 			remove_wait_queue(sk_sleep(sk), &wait);
 		}
 		if (sk->sk_state == XNET_STATE_FIN_WAIT2)
