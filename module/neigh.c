@@ -323,6 +323,32 @@ malformed:
 
 #define XNET_NEIGH_QUERY_BATCH	16
 
+/*
+ * Frames that waited for a resolution that failed. An opening
+ * connection's SYN is owned by its socket: the connection ends now with
+ * EHOSTUNREACH, as connect() over TCP does when ARP fails, rather than
+ * whenever a retransmission happens to find the entry failed. Process
+ * context, no lock held. Holding the skb keeps its owner's memory; the
+ * owner may be closing, hence refcount_inc_not_zero().
+ */
+static void xnet_neigh_fail_frames(struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+	struct sock *sk;
+
+	while ((skb = __skb_dequeue(q))) {
+		sk = skb->sk;
+		if (!sk || sk->sk_type == SOCK_DGRAM ||
+		    !refcount_inc_not_zero(&sk->sk_refcnt)) {
+			kfree_skb(skb);
+			continue;
+		}
+		kfree_skb(skb);
+		xnet_conn_unreachable(sk);
+		sock_put(sk);
+	}
+}
+
 /* Retries, failures, aging and garbage collection. Process context. */
 static void xnet_neigh_work(struct work_struct *work)
 {
@@ -336,10 +362,12 @@ static void xnet_neigh_work(struct work_struct *work)
 	__be32 query[XNET_NEIGH_QUERY_BATCH];
 	unsigned long now = jiffies;
 	bool resolving = false;
+	struct sk_buff_head failed;
 	struct xnet_neigh *n;
 	struct hlist_node *tmp;
 	int i, nq = 0;
 
+	__skb_queue_head_init(&failed);
 	spin_lock_bh(&xn->neigh_lock);
 	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++) {
 		hlist_for_each_entry_safe(n, tmp, &xn->neigh_hash[i], node) {
@@ -353,7 +381,8 @@ static void xnet_neigh_work(struct work_struct *work)
 					n->probed = now;
 					xnet_inc_stat(xn,
 						      XNET_MIB_NEIGH_RESOLVE_FAILED);
-					__skb_queue_purge(&n->queue);
+					skb_queue_splice_tail_init(&n->queue,
+								   &failed);
 					break;
 				}
 				if (nq == ARRAY_SIZE(query))
@@ -383,6 +412,7 @@ static void xnet_neigh_work(struct work_struct *work)
 
 	for (i = 0; i < nq; i++)
 		xnet_neigh_send_query(xn, query[i], 0);
+	xnet_neigh_fail_frames(&failed);
 }
 
 /* Forget entries learnt on @dev, or every entry if @dev is NULL. */

@@ -6,7 +6,8 @@
  *
  * Context: every function here runs with the socket lock held, either
  * by the owner in process context or with bh_lock_sock() in softirq and
- * timer context. Frames are handed to xnet_output(), which may take the
+ * timer context; except xnet_conn_unreachable(), which takes it (process
+ * context, from the neighbour work). Frames are handed to xnet_output(), which may take the
  * neighbour lock (nested inside the socket lock, never the other way
  * round) and never delivers to a socket synchronously: connection frames
  * for a local address are looped through netif_rx().
@@ -121,6 +122,9 @@ static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
 		__be16 *opt = skb_put_zero(skb, XNET_SYN_OPTLEN);
 
 		opt[0] = htons(c->mss);
+		/* a failed resolution tells its owner (neigh.c) */
+		if (sk->sk_state == XNET_STATE_SYN_SENT)
+			skb_set_owner_w(skb, sk);
 	}
 	if (sk->sk_state != XNET_STATE_SYN_SENT) {
 		flags |= XNET_SEG_ACK;
@@ -149,6 +153,19 @@ static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
 		xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
 	c->segs_out++;
+	/*
+	 * A closed socket's connection whose address has no usable device
+	 * left ends now rather than after its retransmissions: nobody waits
+	 * for it (xnet_conn_output_error()). Open ones keep trying, the link
+	 * may come back.
+	 */
+	if (sock_flag(sk, SOCK_DEAD) &&
+	    !xnet_path_mtu(xn, c->laddr, c->xs.daddr,
+			   READ_ONCE(sk->sk_bound_dev_if))) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		kfree_skb(skb);
+		return -ENETUNREACH;
+	}
 	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));
 }
 
@@ -191,6 +208,18 @@ static void xnet_conn_output_error(struct sock *sk, int err)
 			WRITE_ONCE(sk->sk_err_soft, -err);
 		}
 	}
+}
+
+/*
+ * Neighbour resolution of the peer failed while our SYN waited for it.
+ * Process context (neigh.c's work), no lock held, a reference on @sk.
+ */
+void xnet_conn_unreachable(struct sock *sk)
+{
+	lock_sock(sk);
+	if (sk->sk_state == XNET_STATE_SYN_SENT)
+		xnet_conn_output_error(sk, -EHOSTUNREACH);
+	release_sock(sk);
 }
 
 static void xnet_conn_send_seg(struct sock *sk, struct sk_buff *skb)

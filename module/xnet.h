@@ -413,6 +413,7 @@ void xnet_conn_init(struct sock *sk, u8 type);
 void xnet_conn_set_state(struct sock *sk, u8 state);
 void xnet_conn_done(struct sock *sk);
 void xnet_conn_abort(struct sock *sk, int err);
+void xnet_conn_kick_orphans(struct net *net);
 int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
 		   xnet_sock_iter_t fn, void *arg);
 void xnet_conn_purge_queues(struct sock *sk);
@@ -428,6 +429,7 @@ void xnet_conn_push(struct sock *sk);
 void xnet_conn_send_ack(struct sock *sk);
 void xnet_conn_send_probe(struct sock *sk);
 void xnet_conn_send_rst(struct sock *sk);
+void xnet_conn_unreachable(struct sock *sk);
 void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in);
 void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 			     u32 cookie, u32 wnd);
