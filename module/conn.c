@@ -186,6 +186,40 @@ void xnet_conn_done(struct sock *sk)
 	}
 }
 
+/*
+ * A device of @net went away. Closed connections (orphans) sending to
+ * peers behind it would learn so only at their next, backed-off,
+ * retransmission, keeping the netns and the module busy for a minute;
+ * fire their retransmission timers now, so that those that can no longer
+ * reach their peer end at once (xnet_conn_output_error()). Process
+ * context (netdev notifier, RTNL); walks the table under RCU and takes
+ * each orphan's lock with BHs off, as the receive path does.
+ */
+void xnet_conn_kick_orphans(struct net *net)
+{
+	struct xnet_conn *c;
+	struct sock *sk;
+	int i;
+
+	rcu_read_lock_bh();
+	for (i = 0; i < ARRAY_SIZE(xnet_conn_table); i++) {
+		hlist_for_each_entry_rcu(c, &xnet_conn_table[i], conn_node) {
+			sk = &c->xs.sk;
+			if (!net_eq(sock_net(sk), net) ||
+			    !sock_flag(sk, SOCK_DEAD) ||
+			    !refcount_inc_not_zero(&sk->sk_refcnt))
+				continue;
+			bh_lock_sock(sk);
+			if (!sock_owned_by_user(sk) &&
+			    timer_pending(&c->rtx_timer))
+				sk_reset_timer(sk, &c->rtx_timer, jiffies);
+			bh_unlock_sock(sk);
+			sock_put(sk);
+		}
+	}
+	rcu_read_unlock_bh();
+}
+
 /* End the connection at once with @err for the user. Socket lock held. */
 void xnet_conn_abort(struct sock *sk, int err)
 {

@@ -185,6 +185,7 @@ static int xnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_UNREGISTER:
 		/* also covers a move to another netns */
 		xnet_dev_destroy(xdev);
+		xnet_conn_kick_orphans(dev_net(dev));
 		break;
 	case NETDEV_DOWN:
 	case NETDEV_CHANGEADDR:
