@@ -393,6 +393,8 @@ static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	}
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
 	    READ_ONCE(sk->sk_rcvbuf)) {
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_IN_BUFFER_ERRORS);
 		kfree_skb(skb);
 		return;
 	}
@@ -454,11 +456,16 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state != XNET_STATE_ESTABLISHED &&
 	    sk->sk_state != XNET_STATE_FIN_WAIT1 &&
 	    sk->sk_state != XNET_STATE_FIN_WAIT2) {
-		kfree_skb(skb);		/* after the peer's FIN */
+		/* after the peer's FIN */
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_IN_STATE_DROPS);
+		kfree_skb(skb);
 		return;
 	}
 	if (len && sock_flag(sk, SOCK_DEAD) && !c->unowned) {
 		/* data for a closed socket: nobody will read it */
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_IN_STATE_DROPS);
 		kfree_skb(skb);
 		xnet_conn_send_rst(sk);
 		xnet_conn_done(sk);
@@ -527,6 +534,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	struct xnet_conn *c = xnet_conn(sk);
 
 	if ((flags & XNET_SEG_ACK) && ack != c->iss + 1) {
+		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
 		if (!(flags & XNET_SEG_RST))
 			xnet_send_reset(xn, skb);
 		return;
@@ -536,11 +544,16 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 			xnet_inc_stat(xn, XNET_MIB_ATTEMPT_FAILS);
 			xnet_inc_stat(xn, XNET_MIB_IN_RSTS);
 			xnet_conn_abort(sk, ECONNREFUSED);
+		} else {
+			xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
 		}
 		return;
 	}
-	if (!(flags & XNET_SEG_SYN) || !(flags & XNET_SEG_ACK))
-		return;		/* no simultaneous open */
+	if (!(flags & XNET_SEG_SYN) || !(flags & XNET_SEG_ACK)) {
+		/* no simultaneous open */
+		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+		return;
+	}
 	c->irs = seq;
 	c->rcv_nxt = seq + 1;
 	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
@@ -581,6 +594,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	switch (sk->sk_state) {
 	case XNET_STATE_CLOSED:
 	case XNET_STATE_LISTEN:
+		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
 		goto drop;
 	case XNET_STATE_SYN_SENT:
 		xnet_conn_synsent(sk, skb, flags, seq, ack, wnd);
@@ -603,7 +617,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (flags & XNET_SEG_RST) {
 		if (seq != c->rcv_nxt) {
-			xnet_conn_send_ack(sk);	/* challenge ACK */
+			xnet_inc_stat(xn, XNET_MIB_IN_CHALLENGE_ACKS);
+			xnet_conn_send_ack(sk);
 			goto drop;
 		}
 		xnet_inc_stat(xn, XNET_MIB_IN_RSTS);
@@ -619,14 +634,18 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 	if (flags & XNET_SEG_SYN) {
-		xnet_conn_send_ack(sk);		/* challenge ACK */
+		xnet_inc_stat(xn, XNET_MIB_IN_CHALLENGE_ACKS);
+		xnet_conn_send_ack(sk);
 		goto drop;
 	}
-	if (!(flags & XNET_SEG_ACK))
+	if (!(flags & XNET_SEG_ACK)) {
+		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
 		goto drop;
+	}
 
 	if (sk->sk_state == XNET_STATE_SYN_RECV) {
 		if (ack != c->iss + 1) {
+			xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
 			xnet_send_reset(xn, skb);
 			goto drop;
 		}
@@ -641,6 +660,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		xnet_inc_stat(xn, XNET_MIB_PASSIVE_OPENS);
 	} else {
 		if (xnet_after(ack, c->snd_nxt)) {
+			/* an ACK for data never sent (RFC 5961 5.2) */
+			xnet_inc_stat(xn, XNET_MIB_IN_CHALLENGE_ACKS);
 			xnet_conn_send_ack(sk);
 			goto drop;
 		}
@@ -652,6 +673,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 
 	if (sk->sk_state == XNET_STATE_TIME_WAIT) {
+		if (len)
+			xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
 		if (flags & XNET_SEG_FIN)
 			xnet_conn_send_ack(sk);	/* our last ACK was lost */
 		goto drop;

@@ -64,6 +64,8 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_MEM_PRESSURE_EVENTS]	= "MemPressureEvents",
 	[XNET_MIB_MEM_PRESSURE_DROPS]	= "MemPressureDrops",
 	[XNET_MIB_MEM_LIMIT_DROPS]	= "MemLimitDrops",
+	[XNET_MIB_IN_CHALLENGE_ACKS]	= "InChallengeAcks",
+	[XNET_MIB_IN_STATE_DROPS]	= "InStateDrops",
 };
 
 static const char * const xnet_neigh_state_names[] = {

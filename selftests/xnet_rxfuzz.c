@@ -1,0 +1,1488 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A structure-aware fuzzer of the xnet receive path.
+ *
+ * Two namespaces joined by a veth pair: the test's own (the node under
+ * attack, xb, 10.0.0.2: a STREAM listener on 5000 and a DGRAM socket on
+ * 6000) and "xf-cli" (xa, 10.0.0.1: a legitimate client, and the attacker,
+ * who sniffs and injects on xa with AF_PACKET). Valid frames are captured
+ * from real traffic (datagrams, neighbour query and answer, SYN, SYN+ACK,
+ * ACK, data, FIN, EOR) and mutated field by field: boundaries (0, 1, max,
+ * max - 1, random), truncations, lengths inconsistent with the frame, bad
+ * checksums, impossible flag combinations, sequence numbers outside the
+ * window and forged resets. Most mutations recompute the CRC so that they
+ * reach the parsers behind it.
+ *
+ * The frames go to a socket in each state in turn (one namespace set-up
+ * for all, which is what takes time under emulation): LISTEN, SYN_RECV (a
+ * half-open connection the attacker opened from a spoofed address),
+ * ESTABLISHED, FIN_WAIT2, CLOSE_WAIT and TIME_WAIT. They are sent
+ * in batches of one mutation class; the receive path checks fields in a
+ * fixed order, so each class has exactly one drop reason: after each batch
+ * that counter must have moved by exactly the batch size and the other
+ * drop counters not at all. A frame dropped without being counted, or
+ * counted under another reason, fails the test.
+ *
+ * Afterwards the targets are checked: the established connections (one
+ * hit blindly, without knowledge of its sequence space, one hit with
+ * in-window resets, SYNs, ACKs of unsent data and segments without ACK)
+ * still carry data both ways intact; the closing sockets are still in
+ * their state; the half-open connection is still half-open; the listener
+ * still accepts.
+ *
+ * XNET_FUZZ_SEED replays a run (the seed is logged at the start and on
+ * failure); XNET_FUZZ_FRAMES (default 2500) and XNET_FUZZ_MS (default
+ * 3000) bound each state's fuzzing.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <net/if.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "xnet_util.h"
+
+#define SRV_ADDR	"10.0.0.2"
+#define CLI_ADDR	"10.0.0.1"
+#define SPOOF_ADDR	"10.0.0.77"	/* held by nobody: the attacker's */
+#define SRV_PORT	5000
+#define DG_PORT		6000
+#define CLI_DG_PORT	6001
+#define CLI_NS		"xf-cli"
+#define BATCH		16
+#define SYN_NEW_PORT	20000
+#define MAXCAP		256
+#define FMAX		1600
+
+/* frame offsets: Ethernet, common header, segment header */
+#define X		ETH_HLEN
+#define O_VER		(X + 0)
+#define O_TYPE		(X + 1)
+#define O_LEN		(X + 2)
+#define O_SADDR		(X + 4)
+#define O_DADDR		(X + 8)
+#define O_SPORT		(X + 12)
+#define O_DPORT		(X + 14)
+#define O_CSUM		(X + 16)
+#define O_SEQ		(X + 20)
+#define O_ACK		(X + 24)
+#define O_WND		(X + 28)
+#define O_FLAGS		(X + 32)
+#define O_NSACK		(X + 34)
+#define O_RESV		(X + 35)
+#define O_SACK		(X + 36)
+#define CONN_HLEN	36
+
+#define F_SYN	0x01
+#define F_ACK	0x02
+#define F_FIN	0x04
+#define F_RST	0x08
+#define F_EOR	0x10
+
+enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET };
+
+/* the counters every injected frame must land in exactly one of */
+enum {
+	K_PKTS, K_CSUM, K_MALF, K_VER, K_TYPE, K_NOSOCK, K_BUF, K_ADDR,
+	K_PORT, K_OOW, K_UNSOL, K_LOVF, K_MEMLIM, K_MEMPR, K_CHAL, K_STATE,
+	NK
+};
+
+static const char * const ctr_names[NK] = {
+	"InPackets", "InCsumErrors", "InMalformed", "InBadVersion",
+	"InUnknownType", "InNoSocket", "InBufferErrors", "InAddrErrors",
+	"InBadPort", "InOutOfWindow", "NeighUnsolicited", "ListenOverflows",
+	"MemLimitDrops", "MemPressureDrops", "InChallengeAcks", "InStateDrops",
+};
+
+/* mutation classes */
+enum {
+	C_SHORT,	/* shorter than the common header */
+	C_VERSION,	/* version != 1, anything else anyhow */
+	C_LEN,		/* length field < 20 or > the frame */
+	C_TRUNC,	/* frame cut below its length field */
+	C_CSUM,		/* any field changed, checksum stale or boundary */
+	C_SADDR,	/* source 0 or broadcast */
+	C_BCAST_UNI,	/* broadcast destination in a unicast frame */
+	C_DADDR,	/* destination not held here */
+	C_TYPE,		/* unknown type */
+	C_PORT,		/* port 0, or a broadcast connection segment */
+	C_SEG,		/* malformed segment header */
+	C_NEIGH_BAD,	/* neighbour frame with ports, bad MAC, broadcast */
+	C_NEIGH_UNSOL,	/* answer nobody asked for */
+	C_NOSOCK,	/* well formed, for no socket */
+	C_BLIND,	/* well formed, sequence outside the window */
+	C_RST_INWIN,	/* RST in the window, not at rcv_nxt */
+	C_SYN_INWIN,	/* SYN in the window */
+	C_ACK_AHEAD,	/* ACK of data never sent */
+	C_NOACK,	/* in-window segment without ACK */
+	C_DATA_LATE,	/* data after the peer's FIN */
+	C_SYN_NEW,	/* new connection requests (LISTEN) */
+	NCLS
+};
+
+static const char * const cls_names[NCLS] = {
+	"short", "version", "len", "trunc", "csum", "saddr", "bcast_uni",
+	"daddr", "type", "port", "seg", "neigh_bad", "neigh_unsol", "nosock",
+	"blind", "rst_inwin", "syn_inwin", "ack_ahead", "noack", "data_late",
+	"syn_new",
+};
+
+static const int cls_ctr[NCLS] = {
+	K_MALF, K_VER, K_MALF, K_MALF, K_CSUM, K_MALF, K_MALF, K_ADDR, K_TYPE,
+	K_PORT, K_MALF, K_MALF, K_UNSOL, K_NOSOCK, K_OOW, K_CHAL, K_CHAL,
+	K_CHAL, K_STATE, K_STATE, -1,
+};
+
+/* FNV-1a, 64 bits: the integrity check of every transfer. */
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
+{
+	while (n--)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ULL
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static uint32_t rnd_below(uint32_t n)
+{
+	return n ? rnd() % n : 0;
+}
+
+/* A boundary value of a field of @bits bits, or a random one. */
+static uint32_t bval(int bits)
+{
+	uint32_t max = bits == 32 ? 0xffffffffU : (1U << bits) - 1;
+
+	switch (rnd_below(7)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return max;
+	case 3: return max - 1;
+	case 4: return (max >> 1) + 1;	/* sign bit */
+	case 5: return max >> 1;
+	default: return rnd() & max;
+	}
+}
+
+static uint16_t get16(const uint8_t *f, int o)
+{
+	return (uint16_t)(f[o] << 8 | f[o + 1]);
+}
+
+static uint32_t get32(const uint8_t *f, int o)
+{
+	return (uint32_t)f[o] << 24 | f[o + 1] << 16 | f[o + 2] << 8 | f[o + 3];
+}
+
+static void put16(uint8_t *f, int o, uint16_t v)
+{
+	f[o] = v >> 8;
+	f[o + 1] = v;
+}
+
+static void put32(uint8_t *f, int o, uint32_t v)
+{
+	f[o] = v >> 24;
+	f[o + 1] = v >> 16;
+	f[o + 2] = v >> 8;
+	f[o + 3] = v;
+}
+
+static uint32_t crc_of(const uint8_t *f, size_t xlen)
+{
+	uint8_t x[FMAX];
+
+	memcpy(x, f + X, xlen);
+	memset(x + 16, 0, 4);
+	return xu_crc32c(x, xlen);
+}
+
+/* Recompute the checksum over the length field's bytes (bounded). */
+static void fix_crc(uint8_t *f, size_t flen)
+{
+	size_t xlen = get16(f, O_LEN);
+
+	if (xlen > flen - X)
+		xlen = flen - X;
+	put32(f, O_CSUM, crc_of(f, xlen));
+}
+
+static int is_seg(const uint8_t *f)
+{
+	return f[O_TYPE] == T_STREAM || f[O_TYPE] == T_SEQPACKET;
+}
+
+/* Sequence space used by a segment: payload + SYN + FIN. */
+static uint32_t seg_span(const uint8_t *f)
+{
+	uint16_t fl = get16(f, O_FLAGS);
+	int plen = get16(f, O_LEN) - CONN_HLEN - 8 * f[O_NSACK];
+
+	if (fl & F_SYN)
+		plen -= 4;
+	return plen + !!(fl & F_SYN) + !!(fl & F_FIN);
+}
+
+struct frame {
+	uint8_t f[FMAX];
+	size_t len;
+	int out;		/* sent by xa (towards the node under attack) */
+};
+
+/* A connection as the node under attack sees it. */
+struct target {
+	uint32_t peer;		/* network order */
+	uint16_t pport, lport;	/* host order */
+	uint8_t type;
+	int known;		/* sequence space known (sniffed) */
+	uint32_t rcv_nxt;	/* what the node expects from the peer */
+	uint32_t snd_nxt;	/* the node's next sequence */
+	uint32_t wnd;		/* window the node advertised */
+};
+
+FIXTURE(fz) {
+	int tx, sniff, ifindex, cli_ns, own_ns;
+	uint8_t xa_mac[6], xb_mac[6];
+	int lfd, dfd;		/* listener, datagram socket (node) */
+	int cdfd;		/* client datagram socket */
+	struct frame cap[MAXCAP];
+	int ncap;
+	struct frame *tmpl_seg[MAXCAP], *tmpl_dg[8], *tmpl_nb[8];
+	int nseg, ndg, nnb;
+	uint32_t seed;
+	int syn_new;		/* C_SYN_NEW requests sent */
+	long frames;		/* injected in this state */
+	long total;
+	long max_frames;
+	int max_ms;
+};
+
+static int get_mac(const char *ifname, uint8_t *mac)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_PACKET, SOCK_DGRAM, 0), ret;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (ret)
+		return -1;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/* Sockets keep the netns they were made in: make them in the client's. */
+static int to_cli(FIXTURE_DATA(fz) *self)
+{
+	return setns(self->cli_ns, CLONE_NEWNET);
+}
+
+static int to_own(FIXTURE_DATA(fz) *self)
+{
+	return setns(self->own_ns, CLONE_NEWNET);
+}
+
+static int read_ctrs(long long *v)
+{
+	char line[256], name[128];
+	long long val;
+	int i, found = 0, is_pipe;
+	FILE *f = xu_stats_open(&is_pipe);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%127s %lld", name, &val) != 2)
+			continue;
+		for (i = 0; i < NK; i++)
+			if (!strcmp(name, ctr_names[i])) {
+				v[i] = val;
+				found++;
+			}
+	}
+	if (xu_stats_close(f, is_pipe))
+		return -1;
+	return found == NK ? 0 : -1;
+}
+
+static int inject(FIXTURE_DATA(fz) *self, const uint8_t *f, size_t len)
+{
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET, .sll_ifindex = self->ifindex,
+		.sll_halen = 6, .sll_protocol = htons(ETH_P_XNET),
+	};
+
+	memcpy(ll.sll_addr, f, 6);
+	return sendto(self->tx, f, len, 0, (struct sockaddr *)&ll,
+		      sizeof(ll)) == (ssize_t)len ? 0 : -1;
+}
+
+/* Store every xnet frame seen on xa since the last call. */
+static void capture(FIXTURE_DATA(fz) *self)
+{
+	for (;;) {
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof(from);
+		struct frame *c;
+		ssize_t n;
+
+		if (self->ncap == MAXCAP)
+			self->ncap = MAXCAP / 2;	/* keep the early ones */
+		c = &self->cap[self->ncap];
+		n = recvfrom(self->sniff, c->f, sizeof(c->f), MSG_DONTWAIT,
+			     (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return;
+		if (n < X + 20 || get16(c->f, 12) != ETH_P_XNET ||
+		    get16(c->f, O_LEN) > n - X)
+			continue;
+		c->len = n;
+		c->out = from.sll_pkttype == PACKET_OUTGOING;
+		self->ncap++;
+	}
+}
+
+/* Wait for a frame from the node matching type/dport (0 = any). */
+static struct frame *wait_frame(FIXTURE_DATA(fz) *self, int type,
+				uint16_t dport, uint16_t flags, int ms)
+{
+	double end = xu_now() + ms / 1000.0;
+	int from = self->ncap, i;
+
+	do {
+		struct pollfd p = { .fd = self->sniff, .events = POLLIN };
+
+		poll(&p, 1, 20);
+		if (self->ncap < from)
+			from = 0;
+		capture(self);
+		for (i = from; i < self->ncap; i++) {
+			struct frame *c = &self->cap[i];
+
+			if (!c->out && c->f[O_TYPE] == type &&
+			    (!dport || get16(c->f, O_DPORT) == dport) &&
+			    (!is_seg(c->f) ||
+			     (get16(c->f, O_FLAGS) & flags) == flags))
+				return c;
+		}
+	} while (xu_now() < end);
+	return NULL;
+}
+
+/* Sequence numbers of a connection from the frames seen so far. */
+static void track(FIXTURE_DATA(fz) *self, struct target *t)
+{
+	int i;
+
+	t->known = 0;
+	for (i = 0; i < self->ncap; i++) {
+		const uint8_t *f = self->cap[i].f;
+
+		if (f[O_TYPE] != t->type)
+			continue;
+		if (self->cap[i].out && get32(f, O_SADDR) == ntohl(t->peer) &&
+		    get16(f, O_SPORT) == t->pport &&
+		    get16(f, O_DPORT) == t->lport) {
+			t->rcv_nxt = get32(f, O_SEQ) + seg_span(f);
+			t->known |= 1;
+		} else if (!self->cap[i].out &&
+			   get32(f, O_DADDR) == ntohl(t->peer) &&
+			   get16(f, O_DPORT) == t->pport &&
+			   get16(f, O_SPORT) == t->lport) {
+			t->snd_nxt = get32(f, O_SEQ) + seg_span(f);
+			t->wnd = get32(f, O_WND);
+			t->known |= 2;
+		}
+	}
+	t->known = t->known == 3;
+}
+
+/* A segment from the attacker: peer -> node, with a SYN's option block. */
+static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
+		     const struct target *t, uint32_t seq, uint32_t ack,
+		     uint16_t flags, size_t plen)
+{
+	size_t xlen = CONN_HLEN + ((flags & F_SYN) ? 4 : plen);
+
+	memset(f, 0, X + xlen);
+	memcpy(f, self->xb_mac, 6);
+	memcpy(f + 6, self->xa_mac, 6);
+	put16(f, 12, ETH_P_XNET);
+	f[O_VER] = 1;
+	f[O_TYPE] = t->type;
+	put16(f, O_LEN, xlen);
+	memcpy(f + O_SADDR, &t->peer, 4);
+	put32(f, O_DADDR, ntohl(xu_addr(SRV_ADDR)));
+	put16(f, O_SPORT, t->pport);
+	put16(f, O_DPORT, t->lport);
+	put32(f, O_SEQ, seq);
+	put32(f, O_ACK, ack);
+	put32(f, O_WND, 65535);
+	put16(f, O_FLAGS, flags);
+	if (flags & F_SYN)
+		put16(f, O_SACK, 1432);
+	else
+		xu_fill(f + O_SACK, plen, seq, 0);
+	fix_crc(f, X + xlen);
+	return X + xlen;
+}
+
+/* A neighbour query from @addr with xa's MAC: the node learns it. */
+static int spoof_learn(FIXTURE_DATA(fz) *self, const char *addr)
+{
+	uint8_t f[X + 20];
+	uint32_t a = xu_addr(addr), b = xu_addr(SRV_ADDR);
+
+	memset(f, 0, sizeof(f));
+	memset(f, 0xff, 6);
+	memcpy(f + 6, self->xa_mac, 6);
+	put16(f, 12, ETH_P_XNET);
+	f[O_VER] = 1;
+	f[O_TYPE] = T_QUERY;
+	put16(f, O_LEN, 20);
+	memcpy(f + O_SADDR, &a, 4);
+	memcpy(f + O_DADDR, &b, 4);
+	fix_crc(f, sizeof(f));
+	return inject(self, f, sizeof(f));
+}
+
+static int sock_state(FIXTURE_DATA(fz) *self, uint16_t lport,
+		      uint32_t peer, uint16_t pport)
+{
+	char line[512], l[32], p[32], want[32];
+	int type, st, lp, pp, ret = -1;
+	FILE *f = fopen("/proc/net/xnet/sockets", "r");
+
+	if (!f)
+		return -2;
+	(void)self;
+	xu_ntoa(peer, want);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d %31[^:]:%d %31[^:]:%d", &type, &st, l,
+			   &lp, p, &pp) == 6 && lp == lport && pp == pport &&
+		    !strcmp(p, want) && type != SOCK_DGRAM)
+			ret = st;
+	fclose(f);
+	return ret;
+}
+
+static int wait_state(FIXTURE_DATA(fz) *self, uint16_t lport, uint32_t peer,
+		      uint16_t pport, int st)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (sock_state(self, lport, peer, pport) == st)
+			return 0;
+		xu_msleep(20);
+	}
+	return -1;
+}
+
+static int count_state(int state)
+{
+	char line[512];
+	int n = 0, type, st;
+	FILE *f = fopen("/proc/net/xnet/sockets", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d", &type, &st) == 2 && st == state)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Index the captured frames as templates, all oriented towards the node. */
+static void make_templates(FIXTURE_DATA(fz) *self)
+{
+	uint32_t srv = xu_addr(SRV_ADDR);
+	int i;
+
+	self->nseg = self->ndg = self->nnb = 0;
+	for (i = 0; i < self->ncap; i++) {
+		struct frame *c = &self->cap[i];
+		uint8_t tmp[6];
+
+		if (!c->out) {
+			/* the node's own frame, reflected: swap the ends */
+			memcpy(tmp, c->f, 6);
+			memcpy(c->f, c->f + 6, 6);
+			memcpy(c->f + 6, tmp, 6);
+			if (c->f[O_TYPE] == T_QUERY)
+				memset(c->f, 0xff, 6);
+			memcpy(tmp, c->f + O_SADDR, 4);
+			memcpy(c->f + O_SADDR, c->f + O_DADDR, 4);
+			memcpy(c->f + O_DADDR, tmp, 4);
+			memcpy(tmp, c->f + O_SPORT, 2);
+			memcpy(c->f + O_SPORT, c->f + O_DPORT, 2);
+			memcpy(c->f + O_DPORT, tmp, 2);
+			c->out = 1;
+			fix_crc(c->f, c->len);
+		}
+		if (memcmp(c->f + O_DADDR, &srv, 4) &&
+		    c->f[O_TYPE] != T_QUERY)
+			continue;
+		if (is_seg(c->f) && self->nseg < MAXCAP)
+			self->tmpl_seg[self->nseg++] = c;
+		else if (c->f[O_TYPE] == T_DGRAM && self->ndg < 8)
+			self->tmpl_dg[self->ndg++] = c;
+		else if ((c->f[O_TYPE] == T_QUERY ||
+			  c->f[O_TYPE] == T_ANSWER) && self->nnb < 8)
+			self->tmpl_nb[self->nnb++] = c;
+	}
+}
+
+FIXTURE_SETUP(fz)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
+	struct sockaddr_xnet sa = xu_sa(SRV_ADDR, SRV_PORT);
+	struct sockaddr_xnet da = xu_sa(SRV_ADDR, DG_PORT);
+	struct sockaddr_xnet ca = xu_sa(CLI_ADDR, CLI_DG_PORT);
+	const char *env = getenv("XNET_FUZZ_SEED");
+	struct timeval tv = { .tv_sec = 5 };
+	int big = 4 << 20;
+	char buf[64];
+
+	self->seed = env ? strtoul(env, NULL, 0) :
+		     (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
+	if (!self->seed)
+		self->seed = 1;
+	rnd_state = self->seed;
+	TH_LOG("seed %u (replay with XNET_FUZZ_SEED=%u)", self->seed,
+	       self->seed);
+	env = getenv("XNET_FUZZ_FRAMES");
+	self->max_frames = env ? atol(env) : 2500;
+	env = getenv("XNET_FUZZ_MS");
+	self->max_ms = env ? atoi(env) : 3000;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	xu_sh("ip netns del " CLI_NS " 2>/dev/null");
+	ASSERT_EQ(0, xu_sh("ip link set lo up && ip netns add " CLI_NS " && "
+			   "ip link add xb type veth peer name xa && "
+			   "ip link set xa netns " CLI_NS " && "
+			   "ip link set xb up && "
+			   "xnetctl addr add " SRV_ADDR " dev xb && "
+			   "ip -n " CLI_NS " link set lo up && "
+			   "ip -n " CLI_NS " link set xa up && "
+			   "ip netns exec " CLI_NS
+			   " xnetctl addr add " CLI_ADDR " dev xa && "
+			   "echo 0 > /proc/sys/net/xnet/syncookies && "
+			   "echo 4000 > /proc/sys/net/xnet/time_wait_ms"));
+	ASSERT_EQ(0, get_mac("xb", self->xb_mac));
+	self->own_ns = open("/proc/self/ns/net", O_RDONLY);
+	self->cli_ns = open("/run/netns/" CLI_NS, O_RDONLY);
+	ASSERT_LE(0, self->own_ns);
+	ASSERT_LE(0, self->cli_ns);
+
+	/* the attacker's taps and the client's datagram socket */
+	ASSERT_EQ(0, to_cli(self));
+	self->ifindex = if_nametoindex("xa");
+	ASSERT_LT(0, self->ifindex);
+	ASSERT_EQ(0, get_mac("xa", self->xa_mac));
+	self->tx = socket(AF_PACKET, SOCK_RAW, 0);
+	ASSERT_LE(0, self->tx);
+	ll.sll_ifindex = self->ifindex;
+	ASSERT_EQ(0, bind(self->tx, (struct sockaddr *)&ll, sizeof(ll)));
+	self->sniff = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	ASSERT_LE(0, self->sniff);
+	setsockopt(self->sniff, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	ll.sll_protocol = htons(ETH_P_ALL);
+	ASSERT_EQ(0, bind(self->sniff, (struct sockaddr *)&ll, sizeof(ll)));
+	self->cdfd = socket(AF_XNET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, self->cdfd);
+	setsockopt(self->cdfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(0, bind(self->cdfd, (struct sockaddr *)&ca, sizeof(ca)));
+	ASSERT_EQ(0, to_own(self));
+
+	self->lfd = socket(AF_XNET, SOCK_STREAM, 0);
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(self->lfd, 64));
+	self->dfd = socket(AF_XNET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, self->dfd);
+	setsockopt(self->dfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(0, bind(self->dfd, (struct sockaddr *)&da, sizeof(da)));
+
+	/* datagrams both ways: the node's query, the client's answer */
+	ASSERT_EQ(5, sendto(self->dfd, "hello", 5, 0, (struct sockaddr *)&ca,
+			    sizeof(ca)));
+	ASSERT_EQ(5, recv(self->cdfd, buf, sizeof(buf), 0));
+	ASSERT_EQ(5, sendto(self->cdfd, "world", 5, 0, (struct sockaddr *)&da,
+			    sizeof(da)));
+	ASSERT_EQ(5, recv(self->dfd, buf, sizeof(buf), 0));
+	capture(self);
+}
+
+FIXTURE_TEARDOWN(fz)
+{
+	int i;
+
+	close(self->tx);
+	close(self->sniff);
+	close(self->cdfd);
+	close(self->lfd);
+	close(self->dfd);
+	/* let a TIME_WAIT left behind expire before the namespace goes */
+	for (i = 0; i < 100 && count_state(XNET_STATE_TIME_WAIT) > 0; i++)
+		xu_msleep(100);
+	xu_sh("ip netns del " CLI_NS " 2>/dev/null");
+}
+
+/* A connection from the real client, bound to @cport, accepted. */
+static int conn_open(FIXTURE_DATA(fz) *self, uint16_t cport, int *cfd,
+		     int *sfd)
+{
+	struct sockaddr_xnet sa = xu_sa(SRV_ADDR, SRV_PORT);
+	struct sockaddr_xnet me = xu_sa(CLI_ADDR, cport);
+	struct timeval tv = { .tv_sec = 10 };
+	char b[4];
+
+	if (to_cli(self))
+		return -1;
+	*cfd = socket(AF_XNET, SOCK_STREAM, 0);
+	if (to_own(self) || *cfd < 0)
+		return -1;
+	setsockopt(*cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(*cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (bind(*cfd, (struct sockaddr *)&me, sizeof(me)) ||
+	    connect(*cfd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	*sfd = accept(self->lfd, NULL, NULL);
+	if (*sfd < 0)
+		return -1;
+	setsockopt(*sfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(*sfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* a little data each way: templates for data and ACK segments */
+	if (send(*cfd, "ping", 4, 0) != 4 ||
+	    recv(*sfd, b, 4, MSG_WAITALL) != 4 ||
+	    send(*sfd, "pong", 4, 0) != 4 ||
+	    recv(*cfd, b, 4, MSG_WAITALL) != 4)
+		return -1;
+	return 0;
+}
+
+/* Close with a reset: no TIME_WAIT left on either end. */
+static void rst_close(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	close(fd);
+}
+
+static int cli_state(int fd)
+{
+	struct xnet_info xi;
+	socklen_t len = sizeof(xi);
+
+	memset(&xi, 0, sizeof(xi));
+	if (getsockopt(fd, SOL_XNET, XNET_INFO, &xi, &len))
+		return -1;
+	return xi.xi_state;
+}
+
+/* @n bytes from @from to @to, compared by hash. 0 if intact. */
+static int xfer(int from, int to, size_t n, uint32_t seed)
+{
+	static uint8_t out[65536], in[8192];
+	size_t sent = 0, rcvd = 0, want_n;
+	uint64_t want, got = FNV_INIT;
+	double end = xu_now() + 20;
+
+	if (n > sizeof(out))
+		n = sizeof(out);
+	want_n = n;
+	xu_fill(out, n, seed, 1);
+	want = fnv(FNV_INIT, out, n);
+	while (rcvd < want_n && xu_now() < end) {
+		struct pollfd p[2] = {
+			{ .fd = from, .events = POLLOUT },
+			{ .fd = to, .events = POLLIN },
+		};
+		ssize_t r;
+
+		if (sent < n) {
+			r = send(from, out + sent, n - sent, MSG_DONTWAIT);
+			if (r > 0)
+				sent += r;
+			else if (errno != EAGAIN)
+				return -1;
+		}
+		r = recv(to, in, sizeof(in), MSG_DONTWAIT);
+		if (r > 0) {
+			got = fnv(got, in, r);
+			rcvd += r;
+			continue;
+		}
+		if (r == 0 || errno != EAGAIN)
+			return -1;
+		poll(p + (sent == n), 2 - (sent == n), 20);
+	}
+	return rcvd == want_n && got == want ? 0 : 1;
+}
+
+/* ---- mutations ---- */
+
+enum { M_TYPE = 1, M_ADDR = 2, M_PORTS = 4, M_SEG = 8 };
+
+/* Set fields checked later than a mutation's own check to anything. */
+static void scramble(uint8_t *f, size_t len, int mask)
+{
+	size_t i, xend = len;
+
+	if ((mask & M_TYPE) && !rnd_below(3))
+		f[O_TYPE] = bval(8);
+	if ((mask & M_ADDR) && !rnd_below(3))
+		put32(f, O_SADDR, bval(32));
+	if ((mask & M_ADDR) && !rnd_below(3))
+		put32(f, O_DADDR, bval(32));
+	if ((mask & M_PORTS) && !rnd_below(3))
+		put16(f, O_SPORT, bval(16));
+	if ((mask & M_PORTS) && !rnd_below(3))
+		put16(f, O_DPORT, bval(16));
+	if (!(mask & M_SEG) || len < (size_t)O_SACK)
+		return;
+	if (!rnd_below(2))
+		put32(f, O_SEQ, bval(32));
+	if (!rnd_below(2))
+		put32(f, O_ACK, bval(32));
+	if (!rnd_below(2))
+		put32(f, O_WND, bval(32));
+	if (!rnd_below(2))
+		put16(f, O_FLAGS, bval(16));
+	if (!rnd_below(3))
+		f[O_NSACK] = bval(8);
+	if (!rnd_below(4))
+		f[O_RESV] = bval(8);
+	for (i = O_SACK; i < xend; i++)
+		if (!rnd_below(8))
+			f[i] = bval(8);
+}
+
+static struct frame *pick(struct frame **v, int n)
+{
+	return n ? v[rnd_below(n)] : NULL;
+}
+
+/* Any template, weighted towards segments. */
+static struct frame *pick_any(FIXTURE_DATA(fz) *self)
+{
+	switch (rnd_below(6)) {
+	case 0:
+		if (self->ndg)
+			return pick(self->tmpl_dg, self->ndg);
+		break;
+	case 1:
+		if (self->nnb)
+			return pick(self->tmpl_nb, self->nnb);
+		break;
+	}
+	return pick(self->tmpl_seg, self->nseg);
+}
+
+static const uint16_t blind_flags[] = {
+	F_ACK, F_ACK | F_FIN, F_RST, F_RST | F_ACK, F_ACK | F_EOR, 0, F_FIN,
+	F_SYN | F_ACK, F_SYN, F_ACK | F_FIN | F_EOR, F_RST | F_FIN,
+};
+
+/* The initial sequence of the C_SYN_NEW request from @port. */
+static uint32_t syn_new_isn(FIXTURE_DATA(fz) *self, uint16_t port)
+{
+	return self->seed * 2654435761U ^ port * 40503U;
+}
+
+/* A random 10.200.x.y source nobody talks to. */
+static uint32_t stranger(void)
+{
+	return htonl(0x0ac80000 | (rnd() & 0xffff) | 1);
+}
+
+static uint32_t wnd_room(const struct target *t, uint32_t cap)
+{
+	uint32_t w = t->wnd < cap ? t->wnd : cap;
+
+	return w > 2 ? w : 2;
+}
+
+/*
+ * One frame of class @cls into f; returns its length. tb is the target
+ * of blind frames, ti of in-window ones.
+ */
+static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
+		  const struct target *tb, const struct target *ti,
+		  uint8_t *f)
+{
+	uint32_t srv = xu_addr(SRV_ADDR), v, right;
+	struct frame *t = NULL;
+	struct target tt;
+	size_t len, xlen;
+	uint16_t fl;
+	int k;
+
+	switch (cls) {
+	case C_NEIGH_BAD:
+	case C_NEIGH_UNSOL:
+		t = pick(self->tmpl_nb, self->nnb);
+		break;
+	case C_SEG:
+		t = pick(self->tmpl_seg, self->nseg);
+		break;
+	case C_TRUNC:
+		t = rnd_below(4) || !self->ndg ?
+		    pick(self->tmpl_seg, self->nseg) :
+		    pick(self->tmpl_dg, self->ndg);
+		break;
+	case C_PORT:
+		t = rnd_below(3) || !self->ndg ?
+		    pick(self->tmpl_seg, self->nseg) :
+		    pick(self->tmpl_dg, self->ndg);
+		break;
+	default:
+		t = pick_any(self);
+	}
+	memcpy(f, t->f, t->len);
+	len = t->len;
+	xlen = get16(f, O_LEN);
+	if (is_seg(f)) {
+		/* aim it at the target */
+		memcpy(f + O_SADDR, &tb->peer, 4);
+		put16(f, O_SPORT, tb->pport);
+		put16(f, O_DPORT, tb->lport);
+	}
+
+	switch (cls) {
+	case C_SHORT:
+		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
+		fix_crc(f, len);
+		return X + rnd_below(20);
+	case C_VERSION:
+		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
+		if (!rnd_below(4))
+			put16(f, O_LEN, bval(16));
+		do
+			f[O_VER] = bval(8);
+		while (f[O_VER] == 1);
+		if (rnd_below(2))
+			fix_crc(f, len);
+		return len;
+	case C_LEN:
+		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
+		if (rnd_below(2))
+			put16(f, O_LEN, rnd_below(20));
+		else
+			put16(f, O_LEN, len - X + 1 +
+			      rnd_below(0x10000 - (len - X) - 1));
+		if (rnd_below(2))
+			put32(f, O_CSUM, crc_of(f, len - X));
+		return len;
+	case C_TRUNC:
+		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
+		fix_crc(f, len);
+		return X + 20 + rnd_below(xlen - 20);
+	case C_CSUM:
+		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
+		right = crc_of(f, xlen);
+		if (rnd_below(2))
+			put32(f, O_CSUM, bval(32));
+		if (get32(f, O_CSUM) == right)
+			put32(f, O_CSUM, right ^ (1U << rnd_below(32)));
+		return len;
+	case C_SADDR:
+		scramble(f, len, M_TYPE | M_PORTS | M_SEG);
+		put32(f, O_DADDR, bval(32));
+		put32(f, O_SADDR, rnd_below(2) ? 0 : 0xffffffffU);
+		fix_crc(f, len);
+		return len;
+	case C_BCAST_UNI:
+		scramble(f, len, M_TYPE | M_PORTS | M_SEG);
+		memcpy(f, self->xb_mac, 6);
+		put32(f, O_DADDR, 0xffffffffU);
+		fix_crc(f, len);
+		return len;
+	case C_DADDR:
+		scramble(f, len, M_TYPE | M_PORTS | M_SEG);
+		memcpy(f, self->xb_mac, 6);
+		do
+			v = htonl(bval(32));
+		while (v == srv || v == 0xffffffffU);
+		memcpy(f + O_DADDR, &v, 4);
+		fix_crc(f, len);
+		return len;
+	case C_TYPE:
+		scramble(f, len, M_PORTS | M_SEG);
+		do
+			f[O_TYPE] = bval(8);
+		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_SEQPACKET);
+		fix_crc(f, len);
+		return len;
+	case C_PORT:
+		if (is_seg(f)) {
+			put32(f, O_SEQ, rnd());
+			put32(f, O_ACK, rnd());
+		} else {
+			scramble(f, len, M_SEG);
+		}
+		switch (rnd_below(3)) {
+		case 0:
+			put16(f, O_SPORT, 0);
+			break;
+		case 1:
+			put16(f, O_DPORT, 0);
+			break;
+		default:
+			if (is_seg(f)) {
+				memset(f, 0xff, 6);
+				put32(f, O_DADDR, 0xffffffffU);
+			} else {
+				put32(f, O_SPORT, 0);
+			}
+		}
+		fix_crc(f, len);
+		return len;
+	case C_SEG:
+		scramble(f, len, M_PORTS);
+		put32(f, O_SEQ, bval(32));
+		put32(f, O_ACK, bval(32));
+		fl = get16(f, O_FLAGS);
+		switch (rnd_below(7)) {
+		case 0:		/* shorter than a segment header */
+			put16(f, O_LEN, 20 + rnd_below(CONN_HLEN - 20));
+			if (rnd_below(2))
+				len = X + get16(f, O_LEN);
+			break;
+		case 1:
+			f[O_NSACK] = 5 + rnd_below(251);
+			break;
+		case 2:
+			f[O_RESV] = 1 + rnd_below(255);
+			break;
+		case 3:		/* an unknown flag bit */
+			put16(f, O_FLAGS, fl | 0x20 << rnd_below(11));
+			break;
+		case 4:		/* SYN with FIN, RST or EOR */
+			len = mk_seg(self, f, tb, rnd(), rnd(),
+				     F_SYN | (F_FIN << rnd_below(3)) |
+				     (rnd_below(2) ? F_ACK : 0), 0);
+			break;
+		case 5:		/* SYN whose option block is not 4 bytes */
+			k = rnd_below(60);
+			len = mk_seg(self, f, tb, rnd(), rnd(), 0,
+				     k == 4 ? 0 : k);
+			put16(f, O_FLAGS, F_SYN | (rnd_below(2) ? F_ACK : 0));
+			break;
+		default:	/* SACK blocks past the end */
+			f[O_NSACK] = 1 + rnd_below(4);
+			put16(f, O_LEN, CONN_HLEN + rnd_below(8 * f[O_NSACK]));
+			len = X + get16(f, O_LEN);
+		}
+		fix_crc(f, len);
+		return len;
+	case C_NEIGH_BAD:
+		v = stranger();
+		memcpy(f + O_SADDR, &v, 4);
+		memcpy(f + O_DADDR, &srv, 4);
+		memcpy(f, self->xb_mac, 6);
+		if (f[O_TYPE] == T_QUERY)
+			memset(f, 0xff, 6);
+		switch (rnd_below(3)) {
+		case 0:
+			put16(f, O_SPORT + 2 * rnd_below(2), 1 + bval(15));
+			break;
+		case 1:		/* a source MAC nobody can have */
+			if (rnd_below(2))
+				memset(f + 6, 0, 6);
+			else
+				f[6] |= 1;
+			break;
+		default:
+			memset(f, 0xff, 6);
+			put32(f, O_DADDR, 0xffffffffU);
+		}
+		fix_crc(f, len);
+		return len;
+	case C_NEIGH_UNSOL:
+		f[O_TYPE] = T_ANSWER;
+		memcpy(f, self->xb_mac, 6);
+		memcpy(f + 6, self->xa_mac, 6);
+		v = stranger();
+		memcpy(f + O_SADDR, &v, 4);
+		memcpy(f + O_DADDR, &srv, 4);
+		put32(f, O_SPORT, 0);
+		fix_crc(f, len);
+		return len;
+	case C_NOSOCK:
+		if (!is_seg(f)) {
+			f[O_TYPE] = T_DGRAM;
+			memcpy(f, self->xb_mac, 6);
+			memcpy(f + O_DADDR, &srv, 4);
+			memcpy(f + O_SADDR, &tb->peer, 4);
+			put16(f, O_SPORT, 1 + rnd_below(65535));
+			do
+				put16(f, O_DPORT, 1 + bval(16));
+			while (get16(f, O_DPORT) == DG_PORT ||
+			       !get16(f, O_DPORT));
+			fix_crc(f, len);
+			return len;
+		}
+		tt = *tb;
+		tt.peer = xu_addr(CLI_ADDR);
+		tt.pport = 50000 + rnd_below(10000);
+		tt.lport = rnd_below(2) ? SRV_PORT : 1 + rnd_below(65535);
+		tt.type = T_STREAM + rnd_below(2);
+		do
+			fl = blind_flags[rnd_below(sizeof(blind_flags) / 2)];
+		while (fl & F_SYN);
+		return mk_seg(self, f, &tt, rnd(), rnd(), fl, rnd_below(200));
+	case C_BLIND:
+		do
+			fl = blind_flags[rnd_below(sizeof(blind_flags) / 2)];
+		while (state == XNET_STATE_LISTEN && (fl & F_SYN));
+		v = rnd();
+		if (tb->known)	/* an off-path guess, never a lucky one */
+			v = tb->rcv_nxt + (1U << 24) +
+			    rnd_below(0xffffffffU - (1U << 25));
+		len = mk_seg(self, f, tb, v, rnd(), fl, rnd_below(300));
+		put32(f, O_WND, bval(32));
+		if (!(fl & F_SYN) && rnd_below(2)) {
+			/* SACK blocks anywhere: move the payload down */
+			k = 1 + rnd_below(4);
+			memmove(f + O_SACK + 8 * k, f + O_SACK, len - X - CONN_HLEN);
+			f[O_NSACK] = k;
+			for (xlen = 0; xlen < 8u * k; xlen += 4)
+				put32(f, O_SACK + xlen, bval(32));
+			len += 8 * k;
+			put16(f, O_LEN, len - X);
+		}
+		fix_crc(f, len);
+		return len;
+	case C_RST_INWIN:
+		fl = F_RST | (rnd_below(2) ? F_ACK : 0) |
+		     (rnd_below(4) ? 0 : F_FIN);
+		return mk_seg(self, f, ti,
+			      ti->rcv_nxt + 1 + rnd_below(wnd_room(ti, 4096) - 1),
+			      rnd(), fl, rnd_below(2) ? 0 : rnd_below(64));
+	case C_SYN_INWIN:
+		return mk_seg(self, f, ti,
+			      ti->rcv_nxt + rnd_below(wnd_room(ti, 4096)),
+			      rnd(), F_SYN | (rnd_below(2) ? F_ACK : 0), 0);
+	case C_ACK_AHEAD:
+		fl = F_ACK | (rnd_below(4) ? 0 : F_FIN) |
+		     (rnd_below(4) ? 0 : F_EOR);
+		return mk_seg(self, f, ti, ti->rcv_nxt,
+			      ti->snd_nxt + 1 + rnd_below(1U << 30), fl,
+			      rnd_below(2) ? 0 : rnd_below(64));
+	case C_NOACK:
+		fl = (rnd_below(2) ? F_FIN : 0) | (rnd_below(2) ? F_EOR : 0);
+		return mk_seg(self, f, ti,
+			      ti->rcv_nxt + rnd_below(wnd_room(ti, 1024) / 2),
+			      rnd(), fl, rnd_below(64));
+	case C_DATA_LATE:
+		return mk_seg(self, f, ti, ti->rcv_nxt, ti->snd_nxt,
+			      F_ACK | (rnd_below(2) ? F_EOR : 0),
+			      1 + rnd_below(200));
+	case C_SYN_NEW:
+		tt = *tb;
+		tt.peer = xu_addr(SPOOF_ADDR);
+		tt.pport = SYN_NEW_PORT + self->syn_new++;
+		return mk_seg(self, f, &tt, syn_new_isn(self, tt.pport), 0,
+			      F_SYN, 0);
+	}
+	return 0;
+}
+
+static void log_frame(struct __test_metadata *_metadata, const uint8_t *f,
+		      size_t len)
+{
+	char hex[3 * 96 + 1];
+	size_t i;
+
+	for (i = 0; i < len && i < 96; i++)
+		snprintf(hex + 3 * i, 4, "%02x ", f[i]);
+	hex[3 * i] = 0;
+	TH_LOG("frame (%zu bytes): %s", len, hex);
+}
+
+/* The one counter a class's frames land in, in @state; -1: see fuzz(). */
+static int expected(int cls, int state)
+{
+	/* a listener has no connection: nothing is in or out of a window */
+	if (cls == C_BLIND && state == XNET_STATE_LISTEN)
+		return K_NOSOCK;
+	/* a half-open connection takes only the ACK of its SYN+ACK */
+	if (cls == C_ACK_AHEAD && state == XNET_STATE_SYN_RECV)
+		return K_STATE;
+	return cls_ctr[cls];
+}
+
+/*
+ * Fuzz one state: batches of one class each, chosen at random among
+ * @classes, until the frame or time budget is spent. Every batch must
+ * land in exactly its class's counter. Returns the number of failures.
+ */
+static int fuzz(struct __test_metadata *_metadata, FIXTURE_DATA(fz) *self,
+		int state, const int *classes, int ncls,
+		const struct target *tb, const struct target *ti)
+{
+	double end = xu_now() + self->max_ms / 1000.0;
+	long per_cls[NCLS] = { 0 };
+	long long b[NK], a[NK];
+	uint8_t frames[BATCH][FMAX];
+	size_t lens[BATCH];
+	int batch = 0, fails = 0, i, n;
+	char summary[512];
+	size_t off = 0;
+
+	while (self->frames < self->max_frames && xu_now() < end) {
+		int cls = classes[rnd_below(ncls)];
+		int want = expected(cls, state), syn0 = 0, ok;
+		long long sum = 0, d;
+		double t0;
+
+		if (cls == C_SYN_NEW) {
+			syn0 = count_state(XNET_STATE_SYN_RECV);
+			if (syn0 > 128)
+				continue;	/* keep room for clients */
+		}
+		if (read_ctrs(b))
+			return -1;
+		for (i = 0; i < BATCH; i++) {
+			lens[i] = gen(self, cls, state, tb, ti, frames[i]);
+			if (inject(self, frames[i], lens[i]))
+				return -1;
+			self->frames++;
+		}
+		n = BATCH;
+		/* InPackets counts every frame handed over: the barrier */
+		t0 = xu_now();
+		for (;;) {
+			if (read_ctrs(a))
+				return -1;
+			sum = 0;
+			for (i = K_CSUM; i < NK; i++)
+				sum += a[i] - b[i];
+			if (cls == C_SYN_NEW)
+				sum += count_state(XNET_STATE_SYN_RECV) - syn0;
+			if ((a[K_PKTS] - b[K_PKTS] >= n && sum >= n) ||
+			    xu_now() - t0 > 2.0)
+				break;
+			xu_msleep(5);
+		}
+		if (cls == C_SYN_NEW) {
+			d = a[K_LOVF] - b[K_LOVF] +
+			    count_state(XNET_STATE_SYN_RECV) - syn0;
+			ok = d == n && sum == n;
+		} else {
+			d = a[want] - b[want];
+			ok = d == n && sum == n;
+		}
+		ok = ok && a[K_PKTS] - b[K_PKTS] >= n;
+		per_cls[cls] += n;
+		batch++;
+		if (ok)
+			continue;
+		fails++;
+		TH_LOG("seed %u: batch %d class %s: %s moved by %lld, all drops by %lld, InPackets by %lld, of %d frames",
+		       self->seed, batch, cls_names[cls],
+		       want >= 0 ? ctr_names[want] : "SYN_RECV+ListenOverflows",
+		       d, sum, a[K_PKTS] - b[K_PKTS], n);
+		for (i = K_CSUM; i < NK; i++)
+			if (a[i] != b[i])
+				TH_LOG("  %s +%lld", ctr_names[i], a[i] - b[i]);
+		log_frame(_metadata, frames[0], lens[0]);
+		if (fails >= 3)
+			break;
+	}
+	for (i = 0; i < NCLS; i++)
+		if (per_cls[i])
+			off += snprintf(summary + off, sizeof(summary) - off,
+					" %s=%ld", cls_names[i], per_cls[i]);
+	TH_LOG("%ld frames in %d batches:%s", self->frames, batch, summary);
+	return fails;
+}
+
+static const int generic[] = {
+	C_SHORT, C_VERSION, C_LEN, C_TRUNC, C_CSUM, C_SADDR, C_BCAST_UNI,
+	C_DADDR, C_TYPE, C_PORT, C_SEG, C_NEIGH_BAD, C_NEIGH_UNSOL, C_NOSOCK,
+	C_BLIND,
+};
+
+#define NGEN (int)(sizeof(generic) / sizeof(generic[0]))
+
+/*
+ * The attacker opens a connection from a spoofed address: SYN, and,
+ * with @complete, the final ACK. Returns the target, sequence known.
+ */
+static int spoof_open(FIXTURE_DATA(fz) *self, struct target *t,
+		      uint16_t pport, int complete)
+{
+	uint8_t f[FMAX];
+	struct frame *sa;
+	uint32_t irs = rnd();
+	size_t len;
+
+	memset(t, 0, sizeof(*t));
+	t->peer = xu_addr(SPOOF_ADDR);
+	t->pport = pport;
+	t->lport = SRV_PORT;
+	t->type = T_STREAM;
+	capture(self);
+	if (spoof_learn(self, SPOOF_ADDR))
+		return -1;
+	len = mk_seg(self, f, t, irs, 0, F_SYN, 0);
+	if (inject(self, f, len))
+		return -1;
+	sa = wait_frame(self, T_STREAM, pport, F_SYN | F_ACK, 3000);
+	if (!sa)
+		return -1;
+	t->rcv_nxt = irs + 1;
+	t->snd_nxt = get32(sa->f, O_SEQ) + 1;
+	t->wnd = get32(sa->f, O_WND);
+	t->known = 1;
+	if (!complete)
+		return 0;
+	len = mk_seg(self, f, t, t->rcv_nxt, t->snd_nxt, F_ACK, 0);
+	return inject(self, f, len);
+}
+
+/* Forget what the sniffer saw since the last capture: our own frames. */
+static void flush(FIXTURE_DATA(fz) *self)
+{
+	uint8_t f[FMAX];
+
+	while (recv(self->sniff, f, sizeof(f), MSG_DONTWAIT) >= 0)
+		;
+}
+
+static const char *state_name(int st)
+{
+	switch (st) {
+	case XNET_STATE_LISTEN: return "LISTEN";
+	case XNET_STATE_SYN_RECV: return "SYN_RECV";
+	case XNET_STATE_ESTABLISHED: return "ESTABLISHED";
+	case XNET_STATE_FIN_WAIT2: return "FIN_WAIT2";
+	case XNET_STATE_CLOSE_WAIT: return "CLOSE_WAIT";
+	case XNET_STATE_TIME_WAIT: return "TIME_WAIT";
+	}
+	return "?";
+}
+
+/*
+ * Bring a socket of the node into @st, fuzz it, check it survived.
+ * @port: the first of ten client ports this state may use.
+ */
+static void run_state(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fz) *self, int st, uint16_t port)
+{
+	struct target tb, ti, tt;
+	int classes[NGEN + 8], ncls = NGEN, i;
+	int vc = -1, vs = -1, sc = -1, ss = -1, fd;
+	double t0 = xu_now();
+	uint8_t f[FMAX];
+	size_t len;
+
+	memcpy(classes, generic, sizeof(generic));
+	memset(&tb, 0, sizeof(tb));
+	tb.type = T_STREAM;
+
+	/* the real connections: their frames are the templates */
+	ASSERT_EQ(0, conn_open(self, port, &vc, &vs));
+	ASSERT_EQ(0, conn_open(self, port + 1, &sc, &ss));
+	xu_msleep(100);		/* delayed ACKs */
+	capture(self);
+
+	switch (st) {
+	case XNET_STATE_LISTEN:
+		tb.peer = xu_addr(CLI_ADDR);
+		tb.pport = port + 2;
+		tb.lport = SRV_PORT;
+		classes[ncls++] = C_SYN_NEW;
+		ti = tb;
+		break;
+	case XNET_STATE_SYN_RECV:
+		ASSERT_EQ(0, spoof_open(self, &tb, port + 3, 0));
+		ASSERT_EQ(0, wait_state(self, SRV_PORT, tb.peer, tb.pport,
+					XNET_STATE_SYN_RECV));
+		ti = tb;
+		break;
+	case XNET_STATE_ESTABLISHED:
+		tb.peer = ti.peer = xu_addr(CLI_ADDR);
+		tb.lport = SRV_PORT;
+		tb.pport = port;
+		track(self, &tb);
+		ti = tb;
+		ti.pport = port + 1;
+		track(self, &ti);
+		ASSERT_TRUE(tb.known && ti.known);
+		break;
+	case XNET_STATE_FIN_WAIT2:
+		/* the node closes its sending side */
+		ASSERT_EQ(0, shutdown(ss, SHUT_WR));
+		break;
+	case XNET_STATE_CLOSE_WAIT:
+		/* the client closes its sending side */
+		ASSERT_EQ(0, shutdown(sc, SHUT_WR));
+		break;
+	case XNET_STATE_TIME_WAIT:
+		ASSERT_EQ(0, spoof_open(self, &tb, port + 4, 1));
+		fd = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, shutdown(fd, SHUT_WR));
+		ASSERT_NE(NULL, wait_frame(self, T_STREAM, port + 4, F_FIN, 3000));
+		/* ACK the node's FIN and send ours */
+		len = mk_seg(self, f, &tb, tb.rcv_nxt, tb.snd_nxt + 1,
+			     F_ACK | F_FIN, 0);
+		ASSERT_EQ(0, inject(self, f, len));
+		ASSERT_EQ(0, wait_state(self, SRV_PORT, tb.peer, tb.pport,
+					XNET_STATE_TIME_WAIT));
+		close(fd);
+		tb.rcv_nxt++;
+		tb.snd_nxt++;
+		ti = tb;
+		break;
+	}
+	if (st == XNET_STATE_FIN_WAIT2 || st == XNET_STATE_CLOSE_WAIT) {
+		ASSERT_EQ(0, wait_state(self, SRV_PORT, xu_addr(CLI_ADDR), port + 1,
+					st));
+		xu_msleep(100);
+		capture(self);
+		tb.peer = xu_addr(CLI_ADDR);
+		tb.lport = SRV_PORT;
+		tb.pport = port + 1;
+		track(self, &tb);
+		ASSERT_TRUE(tb.known);
+		ti = tb;
+	}
+	if (st != XNET_STATE_LISTEN) {
+		classes[ncls++] = C_RST_INWIN;
+		classes[ncls++] = C_SYN_INWIN;
+		classes[ncls++] = C_ACK_AHEAD;
+		classes[ncls++] = C_NOACK;
+	}
+	if (st == XNET_STATE_CLOSE_WAIT || st == XNET_STATE_TIME_WAIT)
+		classes[ncls++] = C_DATA_LATE;
+
+	make_templates(self);
+	TH_LOG("%s: %d segment, %d datagram, %d neighbour templates; set-up %.1fs",
+	       state_name(st), self->nseg, self->ndg, self->nnb,
+	       xu_now() - t0);
+	ASSERT_LT(0, self->nseg);
+	ASSERT_LT(0, self->ndg);
+	ASSERT_LT(0, self->nnb);
+
+	t0 = xu_now();
+	self->frames = 0;
+	EXPECT_EQ(0, fuzz(_metadata, self, st, classes, ncls, &tb, &ti));
+	self->total += self->frames;
+	TH_LOG("%s: fuzzing %.1fs", state_name(st), xu_now() - t0);
+	flush(self);
+	t0 = xu_now();
+
+	/* the targets survived */
+	switch (st) {
+	case XNET_STATE_LISTEN:
+		rst_close(vc);
+		rst_close(vs);
+		ASSERT_EQ(0, conn_open(self, port + 5, &vc, &vs));
+		EXPECT_EQ(0, xfer(vc, vs, 65536, self->seed));
+		EXPECT_EQ(0, xfer(vs, vc, 65536, self->seed + 1));
+		/* the requests' own resets, at the exact sequence, end them */
+		tt = tb;
+		tt.peer = xu_addr(SPOOF_ADDR);
+		for (i = 0; i < self->syn_new; i++) {
+			tt.pport = SYN_NEW_PORT + i;
+			len = mk_seg(self, f, &tt,
+				     syn_new_isn(self, tt.pport) + 1, 0,
+				     F_RST, 0);
+			ASSERT_EQ(0, inject(self, f, len));
+		}
+		for (i = 0; i < 100 && count_state(XNET_STATE_SYN_RECV); i++)
+			xu_msleep(20);
+		EXPECT_EQ(0, count_state(XNET_STATE_SYN_RECV));
+		break;
+	case XNET_STATE_SYN_RECV:
+		EXPECT_EQ(st, sock_state(self, SRV_PORT, tb.peer, tb.pport));
+		/* the attacker who knows the sequence can end it */
+		len = mk_seg(self, f, &tb, tb.rcv_nxt, 0, F_RST, 0);
+		ASSERT_EQ(0, inject(self, f, len));
+		EXPECT_EQ(0, wait_state(self, SRV_PORT, tb.peer, tb.pport, -1));
+		break;
+	case XNET_STATE_TIME_WAIT:
+		EXPECT_EQ(st, sock_state(self, SRV_PORT, tb.peer, tb.pport));
+		break;
+	case XNET_STATE_ESTABLISHED:
+		/* the blind target and the in-window one */
+		EXPECT_EQ(0, xfer(vc, vs, 65536, self->seed));
+		EXPECT_EQ(0, xfer(vs, vc, 65536, self->seed + 1));
+		EXPECT_EQ(0, xfer(sc, ss, 65536, self->seed + 2));
+		EXPECT_EQ(0, xfer(ss, sc, 65536, self->seed + 3));
+		EXPECT_EQ(XNET_STATE_ESTABLISHED, cli_state(vc));
+		EXPECT_EQ(XNET_STATE_ESTABLISHED, cli_state(vs));
+		EXPECT_EQ(XNET_STATE_ESTABLISHED, cli_state(sc));
+		EXPECT_EQ(XNET_STATE_ESTABLISHED, cli_state(ss));
+		break;
+	case XNET_STATE_FIN_WAIT2:
+		/* the node still reads what the half-closed peer sends */
+		EXPECT_EQ(st, cli_state(ss));
+		EXPECT_EQ(0, xfer(sc, ss, 65536, self->seed));
+		EXPECT_EQ(st, cli_state(ss));
+		break;
+	case XNET_STATE_CLOSE_WAIT:
+		/* and still sends to a peer that closed its side */
+		EXPECT_EQ(st, cli_state(ss));
+		EXPECT_EQ(0, xfer(ss, sc, 65536, self->seed));
+		EXPECT_EQ(st, cli_state(ss));
+		break;
+	}
+	rst_close(vc);
+	rst_close(vs);
+	rst_close(sc);
+	rst_close(ss);
+	TH_LOG("%s: checks %.1fs", state_name(st), xu_now() - t0);
+}
+
+TEST_F_TIMEOUT(fz, all_states, 170)
+{
+	static const int states[] = {
+		XNET_STATE_LISTEN, XNET_STATE_SYN_RECV,
+		XNET_STATE_ESTABLISHED, XNET_STATE_FIN_WAIT2,
+		XNET_STATE_CLOSE_WAIT, XNET_STATE_TIME_WAIT,
+	};
+	double t0 = xu_now();
+	unsigned int i;
+
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		run_state(_metadata, self, states[i], 40000 + 10 * i);
+		if (!_metadata->passed)
+			break;
+	}
+	TH_LOG("%ld frames in %.1fs (seed %u)", self->total, xu_now() - t0,
+	       self->seed);
+}
+
+#include "xnet_harness.h"
