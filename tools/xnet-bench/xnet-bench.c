@@ -14,7 +14,9 @@
  *
  * Wire protocol (connection families): the client's first message is a
  * struct bench_hdr naming the test; the server then
- *   STREAM  reads until EOF and answers the byte count (8 bytes, BE)
+ *   STREAM  reads until a unit ending in the byte 0xff (the client's
+ *           data is zeros, its last write ends in 0xff: TIPC has no
+ *           half-close), then answers the byte count (8 bytes, BE)
  *   RR      echoes SIZE-byte requests until EOF
  *   CRR     echoes one SIZE-byte request and closes
  *   IDLE    answers one byte and keeps the connection until the peer
@@ -54,6 +56,7 @@
 #define MAX_STREAMS	64
 #define MAX_MSG		(1 << 20)
 #define CWND_PERIOD_NS	10000000L	/* cwnd sampling: 10 ms */
+#define STREAM_END	0xff		/* last byte of a stream test */
 
 enum test { T_NONE, T_STREAM, T_RR, T_CRR, T_IDLE };
 static const char *const test_names[] = {
@@ -391,13 +394,14 @@ static void *serve_conn(void *arg)
 	if (!buf)
 		goto out;
 	if (j->h.test == T_STREAM) {
-		while ((r = recv(j->fd, buf, 65536, 0)) != 0) {
+		do {
+			r = recv(j->fd, buf, 65536, 0);
 			if (r < 0 && errno == EINTR)
 				continue;
-			if (r < 0)
+			if (r <= 0)
 				goto out;
 			total += r;
-		}
+		} while ((unsigned char)buf[r - 1] != STREAM_END);
 		be = htobe64(total);
 		write_all(j->fd, &be, sizeof(be));
 	} else {	/* T_RR, T_CRR */
@@ -597,15 +601,16 @@ static void *stream_thread(void *arg)
 	pthread_barrier_wait(&go);
 	deadline = now() + opt.secs;
 	for (;;) {
-		if (opt.bytes ? c->sent >= opt.bytes : now() >= deadline)
-			break;
+		if (opt.bytes ? c->sent + sz >= opt.bytes : now() >= deadline)
+			buf[sz - 1] = (char)STREAM_END;
 		if (write_all(c->fd, buf, sz) < 0) {
 			c->err = errno;
 			break;
 		}
 		c->sent += sz;
+		if ((unsigned char)buf[sz - 1] == STREAM_END)
+			break;
 	}
-	shutdown(c->fd, SHUT_WR);
 	if (!c->err && read_unit(c->fd, &be, sizeof(be)) == sizeof(be))
 		c->acked = be64toh(be);
 	else if (!c->err)
@@ -947,7 +952,7 @@ static int run_idle(void)
 {
 	static struct slab_row before[MAX_SLABS], after[MAX_SLABS];
 	size_t nb, na, i, k, n = opt.count ? opt.count : 1000;
-	long long s0, s1;
+	long long s0, s1, objs = 0;
 	double t0, t_open, t_close;
 	int *fds;
 	char c;
@@ -979,17 +984,24 @@ static int run_idle(void)
 	t_close = now() - t0;
 	free(fds);
 
-	/* after[] becomes the per-cache delta, largest first. */
-	for (i = 0; i < na; i++)
+	/*
+	 * after[] becomes the per-cache delta, largest first; objs is the
+	 * net change of bytes in allocated slab objects, finer than the page
+	 * granular meminfo figure.
+	 */
+	for (i = 0; i < na; i++) {
 		for (k = 0; k < nb; k++)
 			if (!strcmp(after[i].name, before[k].name)) {
 				after[i].bytes -= before[k].bytes;
 				break;
 			}
+		objs += after[i].bytes;
+	}
 	qsort(after, na, sizeof(after[0]), cmp_slab_delta);
-	fprintf(out_human(), "%s idle x%zu: %.0f B/conn slab (both ends), "
-		"opened in %.2f s (%.0f conn/s), closed in %.2f s\n",
-		opt.fam->name, n, s0 < 0 ? 0.0 : (double)(s1 - s0) / n, t_open,
+	fprintf(out_human(), "%s idle x%zu: %.0f B/conn in slab objects, "
+		"%.0f B/conn slab pages (both ends), opened in %.2f s "
+		"(%.0f conn/s), closed in %.2f s\n", opt.fam->name, n,
+		(double)objs / n, s0 < 0 ? 0.0 : (double)(s1 - s0) / n, t_open,
 		n / t_open, t_close);
 	for (i = 0; i < na && i < 6 && after[i].bytes > 0; i++)
 		fprintf(out_human(), "  %-24s %+lld B (%.0f B/conn)\n",
@@ -997,8 +1009,9 @@ static int run_idle(void)
 	if (opt.json) {
 		json_begin();
 		printf(",\"n\":%zu,\"open_secs\":%.3f,\"close_secs\":%.3f,"
-		       "\"slab_bytes\":%lld,\"bytes_per_conn\":%.1f,\"caches\":{",
-		       n, t_open, t_close, s1 - s0, (double)(s1 - s0) / n);
+		       "\"slab_bytes\":%lld,\"slab_bytes_per_conn\":%.1f,"
+		       "\"bytes_per_conn\":%.1f,\"caches\":{", n, t_open, t_close,
+		       s1 - s0, (double)(s1 - s0) / n, (double)objs / n);
 		for (i = 0; i < na && i < 6 && after[i].bytes > 0; i++)
 			printf("%s\"%s\":%.1f", i ? "," : "", after[i].name,
 			       (double)after[i].bytes / n);
@@ -1033,8 +1046,9 @@ static void usage(FILE *f)
 "  stream   bulk throughput: -P streams, for -d seconds or -n bytes each\n"
 "  rr       request/response ping-pong of -m bytes: p50/p99 round trip\n"
 "  crr      connect, one -m byte request/response, close: connections/s\n"
-"  idle     open -n idle connections: slab bytes per connection (both\n"
-"           ends, /proc/meminfo and /proc/slabinfo deltas), time to open\n"
+"  idle     open -n idle connections: bytes per connection (both ends)\n"
+"           in slab objects (/proc/slabinfo active objects x size) and\n"
+"           in slab pages (/proc/meminfo Slab), time to open and close\n"
 "\n"
 "Options:\n"
 "  -l         server mode (serves every test for its family)\n"
