@@ -12,16 +12,18 @@
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
 #   only=        comma-separated figure list to run (default: all)
+#   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
-REPS=5 SECS=2 IDLE_N=2000 ONLY=""
+REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnetbench.reps=*) REPS=${a#*=} ;;
 	xnetbench.secs=*) SECS=${a#*=} ;;
 	xnetbench.idle_n=*) IDLE_N=${a#*=} ;;
 	xnetbench.only=*) ONLY=${a#*=} ;;
+	xnetbench.pin=*) PIN=${a#*=} ;;
 	esac
 done
 
@@ -81,11 +83,19 @@ ip -n a addr add $IA/24 dev veth-a
 ip -n b addr add $IB/24 dev veth-b
 set +e
 
+# Under TCG a ping-pong between two vCPUs mostly measures how long an
+# idle vCPU takes to wake up (about one 4 ms tick, whatever the family).
+# With PIN=1 the servers and the request/response clients share CPU 0, so
+# a round trip is the stack's path plus two context switches; the stream
+# clients stay free to run on the other CPU.
+PIN0=()
+[ "$PIN" = 1 ] && PIN0=(taskset -c 0)
+
 # Servers: each family on its own port / TIPC instance; unix in a.
 srv() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" xnet-bench -l "$@" 2>>"$ERR" &
+	ip netns exec "$ns" "${PIN0[@]}" xnet-bench -l "$@" 2>>"$ERR" &
 	pids+=($!)
 }
 srv b -f xnet -p 5201
@@ -105,11 +115,13 @@ done
 A tipc link list 2>&1 | sed 's/^/tipc: /'
 
 # bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line.
+# rr and crr clients run pinned like the servers (PIN0).
 bench() {
-	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc
+	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=()
 	shift 5
-	out=$(ip netns exec "$ns" timeout 120 xnet-bench -j -L "$label" -f "$fam" \
-		-p "$port" "$@" $dest 2>/tmp/bench.human)
+	case "$label" in rr*|crr) pin=("${PIN0[@]}") ;; esac
+	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
+		-L "$label" -f "$fam" -p "$port" "$@" $dest 2>/tmp/bench.human)
 	rc=$?
 	cat /tmp/bench.human
 	if [ $rc = 0 ] && [ "${out:0:1}" = "{" ]; then
@@ -169,6 +181,11 @@ for rep in $(seq "$REPS"); do
 done
 elapsed=$(($(date +%s) - t0))
 echo "### measurements done in $elapsed s, $fail failed"
+# Counters for the analysis (retransmissions, drops) in the console log.
+for ns in a b; do
+	echo "### xnet counters in $ns"
+	ip netns exec $ns xnetctl stats 2>&1 | grep -v ' 0$'
+done
 if [ -s "$ERR" ]; then
 	echo "### server log:"
 	cat "$ERR"
@@ -177,9 +194,9 @@ fi
 # --- results out through ttyS2 ---------------------------------------------------
 stty -F "$OUT" raw -echo 2>/dev/null
 {
-	printf '{"meta":{"kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"elapsed_s":%s,"failed":%s}}\n' \
+	printf '{"meta":{"kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$REPS" "$SECS" \
-		"$IDLE_N" "$(nproc)" "$elapsed" "$fail"
+		"$IDLE_N" "$(nproc)" "$PIN" "$elapsed" "$fail"
 	cat "$RAW"
 	for f in xnet tcp; do
 		[ -s /tmp/cwnd-$f.txt ] || continue

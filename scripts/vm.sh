@@ -17,6 +17,7 @@
 #   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
 #   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
 #   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle)
+#   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
 # from the guest's second serial port (build/vm-KVER.result).  Last line:
 # "P passed, F failed".  Exit 0 only if the marker is there and F is 0.
@@ -57,6 +58,7 @@ if [ "$mode" = bench ]; then
 	append+=" xnetbench.reps=${XNET_BENCH_REPS:-5}"
 	append+=" xnetbench.secs=${XNET_BENCH_SECS:-2}"
 	append+=" xnetbench.idle_n=${XNET_BENCH_IDLE_N:-2000}"
+	append+=" xnetbench.pin=${XNET_BENCH_PIN:-1}"
 	[ -n "${XNET_BENCH_ONLY:-}" ] && append+=" xnetbench.only=$XNET_BENCH_ONLY"
 else
 	append+=" softlockup_panic=1 slub_debug=FZPU log_buf_len=8M quiet"
