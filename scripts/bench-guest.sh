@@ -108,7 +108,7 @@ srv b -f tipc-seqpacket -p 5202
 srv a -f unix -p 5201
 sleep 1
 # Let TIPC find its neighbour and xnet resolve the peer before measuring.
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	A tipc link list 2>/dev/null | grep -q up && break
 	sleep 0.2
 done

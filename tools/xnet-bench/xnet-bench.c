@@ -334,9 +334,12 @@ static int connect_server(void)
 	socklen_t len;
 	int fd;
 
-	if (opt.fam->addr(&opt, false, &ss, &len) < 0)
-		die("bad %s server address '%s'", opt.fam->name,
-		    opt.host ? opt.host : "(none)");
+	if (opt.fam->addr(&opt, false, &ss, &len) < 0) {
+		if (!opt.host)
+			die("%s: the server address (ADDR) is missing",
+			    opt.fam->name);
+		die("bad %s server address '%s'", opt.fam->name, opt.host);
+	}
 	for (;;) {
 		fd = new_socket();
 		if (connect(fd, (struct sockaddr *)&ss, len) == 0)
