@@ -9,6 +9,9 @@
 #   make check-debug      the same selftests on a KASAN/lockdep/kmemleak
 #                         kernel built from linux-source-6.1 (cached)
 #   make demo             deps, build, boot the VM running the xnet-ping demo
+#   make bench            deps, build, boot the VM and benchmark xnet against
+#                         TCP, UDP, TIPC and AF_UNIX; table, JSON and PNG
+#                         charts in bench-results/
 #   make vm-shell         boot the VM with an interactive shell
 #   make clean
 #
@@ -19,6 +22,8 @@
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
+#   XNET_BENCH_REPS=5 XNET_BENCH_SECS=2 XNET_BENCH_IDLE_N=2000
+#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle   bench settings (see scripts/vm.sh)
 
 ifneq ($(KERNELRELEASE),)
 # Kbuild fallback, used only if no top-level Kbuild file exists.
@@ -54,7 +59,7 @@ OURS_RE := (^(\./)?|$(CURDIR)/)(module/|include/uapi/linux/xnet\.h)
 
 .PHONY: all modules tools selftests deps lint checkpatch sparse wbuild \
 	check demo vm-shell kver-check clean ksft-headers _check _demo \
-	check-debug _check-debug debug-kernel
+	check-debug _check-debug debug-kernel bench _bench
 
 all: modules tools selftests
 
@@ -175,6 +180,18 @@ demo:
 _demo: kver-check
 	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
 	@scripts/vm.sh demo $(KVER_FULL)
+
+# The VM writes raw JSON lines to its third serial port
+# (build/bench-KVER.json); bench-report.py turns them into the table,
+# bench-results/results.json and the charts.
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory _bench
+
+_bench: kver-check
+	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
+	@scripts/vm.sh bench $(KVER_FULL) || echo "bench: some measurements failed (see above)"
+	@scripts/bench-report.py $(BUILD)/bench-$(KVER_FULL).json bench-results
 
 vm-shell: kver-check
 	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)

@@ -9,19 +9,21 @@
 # lane points it at the debug kernel's installed modules).  Contents:
 #   busybox applets; bash, dash as /bin/sh, coreutils timeout env nohup nice,
 #   findutils, util-linux setsid nsenter unshare taskset flock, iproute2
-#   (ip tc bridge), socat,
+#   (ip tc bridge tipc), socat,
 #   kmod (modprobe insmod rmmod lsmod depmod modinfo) with their ldd closure;
 #   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc
 #   (+ dependencies), depmod'ed;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
+#   tools/xnet-bench/xnet-bench -> /usr/bin/xnet-bench
 #   selftests/ (built)        -> /xnet/selftests
 #   scripts/guest-run.sh      -> /xnet/guest-run.sh
 #   scripts/demo-guest.sh     -> /xnet/demo-guest.sh
+#   scripts/bench-guest.sh    -> /xnet/bench-guest.sh
 #   $XNET_TESTS (if set)      -> /xnet/tests-filter (names to run, subset)
 # /init mounts the usual filesystems, then runs the mode named by
-# xnettest.mode= on the kernel command line (check|demo|shell), then
+# xnettest.mode= on the kernel command line (check|demo|bench|shell), then
 # powers off.
 set -euo pipefail
 
@@ -41,7 +43,8 @@ ko=$root/module/xnet.ko
 vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 [ "$vm" = "$kver" ] ||
 	die "$ko was built for '$vm', not $kver (make all KDIR=$hostmoddir/build)"
-tools=("$root/tools/xnetctl/xnetctl" "$root/tools/xnet-ping/xnet-ping")
+tools=("$root/tools/xnetctl/xnetctl" "$root/tools/xnet-ping/xnet-ping"
+       "$root/tools/xnet-bench/xnet-bench")
 for t in "${tools[@]}"; do
 	[ -x "$t" ] || die "$t not built (make all)"
 done
@@ -96,6 +99,7 @@ done
 copy_bin ip
 copy_bin tc
 copy_bin bridge
+copy_bin "$(command -v tipc || echo /sbin/tipc)" tipc
 copy_bin socat
 copy_bin kmod
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
@@ -136,7 +140,8 @@ cp -a "$root/selftests" "$R/xnet/selftests"
 find "$R/xnet/selftests" \( -name '*.o' -o -name '*.d' \) -delete
 cp "$root/scripts/guest-run.sh" "$R/xnet/guest-run.sh"
 cp "$root/scripts/demo-guest.sh" "$R/xnet/demo-guest.sh"
-chmod +x "$R/xnet/guest-run.sh" "$R/xnet/demo-guest.sh"
+cp "$root/scripts/bench-guest.sh" "$R/xnet/bench-guest.sh"
+chmod +x "$R/xnet/guest-run.sh" "$R/xnet/demo-guest.sh" "$R/xnet/bench-guest.sh"
 printf '%s\n' "${XNET_TESTS:-}" >"$R/xnet/tests-filter"
 echo "$kver" >"$R/xnet/kver"
 
@@ -166,8 +171,8 @@ done
 cd /xnet
 case "$mode" in
 check) /xnet/guest-run.sh ;;
-demo)
-	if /xnet/demo-guest.sh; then r="passed=1 failed=0"; else r="passed=0 failed=1"; fi
+demo|bench)
+	if /xnet/$mode-guest.sh; then r="passed=1 failed=0"; else r="passed=0 failed=1"; fi
 	echo "XNET-RESULT $r"
 	echo "XNET-RESULT $r" >/dev/ttyS1
 	;;

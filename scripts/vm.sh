@@ -1,7 +1,7 @@
 #!/bin/bash
 # Boot the xnet test VM under QEMU/TCG and report.
 #
-#   scripts/vm.sh check|demo|shell KVER
+#   scripts/vm.sh check|demo|bench|shell KVER
 #
 # KVER is a full kernel release (/boot/vmlinuz-KVER, /lib/modules/KVER).
 # Artifacts (module/xnet.ko, tools, selftests/) must be built for it.
@@ -13,12 +13,19 @@
 #   XNET_VM_MEM=MB       guest memory (1024)
 #   XNET_VM_APPEND=...   extra kernel command line
 #   XNET_PRE_FAILED=N    failures found before the VM (added to the count)
+#   XNET_BENCH_REPS=N    bench: repetitions of each figure (5)
+#   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
+#   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
+#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle)
+#   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
 # from the guest's second serial port (build/vm-KVER.result).  Last line:
 # "P passed, F failed".  Exit 0 only if the marker is there and F is 0.
+# bench mode adds a third serial port: the guest writes its raw results
+# (JSON lines) to build/bench-KVER.json.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 check|demo|shell KVER" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: $0 check|demo|bench|shell KVER" >&2; exit 2; }
 mode=$1
 kver=$2
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +34,7 @@ kernel=${XNET_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 case $mode in
 check) limit=${XNET_VM_TIMEOUT:-540} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;
+bench) limit=${XNET_VM_TIMEOUT:-900} ;;
 shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
@@ -43,7 +51,18 @@ printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
 	"$(($(stat -c %s "$initrd") / 1024))" "$(echo "$t1 - $t0" | bc)"
 
 append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
-append+=" softlockup_panic=1 slub_debug=FZPU log_buf_len=8M quiet"
+# slub_debug red zones and poisoning would skew the benchmark's timings
+# and its bytes-per-connection figures.
+if [ "$mode" = bench ]; then
+	append+=" softlockup_panic=1 log_buf_len=8M quiet"
+	append+=" xnetbench.reps=${XNET_BENCH_REPS:-5}"
+	append+=" xnetbench.secs=${XNET_BENCH_SECS:-2}"
+	append+=" xnetbench.idle_n=${XNET_BENCH_IDLE_N:-2000}"
+	append+=" xnetbench.pin=${XNET_BENCH_PIN:-1}"
+	[ -n "${XNET_BENCH_ONLY:-}" ] && append+=" xnetbench.only=$XNET_BENCH_ONLY"
+else
+	append+=" softlockup_panic=1 slub_debug=FZPU log_buf_len=8M quiet"
+fi
 append+=" printk.devkmsg=on net.ifnames=0 xnettest.mode=$mode"
 # Debian's 6.12 batches call_rcu() callbacks lazily (RCU_LAZY) for up to
 # 10 s; sockets are freed after a grace period and only then release the
@@ -55,6 +74,11 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${XNET_VM_MEM:-1024}"
       -nodefaults -no-user-config -display none -no-reboot -nic none
       -kernel "$kernel" -initrd "$initrd" -append "$append"
       -serial stdio -serial "file:$res")
+benchout=$build/bench-$kver.json
+if [ "$mode" = bench ]; then
+	qemu+=(-serial "file:$benchout")
+	rm -f "$benchout"
+fi
 rm -f "$res" "$log"
 echo "vm: booting $kver ($mode), limit ${limit}s"
 rc=0

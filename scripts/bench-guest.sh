@@ -1,0 +1,210 @@
+#!/bin/bash
+# xnet benchmark, run inside the VM (make bench): namespaces a (clients)
+# and b (servers) joined by a veth pair, MTU 1500, carrying xnet, IPv4 and
+# a TIPC Ethernet bearer; xnet-bench measures every figure of the benchmark
+# XNET_BENCH_REPS times.  Raw results go to the third serial port
+# (/dev/ttyS2) as JSON lines, one per measurement, between a "meta" line and
+# an "end" line; the host aggregates them (scripts/bench-report.py).
+#
+# Settings come from the kernel command line (xnetbench.NAME=VALUE, set by
+# vm.sh from the host's XNET_BENCH_* variables):
+#   reps=5       repetitions of each figure
+#   secs=2       seconds per throughput / latency / connection-rate run
+#   idle_n=2000  idle connections for the memory test
+#   only=        comma-separated figure list to run (default: all)
+#   pin=1        servers and the rr/crr clients on CPU 0 (see below)
+set -uo pipefail
+export PATH=/usr/bin:/usr/sbin:/bin:/sbin
+
+REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1
+for a in $(cat /proc/cmdline); do
+	case "$a" in
+	xnetbench.reps=*) REPS=${a#*=} ;;
+	xnetbench.secs=*) SECS=${a#*=} ;;
+	xnetbench.idle_n=*) IDLE_N=${a#*=} ;;
+	xnetbench.only=*) ONLY=${a#*=} ;;
+	xnetbench.pin=*) PIN=${a#*=} ;;
+	esac
+done
+
+OUT=/dev/ttyS2
+RAW=/tmp/bench.jsonl
+ERR=/tmp/bench.err
+XA=10.0.0.1 XB=10.0.0.2	# xnet addresses
+IA=192.168.50.1 IB=192.168.50.2
+: >"$RAW"
+: >"$ERR"
+fail=0
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	ip netns delete a 2>/dev/null
+	ip netns delete b 2>/dev/null
+	true
+}
+trap cleanup EXIT
+
+A() { ip netns exec a "$@"; }
+B() { ip netns exec b "$@"; }
+want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
+# --- setup -----------------------------------------------------------------
+set -e
+modprobe xnet
+modprobe tipc
+modprobe sch_netem
+modprobe veth
+ip netns add a
+ip netns add b
+ip link add veth-a netns a mtu 1500 type veth peer name veth-b netns b mtu 1500
+id=1
+for ns in a b; do
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set "veth-$ns" up
+	ip netns exec "$ns" sysctl -qw net.core.somaxconn=4096 \
+		net.ipv4.tcp_max_syn_backlog=8192 \
+		net.ipv4.ip_local_port_range="1024 65535" \
+		net.ipv4.tcp_tw_reuse=1 \
+		net.xnet.max_connections=$((IDLE_N * 2 + 70000)) \
+		net.xnet.max_syn_backlog=8192
+	# TIPC: one node per namespace, an Ethernet bearer on its veth.
+	ip netns exec "$ns" tipc node set identity "$id" ||
+		ip netns exec "$ns" tipc node set address "1.1.$id"
+	ip netns exec "$ns" tipc bearer enable media eth dev "veth-$ns"
+	id=$((id + 1))
+done
+sysctl -qw fs.nr_open=1048576 fs.file-max=2097152
+A xnetctl addr add $XA dev veth-a
+B xnetctl addr add $XB dev veth-b
+ip -n a addr add $IA/24 dev veth-a
+ip -n b addr add $IB/24 dev veth-b
+set +e
+
+# Under TCG a ping-pong between two vCPUs mostly measures how long an
+# idle vCPU takes to wake up (about one 4 ms tick, whatever the family).
+# With PIN=1 the servers and the request/response clients share CPU 0, so
+# a round trip is the stack's path plus two context switches; the stream
+# clients stay free to run on the other CPU.
+PIN0=()
+[ "$PIN" = 1 ] && PIN0=(taskset -c 0)
+
+# Servers: each family on its own port / TIPC instance; unix in a.
+srv() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "${PIN0[@]}" xnet-bench -l "$@" 2>>"$ERR" &
+	pids+=($!)
+}
+srv b -f xnet -p 5201
+srv b -f xnet-seqpacket -p 5202
+srv b -f xnet-dgram -p 5203
+srv b -f tcp -p 5201
+srv b -f udp -p 5201
+srv b -f tipc -p 5201
+srv b -f tipc-seqpacket -p 5202
+srv a -f unix -p 5201
+sleep 1
+# Let TIPC find its neighbour and xnet resolve the peer before measuring.
+for _ in $(seq 50); do
+	A tipc link list 2>/dev/null | grep -q up && break
+	sleep 0.2
+done
+A tipc link list 2>&1 | sed 's/^/tipc: /'
+
+# bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line.
+# rr and crr clients run pinned like the servers (PIN0).
+bench() {
+	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=()
+	shift 5
+	case "$label" in rr*|crr) pin=("${PIN0[@]}") ;; esac
+	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
+		-L "$label" -f "$fam" -p "$port" "$@" $dest 2>/tmp/bench.human)
+	rc=$?
+	cat /tmp/bench.human
+	if [ $rc = 0 ] && [ "${out:0:1}" = "{" ]; then
+		echo "{\"rep\":$rep,${out:1}" >>"$RAW"
+	else
+		echo "bench: $label $fam failed (rc $rc)"
+		echo "{\"rep\":$rep,\"label\":\"$label\",\"family\":\"$fam\",\"error\":$rc}" >>"$RAW"
+		fail=$((fail + 1))
+	fi
+}
+
+# --- measurements ------------------------------------------------------------
+t0=$(date +%s)
+for rep in $(seq "$REPS"); do
+	echo "### repetition $rep/$REPS ($(($(date +%s) - t0)) s)"
+	if want tput; then
+		for p in 1 4; do
+			bench tput$p a xnet $XB 5201 -t stream -P $p -d "$SECS"
+			bench tput$p a tcp $IB 5201 -t stream -P $p -d "$SECS"
+			bench tput$p a tipc "" 5201 -t stream -P $p -d "$SECS"
+			bench tput$p a unix "" 5201 -t stream -P $p -d "$SECS"
+		done
+	fi
+	if want rr; then
+		for m in 1 4096; do
+			bench rr$m a xnet $XB 5201 -t rr -m $m -d "$SECS"
+			bench rr$m a tcp $IB 5201 -t rr -m $m -d "$SECS"
+			# An xnet datagram is one frame (<= MTU - 20 bytes):
+			# no 4 KiB xnet-dgram figure; UDP's is kept.
+			[ $m -le 1480 ] &&
+				bench rr$m a xnet-dgram $XB 5203 -t rr -m $m -d "$SECS"
+			bench rr$m a udp $IB 5201 -t rr -m $m -d "$SECS"
+			bench rr$m a xnet-seqpacket $XB 5202 -t rr -m $m -d "$SECS"
+			bench rr$m a tipc-seqpacket "" 5202 -t rr -m $m -d "$SECS"
+		done
+	fi
+	if want crr; then
+		bench crr a xnet $XB 5201 -t crr -d "$SECS"
+		bench crr a tcp $IB 5201 -t crr -d "$SECS"
+	fi
+	if want loss; then
+		for l in 1 0.1; do
+			tag=loss${l/./}
+			A tc qdisc add dev veth-a root netem loss "$l%"
+			cw=()
+			[ "$rep" = 1 ] && [ "$l" = 1 ] && cw=(-C /tmp/cwnd-xnet.txt)
+			bench "$tag" a xnet $XB 5201 -t stream -d "$SECS" "${cw[@]}"
+			[ ${#cw[@]} -gt 0 ] && cw=(-C /tmp/cwnd-tcp.txt)
+			bench "$tag" a tcp $IB 5201 -t stream -d "$SECS" "${cw[@]}"
+			A tc qdisc del dev veth-a root
+		done
+	fi
+	if want idle; then
+		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
+		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
+	fi
+done
+elapsed=$(($(date +%s) - t0))
+echo "### measurements done in $elapsed s, $fail failed"
+# Counters for the analysis (retransmissions, drops) in the console log.
+for ns in a b; do
+	echo "### xnet counters in $ns"
+	ip netns exec $ns xnetctl stats 2>&1 | grep -v ' 0$'
+done
+if [ -s "$ERR" ]; then
+	echo "### server log:"
+	cat "$ERR"
+fi
+
+# --- results out through ttyS2 ---------------------------------------------------
+stty -F "$OUT" raw -echo 2>/dev/null
+{
+	printf '{"meta":{"kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
+		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$REPS" "$SECS" \
+		"$IDLE_N" "$(nproc)" "$PIN" "$elapsed" "$fail"
+	cat "$RAW"
+	for f in xnet tcp; do
+		[ -s /tmp/cwnd-$f.txt ] || continue
+		awk -v fam=$f 'BEGIN { printf "{\"cwnd\":\"%s\",\"samples\":[", fam }
+			/^#/ { next }
+			{ printf "%s[%s,%s]", n++ ? "," : "", $1, $2 }
+			END { print "]}" }' /tmp/cwnd-$f.txt
+	done
+	echo '{"end":true}'
+} >"$OUT"
+[ "$fail" = 0 ]
