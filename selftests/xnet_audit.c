@@ -78,6 +78,25 @@ static int trace_count(const char *a, const char *b)
 	return n;
 }
 
+/* Log the first trace line containing a (a sample of the format). */
+static void trace_show(struct __test_metadata *_metadata, const char *a)
+{
+	char line[1024], *p;
+	FILE *f = fopen(TRACEFS "/trace", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, a);
+		if (p) {
+			p[strcspn(p, "\n")] = 0;
+			TH_LOG("%s", p);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 /* Wait up to ms for a trace line with a and b; its count. */
 static int trace_wait(const char *a, const char *b, int ms)
 {
@@ -312,6 +331,11 @@ TEST_F_TIMEOUT(audit, trace_connection, 60)
 	/* slow start grew the window during the transfer */
 	EXPECT_LT(0, trace_count("xnet_cong:", "cwnd="));
 
+	trace_show(_metadata, "SYN_SENT -> ESTABLISHED");
+	trace_show(_metadata, "xnet_retransmit:");
+	trace_show(_metadata, "xnet_cong:");
+	trace_show(_metadata, "reason=InCsumErrors");
+
 	ASSERT_EQ(0, trace_xnet(0));
 	EXPECT_EQ(0, trace_count("xnet_", NULL));
 }
@@ -417,6 +441,7 @@ TEST_F(audit, invalid_peer_flood)
 	EXPECT_EQ(floods0 + 1, xu_counter("InvalidPeerFloods"));
 	EXPECT_EQ(logs0 + 1, dmesg_count(log));
 	EXPECT_EQ(1, trace_count("event=invalid_peer", self->cli_mac_str));
+	trace_show(_metadata, "event=invalid_peer");
 
 	/* valid frames from the same peer are not counted against it */
 	for (i = 0; i < 300; i++)
