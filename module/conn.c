@@ -16,6 +16,7 @@
 #include <net/netns/hash.h>
 
 #include "xnet.h"
+#include "trace.h"
 
 #define XNET_CONN_HASH_BITS	10
 
@@ -144,6 +145,8 @@ void xnet_conn_set_state(struct sock *sk, u8 state)
 	if (state == XNET_STATE_ESTABLISHED &&
 	    sk->sk_state != XNET_STATE_ESTABLISHED)
 		c->last_rx = jiffies;
+	if (sk->sk_state != state)
+		trace_xnet_conn_state(c, sk->sk_state, state);
 	WRITE_ONCE(sk->sk_state, state);
 }
 

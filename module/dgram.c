@@ -331,7 +331,7 @@ static void xnet_dgram_queue(struct xnet_net *xn, struct sock *sk,
 	if (sk_filter(sk, skb))
 		goto drop;
 	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf)) {
-		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
+		xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
 		goto drop;
 	}
 	if (!xnet_rmem_charge(sk, skb))
@@ -364,7 +364,7 @@ void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	struct sk_buff *clone;
 
 	if (!sport || !dport) {
-		xnet_inc_stat(xn, XNET_MIB_IN_BAD_PORT);
+		xnet_drop(xn, skb, XNET_MIB_IN_BAD_PORT);
 		goto drop;
 	}
 	__skb_pull(skb, XNET_HLEN);
@@ -392,7 +392,7 @@ void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	return;
 
 nosock:
-	xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
+	xnet_drop(xn, skb, XNET_MIB_IN_NO_SOCKET);
 drop:
 	kfree_skb(skb);
 }

@@ -90,6 +90,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	if (sock_flag(lsk, SOCK_KEEPOPEN))
 		sock_set_flag(sk, SOCK_KEEPOPEN);
 	xnet_conn_init(sk, xh->type);
+	WRITE_ONCE(sk->sk_state, XNET_STATE_CLOSED);	/* not TCP_CLOSE */
 	c = xnet_conn(sk);
 	c->unowned = 1;
 	c->nodelay = l->nodelay;
@@ -118,8 +119,8 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	return sk;
 }
 
-/* Log a flood once a minute per netns, whatever its rate. */
-static void xnet_conn_flood_warn(struct xnet_net *xn, __be16 port)
+/* Log (count, trace) a flood once a minute per netns, whatever its rate. */
+static void xnet_conn_flood_warn(struct xnet_net *xn, const struct xnethdr *xh)
 {
 	unsigned long last = READ_ONCE(xn->synflood_warned);
 
@@ -127,8 +128,9 @@ static void xnet_conn_flood_warn(struct xnet_net *xn, __be16 port)
 		return;
 	if (cmpxchg(&xn->synflood_warned, last, jiffies | 1) != last)
 		return;
+	xnet_audit_syn_flood(xn, xh);
 	pr_info("xnet: possible connection request flood on port %u; sending cookies (net.xnet.syncookies)\n",
-		ntohs(port));
+		ntohs(xh->dport));
 }
 
 /*
@@ -143,9 +145,9 @@ static void xnet_conn_syn_cookie(struct xnet_net *xn, struct sock *lsk,
 	u32 peer_mss = xnet_syn_mss(xh), cookie;
 
 	WRITE_ONCE(xn->last_overflow, jiffies);
-	xnet_conn_flood_warn(xn, xh->dport);
+	xnet_conn_flood_warn(xn, xh);
 	if (!peer_mss) {
-		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);
 		return;
 	}
 	cookie = xnet_syncookie_make(xh, ntohl(sh->seq), peer_mss);
@@ -165,7 +167,7 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	struct sock *sk;
 
 	if (sk_acceptq_is_full(lsk)) {
-		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);
 		return;		/* the client will retry */
 	}
 	if (cookies == 2 ||
@@ -174,8 +176,8 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 			xnet_conn_syn_cookie(xn, lsk, skb);
 			return;
 		}
-		xnet_conn_flood_warn(xn, xh->dport);
-		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		xnet_conn_flood_warn(xn, xh);
+		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);
 		return;
 	}
 	sk = xnet_conn_child(xn, lsk, xh, ntohl(sh->seq),
@@ -187,7 +189,7 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	c = xnet_conn(sk);
 
 	bh_lock_sock_nested(sk);
-	WRITE_ONCE(sk->sk_state, XNET_STATE_SYN_RECV);
+	xnet_conn_set_state(sk, XNET_STATE_SYN_RECV);
 	c->synrecv_counted = 1;
 	atomic_inc(&xn->nsynrecv);
 	if (xnet_conn_hash(sk)) {
@@ -231,7 +233,7 @@ static bool xnet_conn_to_accept_queue(struct sock *sk)
 		if (queued)
 			lsk->sk_data_ready(lsk);
 		else
-			xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+			xnet_drop(xn, NULL, XNET_MIB_LISTEN_OVERFLOWS);
 	}
 	rcu_read_unlock();
 	return queued;
@@ -265,7 +267,7 @@ static bool xnet_conn_cookie_ack(struct xnet_net *xn, struct sock *lsk,
 		return false;
 	}
 	if (sk_acceptq_is_full(lsk)) {
-		xnet_inc_stat(xn, XNET_MIB_LISTEN_OVERFLOWS);
+		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);
 		goto drop;
 	}
 	sk = xnet_conn_child(xn, lsk, xh, seq - 1, ack - 1, mss,
@@ -386,8 +388,8 @@ static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 
 	if (xnet_mem_under_pressure(sk)) {
 		/* the peer will send it again once the hole is filled */
-		xnet_inc_stat(xnet_pernet(sock_net(sk)),
-			      XNET_MIB_MEM_PRESSURE_DROPS);
+		xnet_drop(xnet_pernet(sock_net(sk)), skb,
+			  XNET_MIB_MEM_PRESSURE_DROPS);
 		kfree_skb(skb);
 		return;
 	}
@@ -457,15 +459,15 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 	    sk->sk_state != XNET_STATE_FIN_WAIT1 &&
 	    sk->sk_state != XNET_STATE_FIN_WAIT2) {
 		/* after the peer's FIN */
-		xnet_inc_stat(xnet_pernet(sock_net(sk)),
-			      XNET_MIB_IN_STATE_DROPS);
+		xnet_drop(xnet_pernet(sock_net(sk)), skb,
+			  XNET_MIB_IN_STATE_DROPS);
 		kfree_skb(skb);
 		return;
 	}
 	if (len && sock_flag(sk, SOCK_DEAD) && !c->unowned) {
 		/* data for a closed socket: nobody will read it */
-		xnet_inc_stat(xnet_pernet(sock_net(sk)),
-			      XNET_MIB_IN_STATE_DROPS);
+		xnet_drop(xnet_pernet(sock_net(sk)), skb,
+			  XNET_MIB_IN_STATE_DROPS);
 		kfree_skb(skb);
 		xnet_conn_send_rst(sk);
 		xnet_conn_done(sk);
@@ -477,8 +479,8 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	if (!xnet_conn_queue_in_order(sk, skb, false)) {
-		xnet_inc_stat(xnet_pernet(sock_net(sk)),
-			      XNET_MIB_IN_BUFFER_ERRORS);
+		xnet_drop(xnet_pernet(sock_net(sk)), skb,
+			  XNET_MIB_IN_BUFFER_ERRORS);
 		kfree_skb(skb);
 		xnet_conn_send_ack(sk);
 		return;
@@ -534,7 +536,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	struct xnet_conn *c = xnet_conn(sk);
 
 	if ((flags & XNET_SEG_ACK) && ack != c->iss + 1) {
-		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+		xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 		if (!(flags & XNET_SEG_RST))
 			xnet_send_reset(xn, skb);
 		return;
@@ -545,13 +547,13 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 			xnet_inc_stat(xn, XNET_MIB_IN_RSTS);
 			xnet_conn_abort(sk, ECONNREFUSED);
 		} else {
-			xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+			xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 		}
 		return;
 	}
 	if (!(flags & XNET_SEG_SYN) || !(flags & XNET_SEG_ACK)) {
 		/* no simultaneous open */
-		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+		xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 		return;
 	}
 	c->irs = seq;
@@ -594,7 +596,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	switch (sk->sk_state) {
 	case XNET_STATE_CLOSED:
 	case XNET_STATE_LISTEN:
-		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+		xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 		goto drop;
 	case XNET_STATE_SYN_SENT:
 		xnet_conn_synsent(sk, skb, flags, seq, ack, wnd);
@@ -602,7 +604,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 
 	if (!xnet_conn_seq_ok(c, seq, len + !!(flags & XNET_SEG_FIN))) {
-		xnet_inc_stat(xn, XNET_MIB_IN_OUT_OF_WINDOW);
+		xnet_drop(xn, skb, XNET_MIB_IN_OUT_OF_WINDOW);
 		if (sk->sk_state == XNET_STATE_SYN_RECV &&
 		    (flags & XNET_SEG_SYN) && seq == c->irs) {
 			/* our SYN+ACK was lost: send it again */
@@ -617,7 +619,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (flags & XNET_SEG_RST) {
 		if (seq != c->rcv_nxt) {
-			xnet_inc_stat(xn, XNET_MIB_IN_CHALLENGE_ACKS);
+			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
 			xnet_conn_send_ack(sk);
 			goto drop;
 		}
@@ -634,18 +636,18 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 	if (flags & XNET_SEG_SYN) {
-		xnet_inc_stat(xn, XNET_MIB_IN_CHALLENGE_ACKS);
+		xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
 		xnet_conn_send_ack(sk);
 		goto drop;
 	}
 	if (!(flags & XNET_SEG_ACK)) {
-		xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+		xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 		goto drop;
 	}
 
 	if (sk->sk_state == XNET_STATE_SYN_RECV) {
 		if (ack != c->iss + 1) {
-			xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+			xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 			xnet_send_reset(xn, skb);
 			goto drop;
 		}
@@ -661,7 +663,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	} else {
 		if (xnet_after(ack, c->snd_nxt)) {
 			/* an ACK for data never sent (RFC 5961 5.2) */
-			xnet_inc_stat(xn, XNET_MIB_IN_CHALLENGE_ACKS);
+			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
 			xnet_conn_send_ack(sk);
 			goto drop;
 		}
@@ -674,7 +676,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 
 	if (sk->sk_state == XNET_STATE_TIME_WAIT) {
 		if (len)
-			xnet_inc_stat(xn, XNET_MIB_IN_STATE_DROPS);
+			xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
 		if (flags & XNET_SEG_FIN)
 			xnet_conn_send_ack(sk);	/* our last ACK was lost */
 		goto drop;
@@ -730,12 +732,12 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	struct sock *sk;
 
 	if (!xnet_seg_valid(skb)) {
-		xnet_inc_stat(xn, XNET_MIB_IN_MALFORMED);
+		xnet_drop(xn, skb, XNET_MIB_IN_MALFORMED);
 		goto drop;
 	}
 	if (!xh->sport || !xh->dport ||
 	    xh->daddr == htonl(XNET_ADDR_BROADCAST)) {
-		xnet_inc_stat(xn, XNET_MIB_IN_BAD_PORT);
+		xnet_drop(xn, skb, XNET_MIB_IN_BAD_PORT);
 		goto drop;
 	}
 	xnet_inc_stat(xn, XNET_MIB_IN_SEGS);
@@ -759,7 +761,7 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 			if (sk && xnet_conn_cookie_ack(xn, sk, skb))
 				return;
 		}
-		xnet_inc_stat(xn, XNET_MIB_IN_NO_SOCKET);
+		xnet_drop(xn, skb, XNET_MIB_IN_NO_SOCKET);
 		xnet_send_reset(xn, skb);
 		goto drop;
 	}
@@ -769,7 +771,7 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		xnet_conn_process(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
-		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
+		xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
 		kfree_skb(skb);
 	}
 	bh_unlock_sock(sk);

@@ -58,7 +58,7 @@ bool xnet_rmem_charge(struct sock *sk, struct sk_buff *skb)
 	if (xnet_mem_pages(now) > READ_ONCE(xn->mem[2]) &&
 	    atomic_read(&sk->sk_rmem_alloc) >= XNET_RMEM_MIN) {
 		atomic_long_sub(skb->truesize, &xn->mem_allocated);
-		xnet_inc_stat(xn, XNET_MIB_MEM_LIMIT_DROPS);
+		xnet_drop(xn, skb, XNET_MIB_MEM_LIMIT_DROPS);
 		net_info_ratelimited("xnet: receive memory limit reached (net.xnet.mem)\n");
 		return false;
 	}

@@ -317,7 +317,7 @@ void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	return;
 
 malformed:
-	xnet_inc_stat(xn, XNET_MIB_IN_MALFORMED);
+	xnet_drop(xn, skb, XNET_MIB_IN_MALFORMED);
 	kfree_skb(skb);
 }
 

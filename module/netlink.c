@@ -6,7 +6,11 @@
  * mutex, in the requester's netns. Address changes take RTNL. Dumps walk
  * the RCU device list, or the neighbour and port tables under their own
  * spinlocks (fill functions never sleep). Changes need CAP_NET_ADMIN in
- * the user namespace owning the netns (GENL_UNS_ADMIN_PERM).
+ * the user namespace owning the netns: xnet checks it itself rather than
+ * with GENL_UNS_ADMIN_PERM so that refusals are counted (ConfigRefused),
+ * traced and logged (audit.c); requests xnet finds invalid are counted
+ * as ConfigInvalid. Attributes that fail the policy are refused by the
+ * genetlink core before xnet sees them, and so are not counted.
  */
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
@@ -21,6 +25,19 @@ static const struct nla_policy xnet_nl_policy[XNET_ATTR_MAX + 1] = {
 
 static struct genl_family xnet_genl_family;
 
+/* May the sender of @skb change this netns's configuration? */
+static int xnet_nl_admin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+
+	if (netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN))
+		return 0;
+	xnet_audit_config(xnet_pernet(net), XNET_SEC_CONFIG_REFUSED,
+			  info->genlhdr->cmd);
+	NL_SET_ERR_MSG(info->extack, "CAP_NET_ADMIN needed in the netns's user namespace");
+	return -EPERM;
+}
+
 /* ADDR_ADD and ADDR_DEL: IFINDEX and ADDR, under RTNL. */
 static int xnet_nl_addr_change(struct genl_info *info, bool add)
 {
@@ -29,8 +46,11 @@ static int xnet_nl_addr_change(struct genl_info *info, bool add)
 	__be32 addr;
 
 	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_IFINDEX) ||
-	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_ADDR))
+	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_ADDR)) {
+		xnet_audit_config(xnet_pernet(net), XNET_SEC_CONFIG_INVALID,
+				  info->genlhdr->cmd);
 		return -EINVAL;
+	}
 	ifindex = nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]);
 	addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
 	rtnl_lock();
@@ -40,6 +60,8 @@ static int xnet_nl_addr_change(struct genl_info *info, bool add)
 	switch (add ? err : 0) {
 	case -EINVAL:
 		NL_SET_ERR_MSG(info->extack, "0.0.0.0 and 255.255.255.255 are not host addresses");
+		xnet_audit_config(xnet_pernet(net), XNET_SEC_CONFIG_INVALID,
+				  info->genlhdr->cmd);
 		break;
 	case -EOPNOTSUPP:
 		NL_SET_ERR_MSG(info->extack, "xnet runs on Ethernet devices only");
@@ -53,12 +75,12 @@ static int xnet_nl_addr_change(struct genl_info *info, bool add)
 
 static int xnet_nl_addr_add(struct sk_buff *skb, struct genl_info *info)
 {
-	return xnet_nl_addr_change(info, true);
+	return xnet_nl_admin(skb, info) ? : xnet_nl_addr_change(info, true);
 }
 
 static int xnet_nl_addr_del(struct sk_buff *skb, struct genl_info *info)
 {
-	return xnet_nl_addr_change(info, false);
+	return xnet_nl_admin(skb, info) ? : xnet_nl_addr_change(info, false);
 }
 
 static void *xnet_nl_put(struct sk_buff *skb, struct netlink_callback *cb,
@@ -153,6 +175,10 @@ static int xnet_nl_neigh_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 static int xnet_nl_neigh_flush(struct sk_buff *skb, struct genl_info *info)
 {
+	int err = xnet_nl_admin(skb, info);
+
+	if (err)
+		return err;
 	xnet_neigh_flush(xnet_pernet(genl_info_net(info)), NULL);
 	return 0;
 }
@@ -271,12 +297,10 @@ nospace:
 static const struct genl_small_ops xnet_genl_ops[] = {
 	{
 		.cmd	= XNET_CMD_ADDR_ADD,
-		.flags	= GENL_UNS_ADMIN_PERM,
 		.doit	= xnet_nl_addr_add,
 	},
 	{
 		.cmd	= XNET_CMD_ADDR_DEL,
-		.flags	= GENL_UNS_ADMIN_PERM,
 		.doit	= xnet_nl_addr_del,
 	},
 	{
@@ -297,7 +321,6 @@ static const struct genl_small_ops xnet_genl_ops[] = {
 	},
 	{
 		.cmd	= XNET_CMD_NEIGH_FLUSH,
-		.flags	= GENL_UNS_ADMIN_PERM,
 		.doit	= xnet_nl_neigh_flush,
 	},
 };

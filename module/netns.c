@@ -50,6 +50,7 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->max_syn_backlog = 256;
 	xn->syncookies = 1;
 	xnet_mem_net_init(xn);
+	xnet_audit_net_init(xn);
 	xnet_neigh_net_init(xn);
 
 	err = xnet_proc_net_init(xn);

@@ -20,6 +20,7 @@
 #include <linux/random.h>
 
 #include "xnet.h"
+#include "trace.h"
 
 static u64 xnet_now_us(void)
 {
@@ -278,6 +279,8 @@ void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb)
 	XNET_SEG_CB(skb)->retrans++;
 	c->total_retrans++;
 	xnet_inc_stat(xnet_pernet(sock_net(sk)), XNET_MIB_RETRANS_SEGS);
+	trace_xnet_retransmit(c, XNET_SEG_CB(skb)->seq, skb->len,
+			      XNET_SEG_CB(skb)->retrans);
 	xnet_conn_send_seg(sk, skb);
 }
 
@@ -460,7 +463,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
-	u32 old_wnd = c->snd_wnd, acked_segs = 0;
+	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd, acked_segs = 0;
 	u64 now = xnet_now_us();
 	struct sk_buff *skb;
 	bool karn_ok = true;
@@ -480,6 +483,8 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		} else if (c->in_recovery && nsack) {
 			xnet_conn_repair(sk, true);
 		}
+		if (c->cwnd != old_cwnd)
+			trace_xnet_cong(c);
 		return;
 	}
 
@@ -522,6 +527,8 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	} else {
 		xnet_cong_on_ack(c, max(acked_segs, 1U));
 	}
+	if (c->cwnd != old_cwnd)
+		trace_xnet_cong(c);
 
 	if (c->snd_una == c->snd_nxt)
 		sk_stop_timer(sk, &c->rtx_timer);

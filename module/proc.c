@@ -66,6 +66,10 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_MEM_LIMIT_DROPS]	= "MemLimitDrops",
 	[XNET_MIB_IN_CHALLENGE_ACKS]	= "InChallengeAcks",
 	[XNET_MIB_IN_STATE_DROPS]	= "InStateDrops",
+	[XNET_MIB_CONFIG_REFUSED]	= "ConfigRefused",
+	[XNET_MIB_CONFIG_INVALID]	= "ConfigInvalid",
+	[XNET_MIB_INVALID_PEER_FLOODS]	= "InvalidPeerFloods",
+	[XNET_MIB_SYN_FLOODS]		= "SynFloods",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -214,6 +218,7 @@ static int xnet_one = 1;
 static int xnet_neigh_max_max = 65536;
 static int xnet_conn_max_max = 1 << 20;
 static int xnet_retries_max = 10;
+static int xnet_invalid_rate_max = 1000000;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -301,6 +306,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_mem,
 	},
+	{
+		.procname	= "invalid_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
 	{ }
 };
 
@@ -323,6 +336,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[8].data = xn;
 	tbl[9].data = &xn->syncookies;
 	tbl[10].data = xn->mem;
+	tbl[11].data = &xn->invalid_rate;
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
 	if (!xn->sysctl_hdr) {

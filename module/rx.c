@@ -32,7 +32,7 @@ static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
 		xnet_conn_rcv(xn, xdev, skb);
 		return;
 	default:
-		xnet_inc_stat(xn, XNET_MIB_IN_UNKNOWN_TYPE);
+		xnet_drop(xn, skb, XNET_MIB_IN_UNKNOWN_TYPE);
 		kfree_skb(skb);
 	}
 }
@@ -93,7 +93,7 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	return NET_RX_SUCCESS;
 
 drop:
-	xnet_inc_stat(xn, reason);
+	xnet_drop(xn, skb, reason);
 drop_silently:
 	kfree_skb(skb);
 	return NET_RX_DROP;

@@ -62,7 +62,7 @@ static int xnet_conn_listen(struct socket *sock, int backlog)
 		goto out;
 	WRITE_ONCE(sk->sk_max_ack_backlog,
 		   clamp(backlog, 0, (int)READ_ONCE(sock_net(sk)->core.sysctl_somaxconn)));
-	WRITE_ONCE(sk->sk_state, XNET_STATE_LISTEN);
+	xnet_conn_set_state(sk, XNET_STATE_LISTEN);
 out:
 	release_sock(sk);
 	return err;
@@ -686,7 +686,7 @@ static void xnet_conn_close_listener(struct sock *lsk)
 	struct xnet_conn *l = xnet_conn(lsk);
 	struct sock *sk;
 
-	WRITE_ONCE(lsk->sk_state, XNET_STATE_CLOSED);
+	xnet_conn_set_state(lsk, XNET_STATE_CLOSED);
 	while ((sk = xnet_accept_dequeue(lsk))) {
 		local_bh_disable();
 		bh_lock_sock_nested(sk);

@@ -101,6 +101,11 @@ enum xnet_mib {
 	XNET_MIB_MEM_LIMIT_DROPS,
 	XNET_MIB_IN_CHALLENGE_ACKS,
 	XNET_MIB_IN_STATE_DROPS,
+	/* audit (audit.c): security-relevant events */
+	XNET_MIB_CONFIG_REFUSED,	/* netlink change without CAP_NET_ADMIN */
+	XNET_MIB_CONFIG_INVALID,	/* netlink change xnet refused as invalid */
+	XNET_MIB_INVALID_PEER_FLOODS,	/* episodes: a peer above invalid_rate */
+	XNET_MIB_SYN_FLOODS,		/* connection request floods logged */
 	__XNET_MIB_MAX
 };
 
@@ -109,6 +114,29 @@ extern const char * const xnet_mib_names[__XNET_MIB_MAX];
 struct xnet_mib_set {
 	u64	mibs[__XNET_MIB_MAX];
 };
+
+/* Security events (audit.c), the kind in the xnet_security tracepoint. */
+enum xnet_sec_event {
+	XNET_SEC_SYN_FLOOD,
+	XNET_SEC_CONFIG_REFUSED,
+	XNET_SEC_CONFIG_INVALID,
+	XNET_SEC_INVALID_PEER,
+};
+
+/*
+ * One slot of the per-netns table of peers sending invalid frames
+ * (audit.c), hashed by source MAC. All fields under @lock, taken in
+ * softirq context (or with BHs off) only.
+ */
+struct xnet_peer_slot {
+	spinlock_t	lock;		/* this slot's fields */
+	u8		mac[ETH_ALEN];
+	bool		flood;		/* in an episode above the rate */
+	u32		count;		/* invalid frames since @start */
+	unsigned long	start;		/* jiffies: this one-second window */
+};
+
+#define XNET_PEER_SLOTS		64
 
 #define XNET_NEIGH_HASH_BITS	6
 #define XNET_NEIGH_QUEUE_MAX	3
@@ -142,6 +170,9 @@ struct xnet_net {
 	unsigned long		synflood_warned; /* jiffies | 1 of last log */
 	atomic_t		nconn;		/* hashed connections */
 	atomic_t		nsynrecv;	/* half-open children */
+	int			invalid_rate;	/* invalid frames/s per peer */
+	u32			peer_seed;	/* hashes invalid_peers */
+	struct xnet_peer_slot	invalid_peers[XNET_PEER_SLOTS];
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
 };
@@ -499,6 +530,13 @@ u32 xnet_syncookie_check(const struct xnethdr *xh, u32 irs, u32 cookie);
 bool xnet_rmem_charge(struct sock *sk, struct sk_buff *skb);
 bool xnet_mem_under_pressure(const struct sock *sk);
 void xnet_mem_net_init(struct xnet_net *xn);
+
+/* audit.c: drops, security events and their tracepoints */
+void xnet_drop(struct xnet_net *xn, const struct sk_buff *skb,
+	       enum xnet_mib reason);
+void xnet_audit_net_init(struct xnet_net *xn);
+void xnet_audit_syn_flood(struct xnet_net *xn, const struct xnethdr *xh);
+void xnet_audit_config(struct xnet_net *xn, enum xnet_sec_event ev, u8 cmd);
 
 /* netlink.c */
 int xnet_netlink_init(void);
