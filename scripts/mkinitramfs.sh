@@ -128,7 +128,9 @@ done | sort -u | while read -r f; do
 	cp "$f" "$R$rel"
 done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
-	[ -f "$hostmoddir/$f" ] && cp "$hostmoddir/$f" "$R$moddir/"
+	if [ -f "$hostmoddir/$f" ]; then
+		cp "$hostmoddir/$f" "$R$moddir/"
+	fi
 done
 cp "$ko" "$R$moddir/extra/xnet.ko"
 depmod -b "$R" "$kver"
