@@ -120,8 +120,10 @@ mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
+	# a module this kernel lacks (or has built in) is skipped; xnet's
+	# own dependencies are checked after depmod below
 	modprobe ${modroot:+-d "$modroot"} --show-depends -S "$kver" "$m" \
-		2>/dev/null | awk '$1 == "insmod" {print $2}'
+		2>/dev/null | awk '$1 == "insmod" {print $2}' || true
 done | sort -u | while read -r f; do
 	rel=${f#"$modroot"}
 	mkdir -p "$R$(dirname "$rel")"
