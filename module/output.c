@@ -427,11 +427,13 @@ next:
 	}
 }
 
-static void xnet_conn_mark_sacked(struct sock *sk,
+/* Mark what the peer's SACK blocks cover; true if any of it is new. */
+static bool xnet_conn_mark_sacked(struct sock *sk,
 				  const struct xnet_sack_block *sack,
 				  int nsack)
 {
 	struct xnet_conn *c = xnet_conn(sk);
+	bool newly = false;
 	struct sk_buff *skb;
 	int i;
 
@@ -446,10 +448,14 @@ static void xnet_conn_mark_sacked(struct sock *sk,
 
 			if (skb == c->send_head)
 				break;
-			if (!xnet_before(cb->seq, start) && !xnet_after(cb->end_seq, end))
+			if (!xnet_before(cb->seq, start) &&
+			    !xnet_after(cb->end_seq, end) && !cb->sacked) {
 				cb->sacked = 1;
+				newly = true;
+			}
 		}
 	}
+	return newly;
 }
 
 /*
@@ -465,17 +471,23 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd, acked_segs = 0;
 	u64 now = xnet_now_us();
+	bool karn_ok = true, newly_sacked;
 	struct sk_buff *skb;
-	bool karn_ok = true;
 	s64 rtt = -1;
 
 	if (xnet_before(ack, c->snd_una))
 		return;		/* old duplicate: idempotent */
 	c->snd_wnd = wnd;
-	xnet_conn_mark_sacked(sk, sack, nsack);
+	newly_sacked = xnet_conn_mark_sacked(sk, sack, nsack);
 
 	if (ack == c->snd_una) {
-		if (pure_ack && wnd == old_wnd && c->snd_una != c->snd_nxt &&
+		/*
+		 * A duplicate ACK: the window unchanged (RFC 5681), or SACK
+		 * news (RFC 6675), since our receive window shrinks as the
+		 * peer queues data out of order behind a hole.
+		 */
+		if (pure_ack && (wnd == old_wnd || newly_sacked) &&
+		    c->snd_una != c->snd_nxt &&
 		    ++c->dupacks == 3 && !c->in_recovery) {
 			xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
 			xnet_conn_enter_recovery(sk);
