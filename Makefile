@@ -169,8 +169,9 @@ _check-debug:
 	XNET_KERNEL_IMAGE=$$dir/build/arch/x86/boot/bzImage \
 	XNET_MODROOT=$$dir/mods \
 	XNET_VM_MEM=$${XNET_VM_MEM:-2048} \
-	XNET_VM_TIMEOUT=$${XNET_VM_TIMEOUT:-1800} \
-	XNET_VM_APPEND="xnettest.timeout_mul=4 $${XNET_VM_APPEND:-}" \
+	XNET_VM_TIMEOUT=$${XNET_VM_TIMEOUT:-5400} \
+	XNET_VM_APPEND="xnettest.timeout_mul=8 $${XNET_VM_APPEND:-}" \
+	XNET_SLUB_DEBUG= \
 	scripts/vm.sh check $$krel
 
 demo:

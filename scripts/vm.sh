@@ -8,6 +8,7 @@
 # Environment:
 #   XNET_KERNEL_IMAGE=F  boot this kernel instead of /boot/vmlinuz-KVER
 #   XNET_MODROOT=D       its modules are in D/lib/modules/KVER (debug lane)
+#   XNET_SLUB_DEBUG=F    slub_debug flags (FZPU; empty: none)
 #   XNET_TESTS="a b"     run only these tests from selftests/TESTS
 #   XNET_VM_TIMEOUT=N    whole-VM time limit, seconds (check 540, demo 300)
 #   XNET_VM_MEM=MB       guest memory (1024)
@@ -61,7 +62,11 @@ if [ "$mode" = bench ]; then
 	append+=" xnetbench.pin=${XNET_BENCH_PIN:-1}"
 	[ -n "${XNET_BENCH_ONLY:-}" ] && append+=" xnetbench.only=$XNET_BENCH_ONLY"
 else
-	append+=" softlockup_panic=1 slub_debug=FZPU log_buf_len=8M quiet"
+	# XNET_SLUB_DEBUG= (empty) on the debug lane: KASAN checks more,
+	# and both together slow the emulated kernel for nothing.
+	append+=" softlockup_panic=1 log_buf_len=8M quiet"
+	slub=${XNET_SLUB_DEBUG-FZPU}
+	[ -n "$slub" ] && append+=" slub_debug=$slub"
 fi
 append+=" printk.devkmsg=on net.ifnames=0 xnettest.mode=$mode"
 # Debian's 6.12 batches call_rcu() callbacks lazily (RCU_LAZY) for up to
