@@ -174,8 +174,8 @@ round() {
 for r in $(seq "$ROUNDS"); do
 	round "$r"
 	[ $RET = 0 ] || { log "failed in round $r, seed $SEED"; break; }
-	# bounded: no new round after 30 s (slow emulation, debug kernels)
-	if [ $(($(date +%s) - T0)) -gt 30 ]; then
+	# bounded: no new round after 15 s (slow emulation, debug kernels)
+	if [ $(($(date +%s) - T0)) -gt 15 ]; then
 		log "stopping after $r rounds (time)"
 		break
 	fi

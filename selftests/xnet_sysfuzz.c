@@ -19,7 +19,7 @@
  * threads share a pool of sockets of every type in both namespaces
  * (bound, listening, connected over the veth or locally) and each loops
  * over random operations with random, often bogus, arguments for
- * XNET_FUZZ_SECS (default 12) seconds, while the main thread takes xb
+ * XNET_FUZZ_SECS (default 6) seconds, while the main thread takes xb
  * down and up and flushes neighbours. Nothing blocks: every socket is
  * non-blocking, every send and receive MSG_DONTWAIT, SO_LINGER is at most
  * 1 s. A socket is closed by dup2()ing a fresh one over its descriptor,
@@ -727,7 +727,7 @@ TEST_F(bogus, misc)
  * ====================================================================== */
 
 #define FUZZ_THREADS	4
-#define FUZZ_SECS	12
+#define FUZZ_SECS	6
 #define NSLOTS		16
 #define NPORTS		6
 #define PORT_BASE	7300
