@@ -19,6 +19,8 @@ ns_create "$S" "$C"
 veth_link "$S" vs "$C" vc
 xaddr "$S" vs $SA
 xaddr "$C" vc $CA
+# the entry checked below must not age (30 s) however slow the kernel is
+nsx "$C" sysctl -qw net.xnet.neigh_reachable_ms=600000
 
 bg "$S" timeout 110 "$XECHO" server -b $SA:$PORT -i 90
 SRV=$BGPID
