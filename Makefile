@@ -148,8 +148,9 @@ _check: kver-check
 
 # The debug lane: the debug kernel is built once per linux-source version
 # and config fragment and cached outside the checkout (scripts/
-# debug-kernel.sh); the module is built against it and the whole suite
-# runs with more memory and time (KASAN and lockdep under TCG are slow).
+# debug-kernel.sh); the module is built against it and the tests of
+# selftests/TESTS.debug (XNET_DEBUG_ALL=1: the whole suite) run with more
+# memory and time (KASAN and lockdep under TCG are slow).
 # The guest adds a kmemleak scan; any KASAN/lockdep/UBSAN/refcount report
 # fails the run (panic_on_warn, and the dmesg check).
 check-debug:
@@ -172,6 +173,8 @@ _check-debug:
 	XNET_VM_TIMEOUT=$${XNET_VM_TIMEOUT:-5400} \
 	XNET_VM_APPEND="xnettest.timeout_mul=8 $${XNET_VM_APPEND:-}" \
 	XNET_SLUB_DEBUG= \
+	XNET_TESTS="$${XNET_TESTS:-$$(test -n "$(XNET_DEBUG_ALL)" || \
+		sed 's/#.*//' selftests/TESTS.debug)}" \
 	scripts/vm.sh check $$krel
 
 demo:
