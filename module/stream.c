@@ -248,7 +248,10 @@ static int xnet_conn_do_accept(struct socket *sock, struct socket *newsock,
 	if (!sk)
 		goto out;
 
-	lock_sock(sk);
+	/* the lock order is listener, then child; children never take
+	 * their listener's lock
+	 */
+	lock_sock_nested(sk, SINGLE_DEPTH_NESTING);
 	xnet_conn(sk)->accepted_pending = 0;
 	xnet_conn(sk)->unowned = 0;	/* its reference is the socket's now */
 	sock_graft(sk, newsock);
@@ -702,15 +705,43 @@ static void xnet_conn_close_listener(struct sock *lsk)
 	WARN_ON_ONCE(!list_empty(&l->accept_q));
 }
 
+/*
+ * SO_LINGER with a time: wait until our FIN is acknowledged, the time is
+ * up or a signal comes. The socket is not orphaned yet: its wait queue
+ * is still there and state changes wake us.
+ */
+static void xnet_conn_linger(struct sock *sk)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long timeo = sk->sk_lingertime;
+	int done = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (!done && timeo && !signal_pending(current))
+		done = sk_wait_event(sk, &timeo,
+				     sk->sk_state != XNET_STATE_FIN_WAIT1 &&
+				     sk->sk_state != XNET_STATE_CLOSING &&
+				     sk->sk_state != XNET_STATE_LAST_ACK,
+				     &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+}
+
 static int xnet_conn_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
-	long timeo;
+	bool linger;
 
 	if (!sk)
 		return 0;
 	lock_sock(sk);
-	sock_orphan(sk);
+	/* a graceful close with a linger time orphans after its wait */
+	linger = sock_flag(sk, SOCK_LINGER) && sk->sk_lingertime &&
+		 skb_queue_empty(&sk->sk_receive_queue) &&
+		 sk->sk_state != XNET_STATE_LISTEN &&
+		 sk->sk_state != XNET_STATE_CLOSED &&
+		 sk->sk_state != XNET_STATE_SYN_SENT;
+	if (!linger)
+		sock_orphan(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	switch (sk->sk_state) {
 	case XNET_STATE_LISTEN:
@@ -734,20 +765,14 @@ static int xnet_conn_release(struct socket *sock)
 			break;
 		}
 		xnet_conn_send_fin(sk);
-		if (sock_flag(sk, SOCK_LINGER) && sk->sk_lingertime) {
-			DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-			int done = 0;
-
-			timeo = sk->sk_lingertime;
-			add_wait_queue(sk_sleep(sk), &wait);
-			while (!done && timeo && !signal_pending(current))
-				done = sk_wait_event(sk, &timeo,
-						     sk->sk_state != XNET_STATE_FIN_WAIT1 &&
-						     sk->sk_state != XNET_STATE_CLOSING &&
-						     sk->sk_state != XNET_STATE_LAST_ACK,
-						     &wait);
-			remove_wait_queue(sk_sleep(sk), &wait);
+		if (linger) {
+			xnet_conn_linger(sk);
+			sock_orphan(sk);
+			if (sk->sk_state == XNET_STATE_CLOSED) {
+				/* ended while we waited: give back the port */
+				xnet_conn_done(sk);
+				break;
+			}
 		}
 		if (sk->sk_state == XNET_STATE_FIN_WAIT2)
 			xnet_conn_reset_ka_timer(sk, xnet_conn_fin_timeout());

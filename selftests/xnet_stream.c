@@ -1149,6 +1149,29 @@ TEST_F(conn, linger_zero_resets)
 	closepair(&p);
 }
 
+/*
+ * SO_LINGER with a time: close() waits for our FIN to be acknowledged
+ * (quickly, the peer is there), then the peer reads the end. This close
+ * used to wait on an orphaned socket's missing wait queue and oops.
+ */
+TEST_F(conn, linger_time_waits_for_fin_ack)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 5 };
+	struct pair p;
+	char buf[16];
+	double t0;
+
+	ASSERT_EQ(0, mkpair(variant->type, 7093, &p));
+	EXPECT_EQ(0, xchg(p.c, p.s, "data"));
+	ASSERT_EQ(0, setsockopt(p.c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	t0 = xu_now();
+	EXPECT_EQ(0, close(p.c));
+	p.c = -1;
+	EXPECT_GT(4.0, xu_now() - t0);
+	EXPECT_EQ(0, recv(p.s, buf, sizeof(buf), 0));
+	closepair(&p);
+}
+
 TEST_F(conn, dontwait_and_peek)
 {
 	struct iovec iov[2] = {
