@@ -90,23 +90,6 @@ FIXTURE(inj) {
 	struct snap before;
 };
 
-static int get_mac(const char *ifname, uint8_t *mac)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_PACKET, SOCK_DGRAM, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (ret)
-		return -1;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
-}
-
 FIXTURE_SETUP(inj)
 {
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
@@ -121,8 +104,8 @@ FIXTURE_SETUP(inj)
 			   "xnetctl addr add 10.0.0.2 dev xb"));
 	self->xa_index = if_nametoindex("xa");
 	ASSERT_LT(0, self->xa_index);
-	ASSERT_EQ(0, get_mac("xa", self->xa_mac));
-	ASSERT_EQ(0, get_mac("xb", self->xb_mac));
+	ASSERT_EQ(0, xu_get_mac("xa", self->xa_mac));
+	ASSERT_EQ(0, xu_get_mac("xb", self->xb_mac));
 
 	self->tx = socket(AF_PACKET, SOCK_RAW, 0);
 	ASSERT_LE(0, self->tx);

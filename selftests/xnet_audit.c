@@ -126,23 +126,6 @@ static int dmesg_count(const char *s)
 	return n;
 }
 
-static int get_mac(const char *ifname, uint8_t *mac)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_PACKET, SOCK_DGRAM, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (ret)
-		return -1;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
-}
-
 static void mac_str(const uint8_t *m, char *buf)
 {
 	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x",
@@ -178,10 +161,10 @@ FIXTURE_SETUP(audit)
 	self->peer = open("/run/netns/" PEER_NS, O_RDONLY);
 	ASSERT_LE(0, self->home);
 	ASSERT_LE(0, self->peer);
-	ASSERT_EQ(0, get_mac("xb", self->srv_mac));
+	ASSERT_EQ(0, xu_get_mac("xb", self->srv_mac));
 
 	ASSERT_EQ(0, setns(self->peer, CLONE_NEWNET));
-	ASSERT_EQ(0, get_mac("xa", self->cli_mac));
+	ASSERT_EQ(0, xu_get_mac("xa", self->cli_mac));
 	self->wire_ifindex = if_nametoindex("xa");
 	self->wire = socket(AF_PACKET, SOCK_RAW, 0);
 	ASSERT_EQ(0, setns(self->home, CLONE_NEWNET));

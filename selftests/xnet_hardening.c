@@ -49,23 +49,6 @@ static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
 
 #define FNV_INIT 0xcbf29ce484222325ULL
 
-static int get_mac(const char *ifname, uint8_t *mac)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_PACKET, SOCK_DGRAM, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (ret)
-		return -1;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
-}
-
 /* The server: accept, read to EOF, answer the 8-byte hash, close. */
 struct server {
 	int lfd;
@@ -155,7 +138,7 @@ static int wire_open(struct wire *w)
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
 
 	w->ifindex = if_nametoindex("xa");
-	if (!w->ifindex || get_mac("xa", w->smac))
+	if (!w->ifindex || xu_get_mac("xa", w->smac))
 		return -1;
 	w->fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (w->fd < 0)
@@ -328,7 +311,7 @@ FIXTURE_SETUP(harden)
 			   "ip -n " CLI_NS " link set xa up && "
 			   "ip netns exec " CLI_NS
 			   " xnetctl addr add " CLI_ADDR " dev xa"));
-	ASSERT_EQ(0, get_mac("xb", self->srv_mac));
+	ASSERT_EQ(0, xu_get_mac("xb", self->srv_mac));
 	memset(&self->srv, 0, sizeof(self->srv));
 	self->srv.lfd = socket(AF_XNET, SOCK_STREAM, 0);
 	ASSERT_LE(0, self->srv.lfd);

@@ -276,23 +276,6 @@ FIXTURE(fz) {
 	int max_ms;
 };
 
-static int get_mac(const char *ifname, uint8_t *mac)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_PACKET, SOCK_DGRAM, 0), ret;
-
-	if (fd < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	close(fd);
-	if (ret)
-		return -1;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
-}
-
 /* Sockets keep the netns they were made in: make them in the client's. */
 static int to_cli(FIXTURE_DATA(fz) *self)
 {
@@ -592,7 +575,7 @@ FIXTURE_SETUP(fz)
 			   " xnetctl addr add " CLI_ADDR " dev xa && "
 			   "echo 0 > /proc/sys/net/xnet/syncookies && "
 			   "echo 4000 > /proc/sys/net/xnet/time_wait_ms"));
-	ASSERT_EQ(0, get_mac("xb", self->xb_mac));
+	ASSERT_EQ(0, xu_get_mac("xb", self->xb_mac));
 	self->own_ns = open("/proc/self/ns/net", O_RDONLY);
 	self->cli_ns = open("/run/netns/" CLI_NS, O_RDONLY);
 	ASSERT_LE(0, self->own_ns);
@@ -602,7 +585,7 @@ FIXTURE_SETUP(fz)
 	ASSERT_EQ(0, to_cli(self));
 	self->ifindex = if_nametoindex("xa");
 	ASSERT_LT(0, self->ifindex);
-	ASSERT_EQ(0, get_mac("xa", self->xa_mac));
+	ASSERT_EQ(0, xu_get_mac("xa", self->xa_mac));
 	self->tx = socket(AF_PACKET, SOCK_RAW, 0);
 	ASSERT_LE(0, self->tx);
 	ll.sll_ifindex = self->ifindex;

@@ -14,12 +14,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/xnet.h>
+
+/* The Ethernet address of @ifname in this netns; 0 or -1. */
+static inline int xu_get_mac(const char *ifname, uint8_t *mac)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_PACKET, SOCK_DGRAM, 0), ret;
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (ret)
+		return -1;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
 
 /* "A.B.C.D" -> network byte order; exits on a typo (test bug). */
 static inline uint32_t xu_addr(const char *s)
