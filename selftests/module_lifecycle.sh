@@ -83,9 +83,9 @@ check "xnetctl loads the module on demand" bash -c "xnetctl stats >/dev/null"
 check "loaded by xnetctl" loaded
 check "rmmod" rmmod_ok
 
-# --- 20 cycles ------------------------------------------------------------
+# --- 10 cycles ------------------------------------------------------------
 bad=0
-for i in $(seq 20); do
+for i in $(seq 10); do
 	if ! modprobe xnet; then
 		fail "cycle $i: modprobe"
 		bad=1
@@ -120,7 +120,7 @@ for i in $(seq 20); do
 		break
 	fi
 done
-[ $bad = 0 ] && pass "20 load/use/unload cycles"
+[ $bad = 0 ] && pass "10 load/use/unload cycles"
 
 ns_del "$N"
 modprobe xnet
