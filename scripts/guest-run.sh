@@ -187,18 +187,24 @@ for t in "${tests[@]}"; do
 done
 
 k=$((k + 1))
+# verdict NAME HEADLINE FINDINGS: a final check, failed if FINDINGS is
+# not empty (then shown under HEADLINE).
+verdict() {
+	if [ -n "$3" ]; then
+		echo "# $2"
+		while IFS= read -r l; do
+			echo "#   $l"
+		done <<<"$3"
+		echo "not ok $k $1"
+		fail=$((fail + 1))
+	else
+		echo "ok $k $1"
+		pass=$((pass + 1))
+	fi
+}
+
 bad=$(dmesg | grep -E "$DMESG_BAD")
-if [ -n "$bad" ]; then
-	echo "# kernel log has problems:"
-	while IFS= read -r l; do
-		echo "#   $l"
-	done <<<"$bad"
-	echo "not ok $k dmesg-clean"
-	fail=$((fail + 1))
-else
-	echo "ok $k dmesg-clean"
-	pass=$((pass + 1))
-fi
+verdict dmesg-clean "kernel log has problems:" "$bad"
 
 if [ $leakcheck = 1 ]; then
 	k=$((k + 1))
@@ -210,16 +216,8 @@ if [ $leakcheck = 1 ]; then
 	sleep 2
 	echo scan >"$KMEMLEAK"
 	leaks=$(cat "$KMEMLEAK")
-	if [ -n "$leaks" ]; then
-		echo "# kmemleak reports $(grep -c '^unreferenced object' <<<"$leaks") leak(s):"
-		while IFS= read -r l; do
-			echo "#   $l"
-		done <<<"$leaks"
-		echo "not ok $k kmemleak-clean"
-		fail=$((fail + 1))
-	else
-		echo "ok $k kmemleak-clean"
-		pass=$((pass + 1))
-	fi
+	verdict kmemleak-clean \
+		"kmemleak reports $(grep -c '^unreferenced object' <<<"$leaks") leak(s):" \
+		"$leaks"
 fi
 marker "passed=$pass failed=$fail"
