@@ -11,7 +11,9 @@
 #   reps=5       repetitions of each figure
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
-#   only=        comma-separated figure list to run (default: all)
+#   only=        comma-separated figure list to run (default: all but prof)
+#                prof: a system-wide perf profile of one XNET and one TCP
+#                stream (hottest symbols in the console log), once
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
@@ -50,6 +52,7 @@ trap cleanup EXIT
 A() { ip netns exec a "$@"; }
 B() { ip netns exec b "$@"; }
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+named() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 # --- setup -----------------------------------------------------------------
 set -e
@@ -133,8 +136,30 @@ bench() {
 	fi
 }
 
+# prof FAMILY DEST: the hottest kernel symbols while one stream runs.
+prof() {
+	local fam=$1 dest=$2
+	echo "### profile: $fam stream, $SECS s, all CPUs"
+	perf record -q -a -g -F 499 -o /tmp/perf.data -- \
+		ip netns exec a xnet-bench -f "$fam" -p 5201 -t stream \
+		-d "$SECS" $dest >/dev/null 2>&1 || echo "bench: perf record failed"
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
+		-g none --percent-limit 0.7 2>/dev/null | grep -v '^$' | head -45
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso \
+		-g none 2>/dev/null | grep -v '^$' | head -8
+}
+
 # --- measurements ------------------------------------------------------------
 t0=$(date +%s)
+if named prof; then
+	if command -v perf >/dev/null; then
+		prof xnet $XB
+		prof tcp $IB
+	else
+		echo "bench: prof: no perf in the VM (make deps)"
+		fail=$((fail + 1))
+	fi
+fi
 for rep in $(seq "$REPS"); do
 	echo "### repetition $rep/$REPS ($(($(date +%s) - t0)) s)"
 	if want tput; then

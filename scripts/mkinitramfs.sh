@@ -21,6 +21,7 @@
 #   scripts/guest-run.sh      -> /xnet/guest-run.sh
 #   scripts/demo-guest.sh     -> /xnet/demo-guest.sh
 #   scripts/bench-guest.sh    -> /xnet/bench-guest.sh
+#   perf                      (if XNET_INITRAMFS_PERF is set)
 #   $XNET_TESTS (if set)      -> /xnet/tests-filter (names to run, subset)
 # /init mounts the usual filesystems, then runs the mode named by
 # xnettest.mode= on the kernel command line (check|demo|bench|shell), then
@@ -108,6 +109,9 @@ done
 for t in "${tools[@]}"; do
 	copy_bin "$t"
 done
+# perf for the benchmark's profile (XNET_BENCH_ONLY=prof): bench VM only,
+# it doubles the image.
+[ -n "${XNET_INITRAMFS_PERF:-}" ] && copy_bin perf
 # iproute2 wants these for "ip netns"/"tc" name lookups; harmless if absent.
 [ -d /etc/iproute2 ] && cp -a /etc/iproute2 "$R/etc/"
 printf 'root:x:0:0:root:/root:/bin/bash\n' >"$R/etc/passwd"

@@ -17,7 +17,8 @@
 #   XNET_BENCH_REPS=N    bench: repetitions of each figure (5)
 #   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
 #   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
-#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle)
+#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle;
+#                        prof, a perf profile, runs only when named)
 #   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
 # from the guest's second serial port (build/vm-KVER.result).  Last line:
@@ -46,6 +47,7 @@ initrd=$build/initramfs-$kver.cpio
 log=$build/vm-$kver.log
 res=$build/vm-$kver.result
 t0=$(date +%s.%N)
+[ "$mode" = bench ] && export XNET_INITRAMFS_PERF=1
 "$root/scripts/mkinitramfs.sh" "$kver" "$initrd"
 t1=$(date +%s.%N)
 printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
