@@ -9,7 +9,7 @@
  * orders binds against each other. Context: all process context.
  *
  * Registration order (reverse on exit): pernet state, port tables, proto,
- * netdev notifier, generic netlink, and the socket family last, so no
+ * segmentation offload, netdev notifier, generic netlink, and the socket family last, so no
  * socket can exist before everything it relies on.
  */
 #include <linux/module.h>
@@ -169,9 +169,10 @@ static int __init xnet_init(void)
 	err = proto_register(&xnet_seqpacket_proto, 1);
 	if (err)
 		goto err_proto_stream;
+	xnet_offload_init();
 	err = xnet_dev_init();
 	if (err)
-		goto err_proto_seqpacket;
+		goto err_offload;
 	err = xnet_netlink_init();
 	if (err)
 		goto err_dev;
@@ -189,7 +190,8 @@ err_netlink:
 	xnet_netlink_exit();
 err_dev:
 	xnet_dev_exit();
-err_proto_seqpacket:
+err_offload:
+	xnet_offload_exit();
 	proto_unregister(&xnet_seqpacket_proto);
 err_proto_stream:
 	proto_unregister(&xnet_stream_proto);
@@ -205,6 +207,7 @@ static void __exit xnet_exit(void)
 	sock_unregister(xnet_family);
 	xnet_netlink_exit();
 	xnet_dev_exit();
+	xnet_offload_exit();
 	proto_unregister(&xnet_seqpacket_proto);
 	proto_unregister(&xnet_stream_proto);
 	proto_unregister(&xnet_dgram_proto);

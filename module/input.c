@@ -363,8 +363,8 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
 		     READ_ONCE(sk->sk_rcvbuf) + 65536 ||
 		     !xnet_rmem_charge(sk, skb)))
 			return false;
-		__skb_pull(skb, skip);
-		cb->seq += skip;
+		/* fragments cannot be pulled: the reader starts at off */
+		cb->off = skip;
 		c->rcv_nxt += len - skip;
 		c->bytes_received += len - skip;
 		if (cb->flags & XNET_SEG_EOR)
@@ -491,7 +491,7 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 	if (had_ooo)
 		xnet_conn_send_ack(sk);
 	else if (len)
-		xnet_conn_data_rcvd(sk);
+		xnet_conn_data_rcvd(sk, len);
 	if (len && !sock_flag(sk, SOCK_DEAD))
 		sk->sk_data_ready(sk);
 }
@@ -589,7 +589,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	XNET_SEG_CB(skb)->seq = seq;
 	XNET_SEG_CB(skb)->end_seq = seq + len + !!(flags & XNET_SEG_FIN);
 	XNET_SEG_CB(skb)->flags = flags;
-	c->segs_in++;
+	XNET_SEG_CB(skb)->off = 0;
+	c->segs_in += xnet_frame_segs(skb);
 	c->last_rx = jiffies;
 	c->ka_probes = 0;
 
@@ -695,29 +696,34 @@ int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-/* Validate the segment header; false for a malformed segment. */
+/*
+ * Validate the segment header and make it linear (with its SACK blocks
+ * and a SYN's option block); false for a malformed segment. The payload
+ * may stay in fragments.
+ */
 static bool xnet_seg_valid(struct sk_buff *skb)
 {
-	const struct xnethdr *xh = xnet_hdr(skb);
 	const struct xnet_seghdr *sh;
+	unsigned int hlen;
 	u16 flags;
 
-	if (skb->len < XNET_CONN_HLEN)
+	if (!pskb_may_pull(skb, XNET_CONN_HLEN))
 		return false;
-	sh = (const void *)(xh + 1);
+	sh = (const void *)(xnet_hdr(skb) + 1);
 	flags = ntohs(sh->flags);
 	if (sh->nsack > XNET_MAX_SACK || sh->resv ||
-	    (flags & ~XNET_SEG_FLAGS) ||
-	    skb->len < XNET_CONN_HLEN + sh->nsack * sizeof(struct xnet_sack_block))
+	    (flags & ~XNET_SEG_FLAGS))
 		return false;
+	hlen = XNET_CONN_HLEN + sh->nsack * sizeof(struct xnet_sack_block);
 	if ((flags & XNET_SEG_SYN) &&
 	    (flags & (XNET_SEG_FIN | XNET_SEG_RST | XNET_SEG_EOR)))
 		return false;
-	if ((flags & XNET_SEG_SYN) &&
-	    skb->len != XNET_CONN_HLEN + XNET_SYN_OPTLEN +
-			sh->nsack * sizeof(struct xnet_sack_block))
-		return false;	/* a SYN carries its option block, no data */
-	return true;
+	if (flags & XNET_SEG_SYN) {
+		hlen += XNET_SYN_OPTLEN;
+		if (skb->len != hlen)
+			return false;	/* its option block, no data */
+	}
+	return pskb_may_pull(skb, hlen);
 }
 
 /*
@@ -727,7 +733,7 @@ static bool xnet_seg_valid(struct sk_buff *skb)
 void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		   struct sk_buff *skb)
 {
-	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnethdr *xh;
 	const struct xnet_seghdr *sh;
 	struct sock *sk;
 
@@ -735,12 +741,14 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		xnet_drop(xn, skb, XNET_MIB_IN_MALFORMED);
 		goto drop;
 	}
+	xh = xnet_hdr(skb);	/* after the pull */
 	if (!xh->sport || !xh->dport ||
 	    xh->daddr == htonl(XNET_ADDR_BROADCAST)) {
 		xnet_drop(xn, skb, XNET_MIB_IN_BAD_PORT);
 		goto drop;
 	}
-	xnet_inc_stat(xn, XNET_MIB_IN_SEGS);
+	/* a large frame (offload.c) counts its segments, as TCP's do */
+	xnet_add_stat(xn, XNET_MIB_IN_SEGS, xnet_frame_segs(skb));
 	sh = (const void *)(xh + 1);
 
 	sk = xnet_conn_lookup_rcu(xn->net, xh->type, xh->daddr, xh->dport,

@@ -92,32 +92,55 @@ static int xnet_conn_sack_blocks(struct xnet_conn *c,
 }
 
 /*
- * Send one segment: @src's payload (if any) at @seq with @flags, plus
- * the current ACK, window and SACK blocks. Returns xnet_output()'s
- * verdict.
+ * Chain clones of @n write-queue segments from @first to @skb's
+ * frag_list: the frame's payload, shared with the queue, never copied.
+ * Queued segments are never written once sent.
  */
-static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
-			  u32 seq, u16 flags)
+static int xnet_conn_attach(struct sock *sk, struct sk_buff *skb,
+			    struct sk_buff *first, unsigned int n)
+{
+	struct sk_buff **tail = &skb_shinfo(skb)->frag_list;
+	struct sk_buff *seg = first, *clone;
+
+	while (n--) {
+		clone = skb_clone(seg, GFP_ATOMIC);
+		if (!clone)
+			return -ENOBUFS;
+		*tail = clone;
+		tail = &clone->next;
+		skb->len += clone->len;
+		skb->data_len += clone->len;
+		skb->truesize += clone->truesize;
+		if (n)
+			seg = skb_queue_next(&sk->sk_write_queue, seg);
+	}
+	return 0;
+}
+
+/*
+ * Send one frame: the payload of @n write-queue segments from @first
+ * (none if @n is 0) at @seq with @flags, plus the current ACK, window
+ * and SACK blocks. A frame with payload is a large frame (offload.c),
+ * however many segments it holds. Returns xnet_output()'s verdict.
+ */
+static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
+			  unsigned int n, u32 seq, u16 flags)
 {
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_sack_block sack[XNET_MAX_SACK];
-	unsigned int len = src ? src->len : 0;
+	unsigned int hroom = LL_MAX_HEADER + XNET_CONN_OVERHEAD;
 	struct xnet_seghdr *sh;
 	struct sk_buff *skb;
 	int nsack = 0;
 	u32 wnd;
 
-	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_OVERHEAD + len, GFP_ATOMIC);
+	skb = alloc_skb(hroom + XNET_SYN_OPTLEN, GFP_ATOMIC);
 	if (!skb)
 		return -ENOBUFS;
-	skb_reserve(skb, LL_MAX_HEADER + XNET_CONN_OVERHEAD);
+	skb_reserve(skb, hroom);
 	skb->priority = READ_ONCE(sk->sk_priority);
 	skb->mark = READ_ONCE(sk->sk_mark);
-	if (len && skb_copy_bits(src, 0, skb_put(skb, len), len)) {
-		kfree_skb(skb);
-		return -EFAULT;
-	}
 	if (flags & XNET_SEG_SYN) {
 		/* the largest segment we accept, as TCP's MSS option */
 		__be16 *opt = skb_put_zero(skb, XNET_SYN_OPTLEN);
@@ -126,6 +149,10 @@ static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
 		/* a failed resolution tells its owner (neigh.c) */
 		if (sk->sk_state == XNET_STATE_SYN_SENT)
 			skb_set_owner_w(skb, sk);
+	}
+	if (n && xnet_conn_attach(sk, skb, first, n)) {
+		kfree_skb(skb);
+		return -ENOBUFS;
 	}
 	if (sk->sk_state != XNET_STATE_SYN_SENT) {
 		flags |= XNET_SEG_ACK;
@@ -144,6 +171,14 @@ static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
 	sh->resv = 0;
 	xnet_build_hdr(skb, c->type, c->laddr, c->xs.daddr, c->xs.sport,
 		       c->xs.dport);
+	if (n) {
+		skb_shinfo(skb)->gso_size = c->mss;
+		skb_shinfo(skb)->gso_segs = n;
+		skb_shinfo(skb)->gso_type = SKB_GSO_FRAGLIST;
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_network_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct xnethdr, csum);
+	}
 
 	if (flags & XNET_SEG_ACK) {
 		c->rcv_wnd = wnd;
@@ -152,8 +187,8 @@ static int xnet_conn_xmit(struct sock *sk, const struct sk_buff *src,
 	}
 	if (flags & XNET_SEG_RST)
 		xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
-	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
-	c->segs_out++;
+	xnet_add_stat(xn, XNET_MIB_OUT_SEGS, max(n, 1U));
+	c->segs_out += max(n, 1U);
 	/*
 	 * A closed socket's connection whose address has no usable device
 	 * left ends now rather than after its retransmissions: nobody waits
@@ -223,23 +258,43 @@ void xnet_conn_unreachable(struct sock *sk)
 	release_sock(sk);
 }
 
-static void xnet_conn_send_seg(struct sock *sk, struct sk_buff *skb)
+/* Send @n queued segments from @first as one frame. */
+static void xnet_conn_send_segs(struct sock *sk, struct sk_buff *first,
+				unsigned int n, u16 flags)
 {
-	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 	int err;
 
-	cb->sent_us = xnet_now_us();
-	err = xnet_conn_xmit(sk, skb, cb->seq, cb->flags);
+	err = xnet_conn_xmit(sk, first, first->len ? n : 0,
+			     XNET_SEG_CB(first)->seq, flags);
 	if (err)
 		xnet_conn_output_error(sk, err);
 }
 
-/* Send what the congestion and receive windows allow. */
+/*
+ * Data segments one frame may carry after @first's: plain data, whole
+ * SEQPACKET messages or the start of one (EOR ends a frame, it flags
+ * the frame's last segment).
+ */
+static bool xnet_conn_joins(const struct sk_buff *first, unsigned int n,
+			    unsigned int bytes, const struct sk_buff *skb)
+{
+	return first->len && skb->len && n < XNET_GSO_MAX_SEGS &&
+	       bytes + skb->len <= XNET_GSO_MAX_PAYLOAD &&
+	       !XNET_SEG_CB(first)->flags &&
+	       !(XNET_SEG_CB(skb)->flags & ~XNET_SEG_EOR);
+}
+
+/*
+ * Send what the congestion and receive windows allow, as few frames as
+ * the segments' flags permit.
+ */
 void xnet_conn_push(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb, *first = NULL;
+	unsigned int n = 0, bytes = 0;
 	bool sent = false;
+	u64 now = 0;
 
 	while ((skb = c->send_head)) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
@@ -262,12 +317,28 @@ void xnet_conn_push(struct sock *sk)
 		    skb_queue_is_last(&sk->sk_write_queue, skb) &&
 		    !(cb->flags & (XNET_SEG_EOR | XNET_SEG_FIN)))
 			break;
+		if (n && !xnet_conn_joins(first, n, bytes, skb)) {
+			xnet_conn_send_segs(sk, first, n, 0);
+			n = 0;
+			continue;	/* the state may have changed */
+		}
 		c->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 			       NULL : skb_queue_next(&sk->sk_write_queue, skb);
 		c->snd_nxt = cb->end_seq;
-		xnet_conn_send_seg(sk, skb);
+		if (!now)
+			now = xnet_now_us();
+		cb->sent_us = now;
+		if (!n++)
+			first = skb;
+		bytes = n > 1 ? bytes + skb->len : skb->len;
 		sent = true;
+		if (cb->flags) {
+			xnet_conn_send_segs(sk, first, n, cb->flags);
+			n = 0;
+		}
 	}
+	if (n)
+		xnet_conn_send_segs(sk, first, n, 0);
 	if (sent && !timer_pending(&c->rtx_timer))
 		xnet_conn_reset_rtx_timer(sk);
 }
@@ -281,14 +352,15 @@ void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb)
 	xnet_inc_stat(xnet_pernet(sock_net(sk)), XNET_MIB_RETRANS_SEGS);
 	trace_xnet_retransmit(c, XNET_SEG_CB(skb)->seq, skb->len,
 			      XNET_SEG_CB(skb)->retrans);
-	xnet_conn_send_seg(sk, skb);
+	XNET_SEG_CB(skb)->sent_us = xnet_now_us();
+	xnet_conn_send_segs(sk, skb, 1, XNET_SEG_CB(skb)->flags);
 }
 
 void xnet_conn_send_ack(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	xnet_conn_xmit(sk, NULL, c->snd_nxt, 0);
+	xnet_conn_xmit(sk, NULL, 0, c->snd_nxt, 0);
 }
 
 /* A segment the peer must answer: an old sequence number, no data. */
@@ -296,14 +368,14 @@ void xnet_conn_send_probe(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	xnet_conn_xmit(sk, NULL, c->snd_una - 1, 0);
+	xnet_conn_xmit(sk, NULL, 0, c->snd_una - 1, 0);
 }
 
 void xnet_conn_send_rst(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	xnet_conn_xmit(sk, NULL, c->snd_nxt, XNET_SEG_RST);
+	xnet_conn_xmit(sk, NULL, 0, c->snd_nxt, XNET_SEG_RST);
 }
 
 /* Answer a segment that belongs to no connection with a reset. */
@@ -556,12 +628,16 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	}
 }
 
-/* In-order data was queued: acknowledge now or soon. */
-void xnet_conn_data_rcvd(struct sock *sk)
+/*
+ * @len bytes of in-order data were queued: acknowledge now (every second
+ * full segment, so a large frame at once) or soon.
+ */
+void xnet_conn_data_rcvd(struct sock *sk, u32 len)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	if (++c->rcv_unacked >= 2 || !skb_queue_empty(&c->ooo_q))
+	c->rcv_unacked += DIV_ROUND_UP(len, c->mss);
+	if (c->rcv_unacked >= 2 || !skb_queue_empty(&c->ooo_q))
 		xnet_conn_send_ack(sk);
 	else
 		xnet_conn_schedule_delack(sk);

@@ -471,7 +471,9 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 		__skb_queue_tail(&sk->sk_write_queue, skb);
 		if (!c->send_head)
 			c->send_head = skb;
-		if (!seqpacket)
+		/* a large frame's worth at a time; the rest at the end */
+		if (!seqpacket &&
+		    c->write_seq - c->snd_nxt >= XNET_GSO_MAX_PAYLOAD)
 			xnet_conn_push(sk);
 	}
 	xnet_conn_push(sk);
@@ -536,20 +538,22 @@ static int xnet_conn_recvmsg(struct socket *sock, struct msghdr *msg,
 		if (seqpacket ? READ_ONCE(c->rcv_eor) :
 		    !skb_queue_empty(&sk->sk_receive_queue)) {
 			skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
-				size_t n = min_t(size_t, skb->len - 0,
-						 len - copied);
+				struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+				size_t avail = skb->len - cb->off;
+				size_t n = min_t(size_t, avail, len - copied);
 
 				if (peek && !seqpacket && offset < copied) {
 					/* already peeked part of the stream */
-					size_t skip = min_t(size_t, skb->len,
+					size_t skip = min_t(size_t, avail,
 							    copied - offset);
 
 					offset += skip;
-					if (skip == skb->len)
+					if (skip == avail)
 						continue;
-					n = min_t(size_t, skb->len - skip,
+					n = min_t(size_t, avail - skip,
 						  len - copied);
-					if (skb_copy_datagram_msg(skb, skip,
+					if (skb_copy_datagram_msg(skb,
+								  cb->off + skip,
 								  msg, n)) {
 						err = -EFAULT;
 						goto out;
@@ -558,18 +562,19 @@ static int xnet_conn_recvmsg(struct socket *sock, struct msghdr *msg,
 					offset += n;
 					continue;
 				}
-				if (n && skb_copy_datagram_msg(skb, 0, msg, n)) {
+				if (n && skb_copy_datagram_msg(skb, cb->off, msg,
+							       n)) {
 					if (!copied)
 						err = -EFAULT;
 					goto out;
 				}
 				copied += n;
 				offset += n;
-				msglen += skb->len;
-				eor = XNET_SEG_CB(skb)->flags & XNET_SEG_EOR;
+				msglen += avail;
+				eor = cb->flags & XNET_SEG_EOR;
 				if (!peek) {
-					if (!seqpacket && n < skb->len) {
-						__skb_pull(skb, n);
+					if (!seqpacket && n < avail) {
+						cb->off += n;
 						break;
 					}
 					__skb_unlink(skb, &sk->sk_receive_queue);
@@ -958,7 +963,7 @@ static int xnet_conn_ioctl(struct socket *sock, unsigned int cmd,
 	switch (cmd) {
 	case SIOCINQ:
 		skb_queue_walk(&sk->sk_receive_queue, skb)
-			amount += skb->len;
+			amount += skb->len - XNET_SEG_CB(skb)->off;
 		break;
 	case SIOCOUTQ:
 		amount = c->write_seq - c->snd_una;

@@ -50,11 +50,29 @@ void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 	skb->protocol = htons(ETH_P_XNET);
 }
 
+/* CRC-32C of @len bytes of @skb from @offset, linear or not. */
+static u32 xnet_crc_skb(struct sk_buff *skb, unsigned int offset,
+			unsigned int len, u32 crc)
+{
+	struct skb_seq_state st;
+	unsigned int consumed = 0, n;
+	const u8 *data;
+
+	if (offset + len <= skb_headlen(skb))
+		return crc32c(crc, skb->data + offset, len);
+	skb_prepare_seq_read(skb, offset, offset + len, &st);
+	while ((n = skb_seq_read(consumed, &data, &st))) {
+		crc = crc32c(crc, data, n);
+		consumed += n;
+	}
+	return crc;
+}
+
 /*
- * CRC-32C of the xnet packet at the (linear) network header, with the
- * checksum field taken as zero.
+ * CRC-32C of the xnet packet at the network header, with the checksum
+ * field taken as zero. The header must be linear; the rest need not be.
  */
-__be32 xnet_csum(const struct sk_buff *skb)
+__be32 xnet_csum(struct sk_buff *skb)
 {
 	static const u8 zero[4];
 	const struct xnethdr *xh = xnet_hdr(skb);
@@ -64,7 +82,8 @@ __be32 xnet_csum(const struct sk_buff *skb)
 
 	crc = crc32c(~0U, p, offsetof(struct xnethdr, csum));
 	crc = crc32c(crc, zero, sizeof(zero));
-	crc = crc32c(crc, p + XNET_HLEN, len - XNET_HLEN);
+	crc = xnet_crc_skb(skb, skb_network_offset(skb) + XNET_HLEN,
+			   len - XNET_HLEN, crc);
 	return cpu_to_be32(~crc);
 }
 
@@ -98,12 +117,17 @@ void xnet_finish_output(struct xnet_net *xn, struct sk_buff *skb,
 	}
 	if (unlikely(dev->type != ARPHRD_ETHER || dev->addr_len != ETH_ALEN))
 		goto discard;
-	if (skb->len > dev->mtu)
-		goto discard;	/* the MTU shrank while the frame waited */
+	/*
+	 * The MTU shrank while the frame waited. A large frame (offload.c)
+	 * is segmented by the core if the device needs it.
+	 */
+	if (skb->len > dev->mtu && !skb_is_gso(skb))
+		goto discard;
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
 		goto discard;
 	xh = xnet_hdr(skb);
-	xh->csum = xnet_csum(skb);
+	if (!skb_is_gso(skb))
+		xh->csum = xnet_csum(skb);
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_XNET);
 	if (dev_hard_header(skb, dev, ETH_P_XNET, ha, NULL, skb->len) < 0)
@@ -211,7 +235,8 @@ int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		 */
 		if (!xh->saddr)
 			xh->saddr = xh->daddr;
-		xh->csum = xnet_csum(skb);
+		if (!skb_is_gso(skb))
+			xh->csum = xnet_csum(skb);
 		skb_orphan(skb);
 		skb->dev = xdev->dev;
 		skb->pkt_type = PACKET_HOST;

@@ -234,6 +234,9 @@ struct xnet_sack_block {
 /* header room every data segment leaves for a full set of SACK blocks */
 #define XNET_CONN_OVERHEAD	(XNET_CONN_HLEN + \
 				 XNET_MAX_SACK * sizeof(struct xnet_sack_block))
+/* a large frame (offload.c): segments, and payload under the 16-bit len */
+#define XNET_GSO_MAX_SEGS	64
+#define XNET_GSO_MAX_PAYLOAD	(U16_MAX - XNET_CONN_OVERHEAD)
 
 /* Socket. */
 struct xnet_sock {
@@ -276,6 +279,7 @@ struct xnet_seg_cb {
 	u16	flags;		/* XNET_SEG_SYN/FIN/EOR */
 	u8	sacked;
 	u8	retrans;
+	u32	off;		/* receive queue: bytes already read */
 	u64	sent_us;	/* last transmission, 0 = never */
 };
 
@@ -345,7 +349,7 @@ struct xnet_conn {
 	u32			irs;
 	u32			rcv_nxt;
 	u32			rcv_wnd;	/* last advertised */
-	u32			rcv_unacked;	/* segments since last ACK */
+	u32			rcv_unacked;	/* full segments since last ACK */
 	u32			rcv_eor;	/* whole messages queued */
 	struct sk_buff_head	ooo_q;
 
@@ -375,6 +379,12 @@ void xnet_netns_exit(void);
 static inline void xnet_inc_stat(struct xnet_net *xn, enum xnet_mib f)
 {
 	this_cpu_inc(xn->mib->mibs[f]);
+}
+
+static inline void xnet_add_stat(struct xnet_net *xn, enum xnet_mib f,
+				 unsigned int n)
+{
+	this_cpu_add(xn->mib->mibs[f], n);
 }
 
 u64 xnet_read_stat(struct xnet_net *xn, enum xnet_mib f);
@@ -472,7 +482,7 @@ void xnet_conn_set_mss(struct sock *sk);
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack,
 			bool pure_ack);
-void xnet_conn_data_rcvd(struct sock *sk);
+void xnet_conn_data_rcvd(struct sock *sk, u32 len);
 
 /* cong.c */
 const struct xnet_cong_ops *xnet_cong_find(const char *name);
@@ -492,6 +502,15 @@ unsigned long xnet_conn_fin_timeout(void);
 
 /* rx.c */
 void xnet_dev_attach_rx(struct xnet_dev *xdev);
+
+/* offload.c */
+static inline unsigned int xnet_frame_segs(const struct sk_buff *skb)
+{
+	return max_t(u16, skb_shinfo(skb)->gso_segs, 1);
+}
+
+void xnet_offload_init(void);
+void xnet_offload_exit(void);
 void xnet_rcv_local(struct xnet_net *xn, struct sk_buff *skb);
 
 /* tx.c */
@@ -499,7 +518,7 @@ struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 			       int noblock, int *err);
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 		    __be32 daddr, __be16 sport, __be16 dport);
-__be32 xnet_csum(const struct sk_buff *skb);
+__be32 xnet_csum(struct sk_buff *skb);
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
 bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr);
 unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
