@@ -10,7 +10,8 @@
  * net.xnet.mem = "low pressure high", in pages:
  *  - above high, nothing more is charged: the skb is dropped
  *    (MemLimitDrops) and a reliable peer retransmits it later; except
- *    that every socket may hold XNET_RMEM_MIN, as TCP's tcp_rmem[0], so
+ *    that every socket below XNET_RMEM_MIN takes one more skb (a large
+ *    frame: several segments), as TCP's tcp_rmem[0], so
  *    that sockets nobody reads cannot starve the one being read (the
  *    overshoot is bounded by max_connections * XNET_RMEM_MIN);
  *  - above pressure, the netns enters pressure (MemPressureEvents):

@@ -634,8 +634,12 @@ TEST_F_TIMEOUT(harden, receive_memory_bounded, 180)
 		xu_msleep(100);
 	}
 	TH_LOG("peak %ld pages (limit %d)", peak, hi);
-	/* each socket may hold 16 KiB beyond the limit, no more */
-	EXPECT_GE(hi + MEM_CONNS * 4 + 1, peak);
+	/*
+	 * each socket may hold 16 KiB beyond the limit, plus the frame that
+	 * crossed it: under pressure the window is 4 segments, so a frame
+	 * holds at most 4 (3 pages with their skbs), no more
+	 */
+	EXPECT_GE(hi + MEM_CONNS * (4 + 3) + 1, peak);
 	EXPECT_LT(press0, xu_counter("MemPressureEvents"));
 	EXPECT_LT(drops0, xu_counter("MemLimitDrops"));
 
