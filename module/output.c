@@ -343,17 +343,33 @@ void xnet_conn_push(struct sock *sk)
 		xnet_conn_reset_rtx_timer(sk);
 }
 
+/* Send @n queued segments from @first again, as one frame. */
+static void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
+				     unsigned int n)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	struct xnet_conn *c = xnet_conn(sk);
+	u64 now = xnet_now_us();
+	struct sk_buff *skb = first;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+		cb->retrans++;
+		cb->sent_us = now;
+		c->total_retrans++;
+		xnet_inc_stat(xn, XNET_MIB_RETRANS_SEGS);
+		trace_xnet_retransmit(c, cb->seq, skb->len, cb->retrans);
+		if (i + 1 < n)
+			skb = skb_queue_next(&sk->sk_write_queue, skb);
+	}
+	xnet_conn_send_segs(sk, first, n, XNET_SEG_CB(skb)->flags);
+}
+
 void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb)
 {
-	struct xnet_conn *c = xnet_conn(sk);
-
-	XNET_SEG_CB(skb)->retrans++;
-	c->total_retrans++;
-	xnet_inc_stat(xnet_pernet(sock_net(sk)), XNET_MIB_RETRANS_SEGS);
-	trace_xnet_retransmit(c, XNET_SEG_CB(skb)->seq, skb->len,
-			      XNET_SEG_CB(skb)->retrans);
-	XNET_SEG_CB(skb)->sent_us = xnet_now_us();
-	xnet_conn_send_segs(sk, skb, 1, XNET_SEG_CB(skb)->flags);
+	xnet_conn_retransmit_run(sk, skb, 1);
 }
 
 void xnet_conn_send_ack(struct sock *sk)
@@ -470,9 +486,10 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	u64 now = xnet_now_us();
-	struct sk_buff *skb, *last_sacked = NULL;
+	struct sk_buff *skb, *last_sacked = NULL, *first = NULL;
 	u32 srtt = max(c->srtt_us, 1000U);
 	int budget = max(c->cwnd, 2U);
+	unsigned int n = 0, bytes = 0;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		if (skb == c->send_head)
@@ -480,23 +497,38 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 		if (XNET_SEG_CB(skb)->sacked)
 			last_sacked = skb;
 	}
+	/* consecutive holes go out together, as one frame */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
 		if (skb == c->send_head || budget <= 0)
 			break;
+		if (n && (cb->sacked ||
+			  (cb->retrans && now - cb->sent_us < srtt) ||
+			  !xnet_conn_joins(first, n, bytes, skb))) {
+			xnet_conn_retransmit_run(sk, first, n);
+			n = 0;
+		}
 		if (cb->sacked)
 			continue;
 		/* retransmitted less than a round trip ago: still flying */
 		if (cb->retrans && now - cb->sent_us < srtt)
 			goto next;
-		xnet_conn_retransmit(sk, skb);
+		if (!n++)
+			first = skb;
+		bytes = n > 1 ? bytes + skb->len : skb->len;
 		budget--;
+		if (cb->flags) {
+			xnet_conn_retransmit_run(sk, first, n);
+			n = 0;
+		}
 next:
 		if (!all_holes || !last_sacked || skb == last_sacked ||
 		    !xnet_before(cb->seq, XNET_SEG_CB(last_sacked)->seq))
 			break;
 	}
+	if (n)
+		xnet_conn_retransmit_run(sk, first, n);
 }
 
 /* Mark what the peer's SACK blocks cover; true if any of it is new. */
