@@ -531,13 +531,28 @@ next:
 		xnet_conn_retransmit_run(sk, first, n);
 }
 
-/* Mark what the peer's SACK blocks cover; true if any of it is new. */
-static bool xnet_conn_mark_sacked(struct sock *sk,
-				  const struct xnet_sack_block *sack,
-				  int nsack)
+/* Segments sent and SACKed, not yet cumulatively acknowledged. */
+static unsigned int xnet_conn_sacked_segs(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	bool newly = false;
+	unsigned int n = 0;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == c->send_head)
+			break;
+		n += XNET_SEG_CB(skb)->sacked;
+	}
+	return n;
+}
+
+/* Mark what the peer's SACK blocks cover; how many segments are new. */
+static unsigned int xnet_conn_mark_sacked(struct sock *sk,
+					  const struct xnet_sack_block *sack,
+					  int nsack)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	unsigned int newly = 0;
 	struct sk_buff *skb;
 	int i;
 
@@ -555,7 +570,7 @@ static bool xnet_conn_mark_sacked(struct sock *sk,
 			if (!xnet_before(cb->seq, start) &&
 			    !xnet_after(cb->end_seq, end) && !cb->sacked) {
 				cb->sacked = 1;
-				newly = true;
+				newly++;
 			}
 		}
 	}
@@ -575,7 +590,8 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd, acked_segs = 0;
 	u64 now = xnet_now_us();
-	bool karn_ok = true, newly_sacked;
+	unsigned int newly_sacked;
+	bool karn_ok = true;
 	struct sk_buff *skb;
 	s64 rtt = -1;
 
@@ -588,11 +604,14 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		/*
 		 * A duplicate ACK: the window unchanged (RFC 5681), or SACK
 		 * news (RFC 6675), since our receive window shrinks as the
-		 * peer queues data out of order behind a hole.
+		 * peer queues data out of order behind a hole. It counts the
+		 * segments it SACKs (RFC 6675's DupThresh is in segments): a
+		 * large frame is one ACK for many segments.
 		 */
 		if (pure_ack && (wnd == old_wnd || newly_sacked) &&
-		    c->snd_una != c->snd_nxt &&
-		    ++c->dupacks == 3 && !c->in_recovery) {
+		    c->snd_una != c->snd_nxt)
+			c->dupacks += max(newly_sacked, 1U);
+		if (c->dupacks >= 3 && !c->in_recovery) {
 			xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
 			xnet_conn_enter_recovery(sk);
 			xnet_conn_repair(sk, true);
@@ -626,7 +645,8 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		kfree_skb(skb);
 	}
 	c->snd_una = ack;
-	c->dupacks = 0;
+	/* segments still SACKed above a hole count as duplicates */
+	c->dupacks = nsack ? xnet_conn_sacked_segs(sk) : 0;
 	c->retransmits = 0;
 	c->backoff = 0;
 	c->rtx_start = 0;
@@ -640,6 +660,11 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		} else {
 			xnet_conn_repair(sk, false);	/* NewReno partial ack */
 		}
+	} else if (c->dupacks >= 3) {
+		/* a new hole below SACKed data, past the one just filled */
+		xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
+		xnet_conn_enter_recovery(sk);
+		xnet_conn_repair(sk, true);
 	} else {
 		xnet_cong_on_ack(c, max(acked_segs, 1U));
 	}
