@@ -611,7 +611,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			/* our SYN+ACK was lost: send it again */
 			if (skb_peek(&sk->sk_write_queue))
 				xnet_conn_retransmit(sk,
-						     skb_peek(&sk->sk_write_queue));
+						     skb_peek(&sk->sk_write_queue),
+						     false);
 			goto drop;
 		}
 		if (!(flags & XNET_SEG_RST))

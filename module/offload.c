@@ -4,7 +4,8 @@
  *
  * A connection sends the segments one push may send as one frame: a
  * linear head with the xnet and segment headers, and the segments'
- * payloads (clones of the write-queue skbs, one per segment) on its
+ * payloads (clones of the write-queue skbs, each holding one or more
+ * segments of gso_size bytes, the last one possibly shorter) on its
  * frag_list, marked SKB_GSO_FRAGLIST with gso_segs segments and
  * CHECKSUM_PARTIAL (the CRC is not computed yet). The core decides per
  * device (validate_xmit_skb()):
@@ -44,22 +45,26 @@ static unsigned int xnet_gso_hlen(const struct sk_buff *skb)
 	return XNET_CONN_HLEN + sh->nsack * sizeof(struct xnet_sack_block);
 }
 
-/* One ordinary frame: @skb's headers, then @len bytes of @pay at @seq. */
+/*
+ * One ordinary frame: @skb's headers, then @len bytes of @pay from @off,
+ * at @seq.
+ */
 static struct sk_buff *xnet_gso_one(struct sk_buff *skb, unsigned int hlen,
-				    struct sk_buff *pay, u32 seq, bool last)
+				    struct sk_buff *pay, unsigned int off,
+				    unsigned int len, u32 seq, bool last)
 {
 	unsigned int mac_len = skb->data - skb_mac_header(skb);
 	struct xnet_seghdr *sh;
 	struct xnethdr *xh;
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(LL_RESERVED_SPACE(skb->dev) + mac_len + hlen +
-			 pay->len, GFP_ATOMIC);
+	nskb = alloc_skb(LL_RESERVED_SPACE(skb->dev) + mac_len + hlen + len,
+			 GFP_ATOMIC);
 	if (!nskb)
 		return NULL;
 	skb_reserve(nskb, LL_RESERVED_SPACE(skb->dev));
 	skb_put_data(nskb, skb_mac_header(skb), mac_len + hlen);
-	if (skb_copy_bits(pay, 0, skb_put(nskb, pay->len), pay->len)) {
+	if (skb_copy_bits(pay, off, skb_put(nskb, len), len)) {
 		kfree_skb(nskb);
 		return NULL;
 	}
@@ -74,7 +79,7 @@ static struct sk_buff *xnet_gso_one(struct sk_buff *skb, unsigned int hlen,
 
 	xh = xnet_hdr(nskb);
 	sh = (void *)(xh + 1);
-	xh->len = htons(hlen + pay->len);
+	xh->len = htons(hlen + len);
 	sh->seq = htonl(seq);
 	if (!last)
 		sh->flags &= ~htons(XNET_SEG_EOR);
@@ -82,18 +87,21 @@ static struct sk_buff *xnet_gso_one(struct sk_buff *skb, unsigned int hlen,
 	return nskb;
 }
 
-/* skb->data at the xnet header; the result's data at the MAC header. */
+/*
+ * skb->data at the xnet header; the result's data at the MAC header.
+ * Every gso_size bytes of each frag_list skb become one frame.
+ */
 static struct sk_buff *xnet_gso_segment(struct sk_buff *skb,
 					netdev_features_t features)
 {
+	unsigned int mss = skb_shinfo(skb)->gso_size, hlen, total, off;
 	struct sk_buff *segs = NULL, **tail = &segs, *pay;
-	unsigned int hlen, total;
 	u32 seq;
 
 	if (skb_shinfo(skb)->gso_type != SKB_GSO_FRAGLIST ||
 	    skb_shinfo(skb)->nr_frags || !skb_has_frag_list(skb) ||
 	    skb->data != skb_network_header(skb) ||
-	    skb_mac_header(skb) > skb->data)
+	    skb_mac_header(skb) > skb->data || mss < 64)
 		return ERR_PTR(-EINVAL);
 	hlen = xnet_gso_hlen(skb);
 	if (!hlen || skb_headlen(skb) != hlen ||
@@ -103,17 +111,21 @@ static struct sk_buff *xnet_gso_segment(struct sk_buff *skb,
 
 	total = hlen;
 	skb_walk_frags(skb, pay) {
-		struct sk_buff *nskb;
-
 		if (!pay->len || pay->len > skb->len - total)
 			goto err;
-		total += pay->len;
-		nskb = xnet_gso_one(skb, hlen, pay, seq, total == skb->len);
-		if (!nskb)
-			goto err;
-		*tail = nskb;
-		tail = &nskb->next;
-		seq += pay->len;
+		for (off = 0; off < pay->len; off += mss) {
+			unsigned int len = min(mss, pay->len - off);
+			struct sk_buff *nskb;
+
+			total += len;
+			nskb = xnet_gso_one(skb, hlen, pay, off, len, seq,
+					    total == skb->len);
+			if (!nskb)
+				goto err;
+			*tail = nskb;
+			tail = &nskb->next;
+			seq += len;
+		}
 	}
 	if (total != skb->len)
 		goto err;

@@ -100,7 +100,9 @@ static int xnet_conn_attach(struct sock *sk, struct sk_buff *skb,
 			    struct sk_buff *first, unsigned int n)
 {
 	struct sk_buff **tail = &skb_shinfo(skb)->frag_list;
+	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *seg = first, *clone;
+	unsigned int segs = 0;
 
 	while (n--) {
 		clone = skb_clone(seg, GFP_ATOMIC);
@@ -111,10 +113,11 @@ static int xnet_conn_attach(struct sock *sk, struct sk_buff *skb,
 		skb->len += clone->len;
 		skb->data_len += clone->len;
 		skb->truesize += clone->truesize;
+		segs += xnet_conn_segs(c, clone->len);
 		if (n)
 			seg = skb_queue_next(&sk->sk_write_queue, seg);
 	}
-	return 0;
+	return segs;
 }
 
 /*
@@ -132,7 +135,7 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	unsigned int hroom = LL_MAX_HEADER + XNET_CONN_OVERHEAD;
 	struct xnet_seghdr *sh;
 	struct sk_buff *skb;
-	int nsack = 0;
+	int nsack = 0, segs = 0;
 	u32 wnd;
 
 	skb = alloc_skb(hroom + XNET_SYN_OPTLEN, GFP_ATOMIC);
@@ -150,9 +153,12 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 		if (sk->sk_state == XNET_STATE_SYN_SENT)
 			skb_set_owner_w(skb, sk);
 	}
-	if (n && xnet_conn_attach(sk, skb, first, n)) {
-		kfree_skb(skb);
-		return -ENOBUFS;
+	if (n) {
+		segs = xnet_conn_attach(sk, skb, first, n);
+		if (segs < 0) {
+			kfree_skb(skb);
+			return segs;
+		}
 	}
 	if (sk->sk_state != XNET_STATE_SYN_SENT) {
 		flags |= XNET_SEG_ACK;
@@ -173,7 +179,7 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 		       c->xs.dport);
 	if (n) {
 		skb_shinfo(skb)->gso_size = c->mss;
-		skb_shinfo(skb)->gso_segs = n;
+		skb_shinfo(skb)->gso_segs = segs;
 		skb_shinfo(skb)->gso_type = SKB_GSO_FRAGLIST;
 		skb->ip_summed = CHECKSUM_PARTIAL;
 		skb->csum_start = skb_network_header(skb) - skb->head;
@@ -187,8 +193,8 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	}
 	if (flags & XNET_SEG_RST)
 		xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
-	xnet_add_stat(xn, XNET_MIB_OUT_SEGS, max(n, 1U));
-	c->segs_out += max(n, 1U);
+	xnet_add_stat(xn, XNET_MIB_OUT_SEGS, max(segs, 1));
+	c->segs_out += max(segs, 1);
 	/*
 	 * A closed socket's connection whose address has no usable device
 	 * left ends now rather than after its retransmissions: nobody waits
@@ -271,28 +277,87 @@ static void xnet_conn_send_segs(struct sock *sk, struct sk_buff *first,
 }
 
 /*
+ * Split the queued @skb after @len bytes of its payload: the rest becomes
+ * a new skb right after it, with the rest of its sequence space and its
+ * flags (EOR), and the same transmission state. A sent skb may be
+ * shared with a frame in flight: its fragment table is made private
+ * first. 0 or -ENOMEM (nothing changed).
+ */
+int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	struct sk_buff *nskb;
+	unsigned int base;
+
+	if (!len || len >= skb->len)
+		return 0;
+	/* sk_wmem_queued holds this truesize: a private head keeps it */
+	base = skb->truesize;
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return -ENOMEM;
+	skb->truesize = base;
+	nskb = alloc_skb(0, GFP_ATOMIC);
+	if (!nskb)
+		return -ENOMEM;
+	base = nskb->truesize;
+	skb_split(skb, nskb, len);
+	/* the payload's share of truesize moves with it */
+	nskb->truesize += nskb->len;
+	skb->truesize -= nskb->len;
+	sk_wmem_queued_add(sk, base);
+	*XNET_SEG_CB(nskb) = *cb;
+	XNET_SEG_CB(nskb)->seq = cb->seq + len;
+	cb->end_seq = cb->seq + len;
+	cb->flags = 0;
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/*
  * Data segments one frame may carry after @first's: plain data, whole
  * SEQPACKET messages or the start of one (EOR ends a frame, it flags
  * the frame's last segment).
  */
-static bool xnet_conn_joins(const struct sk_buff *first, unsigned int n,
-			    unsigned int bytes, const struct sk_buff *skb)
+static bool xnet_conn_joins(const struct sk_buff *first, unsigned int segs,
+			    unsigned int bytes, const struct sk_buff *skb,
+			    unsigned int skb_segs)
 {
-	return first->len && skb->len && n < XNET_GSO_MAX_SEGS &&
+	return first->len && skb->len &&
+	       segs + skb_segs <= XNET_GSO_MAX_SEGS &&
 	       bytes + skb->len <= XNET_GSO_MAX_PAYLOAD &&
 	       !XNET_SEG_CB(first)->flags &&
 	       !(XNET_SEG_CB(skb)->flags & ~XNET_SEG_EOR);
 }
 
 /*
+ * How much of the unsent data skb @skb may leave now: the congestion
+ * window's room, the receive window's (0: none of it), one frame's
+ * worth. Whole segments, at least one, or 0.
+ */
+static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	u32 seq = XNET_SEG_CB(skb)->seq, wnd_end = c->snd_una + c->snd_wnd;
+	u32 quota = (c->cwnd - xnet_conn_packets_out(c)) * c->mss;
+
+	quota = min(quota, xnet_conn_size_goal(c));
+	if (xnet_after(XNET_SEG_CB(skb)->end_seq, wnd_end)) {
+		u32 wnd = xnet_after(wnd_end, seq) ? wnd_end - seq : 0;
+
+		quota = min(quota, rounddown(wnd, c->mss));
+	}
+	return quota;
+}
+
+/*
  * Send what the congestion and receive windows allow, as few frames as
- * the segments' flags permit.
+ * the segments' flags permit; an skb larger than what may leave is split.
  */
 void xnet_conn_push(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *skb, *first = NULL;
-	unsigned int n = 0, bytes = 0;
+	unsigned int n = 0, bytes = 0, segs = 0, skb_segs;
 	bool sent = false;
 	u64 now = 0;
 
@@ -303,13 +368,17 @@ void xnet_conn_push(struct sock *sk)
 			return;
 		if (xnet_conn_packets_out(c) >= c->cwnd)
 			break;
-		if (xnet_after(cb->end_seq, c->snd_una + c->snd_wnd) &&
-		    !(cb->flags & (XNET_SEG_SYN | XNET_SEG_FIN)) &&
-		    !(skb->len == 0)) {
-			/* zero or short window: probe it when nothing flies */
-			if (c->snd_una == c->snd_nxt)
-				xnet_conn_reset_rtx_timer(sk);
-			break;
+		if (skb->len) {
+			u32 quota = xnet_conn_send_quota(sk, skb);
+
+			if (!quota) {
+				/* zero or short window: probe it when nothing flies */
+				if (c->snd_una == c->snd_nxt)
+					xnet_conn_reset_rtx_timer(sk);
+				break;
+			}
+			if (skb->len > quota && xnet_conn_split(sk, skb, quota))
+				break;
 		}
 		/* Nagle: hold a short segment while data is unacknowledged */
 		if (!c->nodelay && skb->len < c->mss &&
@@ -317,7 +386,8 @@ void xnet_conn_push(struct sock *sk)
 		    skb_queue_is_last(&sk->sk_write_queue, skb) &&
 		    !(cb->flags & (XNET_SEG_EOR | XNET_SEG_FIN)))
 			break;
-		if (n && !xnet_conn_joins(first, n, bytes, skb)) {
+		skb_segs = xnet_conn_segs(c, skb->len);
+		if (n && !xnet_conn_joins(first, segs, bytes, skb, skb_segs)) {
 			xnet_conn_send_segs(sk, first, n, 0);
 			n = 0;
 			continue;	/* the state may have changed */
@@ -328,9 +398,13 @@ void xnet_conn_push(struct sock *sk)
 		if (!now)
 			now = xnet_now_us();
 		cb->sent_us = now;
-		if (!n++)
+		if (!n++) {
 			first = skb;
-		bytes = n > 1 ? bytes + skb->len : skb->len;
+			bytes = 0;
+			segs = 0;
+		}
+		bytes += skb->len;
+		segs += skb_segs;
 		sent = true;
 		if (cb->flags) {
 			xnet_conn_send_segs(sk, first, n, cb->flags);
@@ -358,8 +432,9 @@ static void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
 
 		cb->retrans++;
 		cb->sent_us = now;
-		c->total_retrans++;
-		xnet_inc_stat(xn, XNET_MIB_RETRANS_SEGS);
+		c->total_retrans += max(xnet_conn_segs(c, skb->len), 1U);
+		xnet_add_stat(xn, XNET_MIB_RETRANS_SEGS,
+			      max(xnet_conn_segs(c, skb->len), 1U));
 		trace_xnet_retransmit(c, cb->seq, skb->len, cb->retrans);
 		if (i + 1 < n)
 			skb = skb_queue_next(&sk->sk_write_queue, skb);
@@ -367,8 +442,21 @@ static void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
 	xnet_conn_send_segs(sk, first, n, XNET_SEG_CB(skb)->flags);
 }
 
-void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb)
+/*
+ * Send the first segment of @skb again (the timer's and the tail probe's
+ * retransmission: one segment into a collapsed window); @last: its last
+ * segment instead.
+ */
+void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb, bool last)
 {
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (skb->len > c->mss) {
+		u32 at = last ? rounddown(skb->len - 1, c->mss) : c->mss;
+
+		if (!xnet_conn_split(sk, skb, at) && last)
+			skb = skb_queue_next(&sk->sk_write_queue, skb);
+	}
 	xnet_conn_retransmit_run(sk, skb, 1);
 }
 
@@ -489,7 +577,7 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 	struct sk_buff *skb, *last_sacked = NULL, *first = NULL;
 	u32 srtt = max(c->srtt_us, 1000U);
 	int budget = max(c->cwnd, 2U);
-	unsigned int n = 0, bytes = 0;
+	unsigned int n = 0, bytes = 0, segs = 0, skb_segs;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		if (skb == c->send_head)
@@ -500,24 +588,34 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 	/* consecutive holes go out together, as one frame */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+		bool recent = cb->retrans && now - cb->sent_us < srtt;
 
 		if (skb == c->send_head || budget <= 0)
 			break;
-		if (n && (cb->sacked ||
-			  (cb->retrans && now - cb->sent_us < srtt) ||
-			  !xnet_conn_joins(first, n, bytes, skb))) {
+		/* no more than the budget: the rest of a large skb waits */
+		if (!cb->sacked && !recent &&
+		    xnet_conn_segs(c, skb->len) > budget)
+			xnet_conn_split(sk, skb, budget * c->mss);
+		skb_segs = xnet_conn_segs(c, skb->len);
+		if (n && (cb->sacked || recent ||
+			  !xnet_conn_joins(first, segs, bytes, skb,
+					   skb_segs))) {
 			xnet_conn_retransmit_run(sk, first, n);
 			n = 0;
 		}
 		if (cb->sacked)
 			continue;
 		/* retransmitted less than a round trip ago: still flying */
-		if (cb->retrans && now - cb->sent_us < srtt)
+		if (recent)
 			goto next;
-		if (!n++)
+		if (!n++) {
 			first = skb;
-		bytes = n > 1 ? bytes + skb->len : skb->len;
-		budget--;
+			bytes = 0;
+			segs = 0;
+		}
+		bytes += skb->len;
+		segs += skb_segs;
+		budget -= max(skb_segs, 1U);
 		if (cb->flags) {
 			xnet_conn_retransmit_run(sk, first, n);
 			n = 0;
@@ -541,7 +639,8 @@ static unsigned int xnet_conn_sacked_segs(struct sock *sk)
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		if (skb == c->send_head)
 			break;
-		n += XNET_SEG_CB(skb)->sacked;
+		if (XNET_SEG_CB(skb)->sacked)
+			n += xnet_conn_segs(c, skb->len);
 	}
 	return n;
 }
@@ -567,10 +666,21 @@ static unsigned int xnet_conn_mark_sacked(struct sock *sk,
 
 			if (skb == c->send_head)
 				break;
+			if (cb->sacked || !skb->len)
+				continue;
+			/* a block's edge inside a large skb: split it there */
+			if (xnet_before(cb->seq, start) &&
+			    xnet_after(cb->end_seq, start)) {
+				xnet_conn_split(sk, skb, start - cb->seq);
+				continue;	/* the next skb starts at @start */
+			}
+			if (xnet_before(cb->seq, end) &&
+			    xnet_after(cb->end_seq, end))
+				xnet_conn_split(sk, skb, end - cb->seq);
 			if (!xnet_before(cb->seq, start) &&
-			    !xnet_after(cb->end_seq, end) && !cb->sacked) {
+			    !xnet_after(cb->end_seq, end)) {
 				cb->sacked = 1;
-				newly++;
+				newly += xnet_conn_segs(c, skb->len);
 			}
 		}
 	}
@@ -627,8 +737,13 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != c->send_head) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
-		if (xnet_after(cb->end_seq, ack))
-			break;
+		if (xnet_after(cb->end_seq, ack)) {
+			/* part of a large skb: the acknowledged part goes */
+			if (!skb->len || !xnet_after(ack, cb->seq) ||
+			    xnet_conn_split(sk, skb, ack - cb->seq))
+				break;
+			continue;
+		}
 		/*
 		 * Karn: a range that held a retransmitted segment, or one
 		 * SACKed earlier (held back by a hole), gives no sample.
@@ -637,8 +752,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			karn_ok = false;
 		else
 			rtt = now - cb->sent_us;
-		if (skb->len)
-			acked_segs++;
+		acked_segs += xnet_conn_segs(c, skb->len);
 		c->bytes_acked += skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);

@@ -385,6 +385,7 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 	bool seqpacket = xnet_is_seqpacket(sk);
 	int flags = msg->msg_flags;
 	size_t copied = 0;
+	bool new_skb = false;
 	u32 start_seq;
 	long timeo;
 	int err = 0;
@@ -402,7 +403,11 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 
 	while (copied < len || (!len && !copied)) {
 		struct sk_buff *skb, *tail;
+		struct page_frag *pfrag;
+		bool merge;
+		u32 goal;
 		size_t n;
+		int i;
 
 		if (sk->sk_err) {
 			err = sock_error(sk);
@@ -430,47 +435,64 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 				goto out_err;
 			continue;
 		}
-		/* coalesce into the unsent tail segment */
+		/*
+		 * Append to the unsent tail skb while it is under the size
+		 * goal (a SEQPACKET message starts its own); the payload
+		 * lives in page fragments, as TCP's.
+		 */
 		tail = skb_peek_tail(&sk->sk_write_queue);
-		if (!seqpacket && tail && c->send_head &&
-		    !XNET_SEG_CB(tail)->flags && tail->len < c->mss &&
-		    skb_tailroom(tail) > 0) {
-			n = min3(len - copied, (size_t)(c->mss - tail->len),
-				 (size_t)skb_tailroom(tail));
-			if (skb_add_data_nocache(sk, tail, &msg->msg_iter, n)) {
-				err = -EFAULT;
+		goal = xnet_conn_size_goal(c);
+		if (!tail || !c->send_head || XNET_SEG_CB(tail)->flags ||
+		    tail->len >= goal || (seqpacket && !copied) || new_skb) {
+			skb = alloc_skb(0, sk->sk_allocation);
+			if (!skb) {
+				err = -ENOBUFS;
 				goto out_err;
 			}
-			XNET_SEG_CB(tail)->end_seq += n;
-			c->write_seq += n;
-			copied += n;
-			continue;
+			XNET_SEG_CB(skb)->seq = c->write_seq;
+			XNET_SEG_CB(skb)->end_seq = c->write_seq;
+			XNET_SEG_CB(skb)->flags = 0;
+			XNET_SEG_CB(skb)->sacked = 0;
+			XNET_SEG_CB(skb)->retrans = 0;
+			XNET_SEG_CB(skb)->sent_us = 0;
+			sk_wmem_queued_add(sk, skb->truesize);
+			__skb_queue_tail(&sk->sk_write_queue, skb);
+			if (!c->send_head)
+				c->send_head = skb;
+			tail = skb;
+			new_skb = false;
 		}
-		n = min_t(size_t, len - copied, c->mss);
-		skb = alloc_skb(c->mss, sk->sk_allocation);
-		if (!skb) {
+		pfrag = sk_page_frag(sk);
+		if (!sk_page_frag_refill(sk, pfrag)) {
 			err = -ENOBUFS;
 			goto out_err;
 		}
-		if (memcpy_from_msg(skb_put(skb, n), msg, n)) {
-			kfree_skb(skb);
+		n = min3(len - copied, (size_t)(goal - tail->len),
+			 (size_t)(pfrag->size - pfrag->offset));
+		i = skb_shinfo(tail)->nr_frags;
+		merge = skb_can_coalesce(tail, i, pfrag->page, pfrag->offset);
+		if (!merge && i >= MAX_SKB_FRAGS) {
+			new_skb = true;
+			continue;
+		}
+		if (skb_copy_to_page_nocache(sk, &msg->msg_iter, tail,
+					     pfrag->page, pfrag->offset, n)) {
 			err = -EFAULT;
 			goto out_err;
 		}
-		XNET_SEG_CB(skb)->seq = c->write_seq;
-		XNET_SEG_CB(skb)->end_seq = c->write_seq + n;
-		XNET_SEG_CB(skb)->flags = 0;
-		XNET_SEG_CB(skb)->sacked = 0;
-		XNET_SEG_CB(skb)->retrans = 0;
-		XNET_SEG_CB(skb)->sent_us = 0;
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(tail)->frags[i - 1], n);
+		} else {
+			skb_fill_page_desc(tail, i, pfrag->page, pfrag->offset,
+					   n);
+			get_page(pfrag->page);
+		}
+		pfrag->offset += n;
+		XNET_SEG_CB(tail)->end_seq += n;
 		c->write_seq += n;
 		copied += n;
 		if (seqpacket && copied == len)
-			XNET_SEG_CB(skb)->flags = XNET_SEG_EOR;
-		sk_wmem_queued_add(sk, skb->truesize);
-		__skb_queue_tail(&sk->sk_write_queue, skb);
-		if (!c->send_head)
-			c->send_head = skb;
+			XNET_SEG_CB(tail)->flags = XNET_SEG_EOR;
 		/* a large frame's worth at a time; the rest at the end */
 		if (!seqpacket &&
 		    c->write_seq - c->snd_nxt >= XNET_GSO_MAX_PAYLOAD)

@@ -85,7 +85,7 @@ static void xnet_conn_tail_probe(struct sock *sk)
 		last = skb;
 	}
 	if (last && !XNET_SEG_CB(last)->sacked)
-		xnet_conn_retransmit(sk, last);
+		xnet_conn_retransmit(sk, last, true);
 	sk_reset_timer(sk, &c->rtx_timer,
 		       jiffies + xnet_conn_rto_jiffies(c));
 }
@@ -182,7 +182,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 	}
 	head = skb_peek(&sk->sk_write_queue);
 	if (head)
-		xnet_conn_retransmit(sk, head);
+		xnet_conn_retransmit(sk, head, false);
 	if (sk->sk_state != XNET_STATE_CLOSED)
 		xnet_conn_reset_rtx_timer(sk);
 }

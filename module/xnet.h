@@ -476,7 +476,8 @@ void xnet_conn_unreachable(struct sock *sk);
 void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in);
 void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 			     u32 cookie, u32 wnd);
-void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb);
+void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb, bool last);
+int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xnet_conn_rcv_wnd(const struct sock *sk);
 void xnet_conn_set_mss(struct sock *sk);
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
@@ -502,6 +503,22 @@ unsigned long xnet_conn_fin_timeout(void);
 
 /* rx.c */
 void xnet_dev_attach_rx(struct xnet_dev *xdev);
+
+/*
+ * The most payload one write-queue skb holds: as many whole segments as
+ * one large frame carries (offload.c).
+ */
+static inline u32 xnet_conn_size_goal(const struct xnet_conn *c)
+{
+	return min_t(u32, XNET_GSO_MAX_SEGS, XNET_GSO_MAX_PAYLOAD / c->mss) *
+	       c->mss;
+}
+
+/* Segments in @len bytes of payload. */
+static inline u32 xnet_conn_segs(const struct xnet_conn *c, u32 len)
+{
+	return DIV_ROUND_UP(len, c->mss);
+}
 
 /* offload.c */
 static inline unsigned int xnet_frame_segs(const struct sk_buff *skb)
