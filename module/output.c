@@ -7,15 +7,20 @@
  * Context: every function here runs with the socket lock held, either
  * by the owner in process context or with bh_lock_sock() in softirq and
  * timer context; except xnet_conn_unreachable(), which takes it (process
- * context, from the neighbour work). Frames are handed to xnet_output(), which may take the
- * neighbour lock (nested inside the socket lock, never the other way
- * round) and never delivers to a socket synchronously: connection frames
- * for a local address are looped through netif_rx().
+ * context, from the neighbour work). Frames are handed to xnet_output(),
+ * which may take the neighbour lock (nested inside the socket lock, never
+ * the other way round) and never delivers to a socket synchronously:
+ * connection frames for a local address are looped through netif_rx().
  *
- * Write queue: every skb on sk_write_queue is one segment (payload only,
- * or a SYN/FIN with none), in sequence order, charged to sk_wmem_queued;
- * it is freed when cumulatively acknowledged. Each transmission sends a
- * copy, so the queued skb is never shared with a device.
+ * Write queue: every skb on sk_write_queue holds one or more whole
+ * segments of payload in page fragments (the last one possibly short),
+ * or is a SYN/FIN with none; in sequence order, charged to
+ * sk_wmem_queued (its truesize); freed when cumulatively acknowledged.
+ * Per-segment state (sent, SACKed, retransmitted) is per skb: an skb is
+ * split where that state would differ inside it. A transmission sends
+ * clones in a large frame (offload.c): a queued skb's payload is never
+ * written once sent, and its fragment table is made private before a
+ * split.
  */
 #include <linux/random.h>
 
