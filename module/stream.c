@@ -467,8 +467,13 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 			err = -ENOBUFS;
 			goto out_err;
 		}
+		/*
+		 * A segment at a time: a copy that faults part-way loses at
+		 * most the segment it was in, the prefix before it is sent.
+		 */
 		n = min3(len - copied, (size_t)(goal - tail->len),
 			 (size_t)(pfrag->size - pfrag->offset));
+		n = min_t(size_t, n, c->mss);
 		i = skb_shinfo(tail)->nr_frags;
 		merge = skb_can_coalesce(tail, i, pfrag->page, pfrag->offset);
 		if (!merge && i >= MAX_SKB_FRAGS) {
