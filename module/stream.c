@@ -377,6 +377,24 @@ static void xnet_conn_unqueue(struct sock *sk, u32 seq)
 	c->write_seq = seq;
 }
 
+/*
+ * A data skb queued by a failed copy may be left empty: it would share
+ * its sequence number with the next one. Unsent, it goes.
+ */
+static void xnet_conn_drop_empty_tail(struct sock *sk)
+{
+	struct sk_buff *tail = skb_peek_tail(&sk->sk_write_queue);
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (!tail || tail->len || XNET_SEG_CB(tail)->flags || !c->send_head)
+		return;
+	if (tail == c->send_head)
+		c->send_head = NULL;
+	__skb_unlink(tail, &sk->sk_write_queue);
+	sk_wmem_queued_add(sk, -tail->truesize);
+	kfree_skb(tail);
+}
+
 static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 			     size_t len)
 {
@@ -508,6 +526,7 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 	return copied;
 
 out_err:
+	xnet_conn_drop_empty_tail(sk);
 	if (seqpacket && copied)
 		xnet_conn_unqueue(sk, start_seq);
 	xnet_conn_push(sk);
