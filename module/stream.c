@@ -359,6 +359,14 @@ static int xnet_conn_wait_memory(struct sock *sk, long *timeo)
  * those from @seq on: none was sent, as a message is only pushed once it
  * is queued whole. Socket locked.
  */
+/* Take @skb off the write queue and give back its send-buffer charge. */
+static void xnet_conn_free_queued(struct sock *sk, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &sk->sk_write_queue);
+	sk_wmem_queued_add(sk, -skb->truesize);
+	kfree_skb(skb);
+}
+
 static void xnet_conn_unqueue(struct sock *sk, u32 seq)
 {
 	struct xnet_conn *c = xnet_conn(sk);
@@ -370,9 +378,7 @@ static void xnet_conn_unqueue(struct sock *sk, u32 seq)
 			break;
 		if (skb == c->send_head)
 			c->send_head = NULL;
-		__skb_unlink(skb, &sk->sk_write_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
+		xnet_conn_free_queued(sk, skb);
 	}
 	c->write_seq = seq;
 }
@@ -390,9 +396,7 @@ static void xnet_conn_drop_empty_tail(struct sock *sk)
 		return;
 	if (tail == c->send_head)
 		c->send_head = NULL;
-	__skb_unlink(tail, &sk->sk_write_queue);
-	sk_wmem_queued_add(sk, -tail->truesize);
-	kfree_skb(tail);
+	xnet_conn_free_queued(sk, tail);
 }
 
 static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
