@@ -319,19 +319,42 @@ int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len)
 }
 
 /*
- * Data segments one frame may carry after @first's: plain data, whole
- * SEQPACKET messages or the start of one (EOR ends a frame, it flags
- * the frame's last segment).
+ * Consecutive write-queue skbs gathered for one frame, by the first
+ * transmission (xnet_conn_push()) and by repair (xnet_conn_repair()).
  */
-static bool xnet_conn_joins(const struct sk_buff *first, unsigned int segs,
-			    unsigned int bytes, const struct sk_buff *skb,
-			    unsigned int skb_segs)
+struct xnet_frame_batch {
+	struct sk_buff	*first;
+	unsigned int	n;	/* skbs; 0: empty */
+	unsigned int	bytes;
+	unsigned int	segs;
+};
+
+/*
+ * Whether @skb (@skb_segs segments) may join the non-empty batch @b in
+ * one frame: plain data, whole SEQPACKET messages or the start of one
+ * (EOR ends a frame, it flags the frame's last segment), within the
+ * limits of one large frame.
+ */
+static bool xnet_batch_joins(const struct xnet_frame_batch *b,
+			     const struct sk_buff *skb, unsigned int skb_segs)
 {
-	return first->len && skb->len &&
-	       segs + skb_segs <= XNET_GSO_MAX_SEGS &&
-	       bytes + skb->len <= XNET_GSO_MAX_PAYLOAD &&
-	       !XNET_SEG_CB(first)->flags &&
+	return b->first->len && skb->len &&
+	       b->segs + skb_segs <= XNET_GSO_MAX_SEGS &&
+	       b->bytes + skb->len <= XNET_GSO_MAX_PAYLOAD &&
+	       !XNET_SEG_CB(b->first)->flags &&
 	       !(XNET_SEG_CB(skb)->flags & ~XNET_SEG_EOR);
+}
+
+static void xnet_batch_add(struct xnet_frame_batch *b, struct sk_buff *skb,
+			   unsigned int skb_segs)
+{
+	if (!b->n++) {
+		b->first = skb;
+		b->bytes = 0;
+		b->segs = 0;
+	}
+	b->bytes += skb->len;
+	b->segs += skb_segs;
 }
 
 /*
@@ -361,8 +384,9 @@ static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb)
 void xnet_conn_push(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	struct sk_buff *skb, *first = NULL;
-	unsigned int n = 0, bytes = 0, segs = 0, skb_segs;
+	struct xnet_frame_batch b = { };
+	unsigned int skb_segs;
+	struct sk_buff *skb;
 	bool sent = false;
 	u64 now = 0;
 
@@ -392,9 +416,9 @@ void xnet_conn_push(struct sock *sk)
 		    !(cb->flags & (XNET_SEG_EOR | XNET_SEG_FIN)))
 			break;
 		skb_segs = xnet_conn_segs(c, skb->len);
-		if (n && !xnet_conn_joins(first, segs, bytes, skb, skb_segs)) {
-			xnet_conn_send_segs(sk, first, n, 0);
-			n = 0;
+		if (b.n && !xnet_batch_joins(&b, skb, skb_segs)) {
+			xnet_conn_send_segs(sk, b.first, b.n, 0);
+			b.n = 0;
 			continue;	/* the state may have changed */
 		}
 		c->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
@@ -403,21 +427,15 @@ void xnet_conn_push(struct sock *sk)
 		if (!now)
 			now = xnet_now_us();
 		cb->sent_us = now;
-		if (!n++) {
-			first = skb;
-			bytes = 0;
-			segs = 0;
-		}
-		bytes += skb->len;
-		segs += skb_segs;
+		xnet_batch_add(&b, skb, skb_segs);
 		sent = true;
 		if (cb->flags) {
-			xnet_conn_send_segs(sk, first, n, cb->flags);
-			n = 0;
+			xnet_conn_send_segs(sk, b.first, b.n, cb->flags);
+			b.n = 0;
 		}
 	}
-	if (n)
-		xnet_conn_send_segs(sk, first, n, 0);
+	if (b.n)
+		xnet_conn_send_segs(sk, b.first, b.n, 0);
 	if (sent && !timer_pending(&c->rtx_timer))
 		xnet_conn_reset_rtx_timer(sk);
 }
@@ -579,10 +597,11 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	u64 now = xnet_now_us();
-	struct sk_buff *skb, *last_sacked = NULL, *first = NULL;
+	struct sk_buff *skb, *last_sacked = NULL;
 	u32 srtt = max(c->srtt_us, 1000U);
+	struct xnet_frame_batch b = { };
 	int budget = max(c->cwnd, 2U);
-	unsigned int n = 0, bytes = 0, segs = 0, skb_segs;
+	unsigned int skb_segs;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		if (skb == c->send_head)
@@ -602,36 +621,29 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 		    xnet_conn_segs(c, skb->len) > budget)
 			xnet_conn_split(sk, skb, budget * c->mss);
 		skb_segs = xnet_conn_segs(c, skb->len);
-		if (n && (cb->sacked || recent ||
-			  !xnet_conn_joins(first, segs, bytes, skb,
-					   skb_segs))) {
-			xnet_conn_retransmit_run(sk, first, n);
-			n = 0;
+		if (b.n && (cb->sacked || recent ||
+			    !xnet_batch_joins(&b, skb, skb_segs))) {
+			xnet_conn_retransmit_run(sk, b.first, b.n);
+			b.n = 0;
 		}
 		if (cb->sacked)
 			continue;
 		/* retransmitted less than a round trip ago: still flying */
 		if (recent)
 			goto next;
-		if (!n++) {
-			first = skb;
-			bytes = 0;
-			segs = 0;
-		}
-		bytes += skb->len;
-		segs += skb_segs;
+		xnet_batch_add(&b, skb, skb_segs);
 		budget -= max(skb_segs, 1U);
 		if (cb->flags) {
-			xnet_conn_retransmit_run(sk, first, n);
-			n = 0;
+			xnet_conn_retransmit_run(sk, b.first, b.n);
+			b.n = 0;
 		}
 next:
 		if (!all_holes || !last_sacked || skb == last_sacked ||
 		    !xnet_before(cb->seq, XNET_SEG_CB(last_sacked)->seq))
 			break;
 	}
-	if (n)
-		xnet_conn_retransmit_run(sk, first, n);
+	if (b.n)
+		xnet_conn_retransmit_run(sk, b.first, b.n);
 }
 
 /* Segments sent and SACKed, not yet cumulatively acknowledged. */
