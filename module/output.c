@@ -240,6 +240,45 @@ static u32 xnet_conn_packets_out(const struct xnet_conn *c)
 	return DIV_ROUND_UP(c->snd_nxt - c->snd_una, c->mss);
 }
 
+/* A retransmission sent less than a round trip ago is still flying. */
+static bool xnet_conn_rtx_recent(const struct xnet_conn *c,
+				 const struct xnet_seg_cb *cb, u64 now)
+{
+	return cb->retrans && now - cb->sent_us < max(c->srtt_us, 1000U);
+}
+
+/*
+ * Segments in the network (RFC 6675's "pipe"). Outside recovery, all
+ * that was sent and not acknowledged. In recovery, not what the peer
+ * SACKed, nor the holes below its highest SACK (lost), unless they
+ * were retransmitted less than a round trip ago; so that new data keeps
+ * flowing as SACKs arrive rather than waiting for the holes to fill.
+ * @now: the clock, read by the caller (only needed in recovery).
+ */
+static u32 xnet_conn_in_flight(struct sock *sk, u64 now)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	u32 flying = 0, above = 0;
+	struct sk_buff *skb;
+
+	if (!c->in_recovery)
+		return xnet_conn_packets_out(c);
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+		u32 segs = DIV_ROUND_UP(cb->end_seq - cb->seq, c->mss);
+
+		if (skb == c->send_head)
+			break;
+		if (cb->sacked)
+			above = 0;	/* what was below it is lost */
+		else if (xnet_conn_rtx_recent(c, cb, now))
+			flying += segs;
+		else
+			above += segs;
+	}
+	return flying + above;
+}
+
 static void xnet_conn_output_error(struct sock *sk, int err)
 {
 	/* a peer that cannot be resolved ends an opening connection */
@@ -358,15 +397,17 @@ static void xnet_batch_add(struct xnet_frame_batch *b, struct sk_buff *skb,
 }
 
 /*
- * How much of the unsent data skb @skb may leave now: the congestion
- * window's room, the receive window's (0: none of it), one frame's
- * worth. Whole segments, at least one, or 0.
+ * How much of the unsent data skb @skb may leave now, @flight segments
+ * being in the network: the congestion window's room, the receive
+ * window's (0: none of it), one frame's worth. Whole segments, at least
+ * one, or 0.
  */
-static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb)
+static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb,
+				u32 flight)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	u32 seq = XNET_SEG_CB(skb)->seq, wnd_end = c->snd_una + c->snd_wnd;
-	u32 quota = (c->cwnd - xnet_conn_packets_out(c)) * c->mss;
+	u32 quota = (c->cwnd - flight) * c->mss;
 
 	quota = min(quota, xnet_conn_size_goal(c));
 	if (xnet_after(XNET_SEG_CB(skb)->end_seq, wnd_end)) {
@@ -384,21 +425,22 @@ static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb)
 void xnet_conn_push(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
+	u64 now = c->in_recovery ? xnet_now_us() : 0;
+	u32 flight = xnet_conn_in_flight(sk, now);
 	struct xnet_frame_batch b = { };
 	unsigned int skb_segs;
 	struct sk_buff *skb;
 	bool sent = false;
-	u64 now = 0;
 
 	while ((skb = c->send_head)) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
 		if (sk->sk_state == XNET_STATE_CLOSED)
 			return;
-		if (xnet_conn_packets_out(c) >= c->cwnd)
+		if (flight >= c->cwnd)
 			break;
 		if (skb->len) {
-			u32 quota = xnet_conn_send_quota(sk, skb);
+			u32 quota = xnet_conn_send_quota(sk, skb, flight);
 
 			if (!quota) {
 				/* zero or short window: probe it when nothing flies */
@@ -424,6 +466,7 @@ void xnet_conn_push(struct sock *sk)
 		c->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 			       NULL : skb_queue_next(&sk->sk_write_queue, skb);
 		c->snd_nxt = cb->end_seq;
+		flight += DIV_ROUND_UP(cb->end_seq - cb->seq, c->mss);
 		if (!now)
 			now = xnet_now_us();
 		cb->sent_us = now;
@@ -598,7 +641,6 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 	struct xnet_conn *c = xnet_conn(sk);
 	u64 now = xnet_now_us();
 	struct sk_buff *skb, *last_sacked = NULL;
-	u32 srtt = max(c->srtt_us, 1000U);
 	struct xnet_frame_batch b = { };
 	int budget = max(c->cwnd, 2U);
 	unsigned int skb_segs;
@@ -612,7 +654,7 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 	/* consecutive holes go out together, as one frame */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		bool recent = cb->retrans && now - cb->sent_us < srtt;
+		bool recent = xnet_conn_rtx_recent(c, cb, now);
 
 		if (skb == c->send_head || budget <= 0)
 			break;
