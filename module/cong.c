@@ -89,11 +89,13 @@ static void cubic_on_ack(struct xnet_conn *c, u32 acked)
 		if (w_est > c->cwnd)
 			cnt = min(cnt, max(c->cwnd / (w_est - c->cwnd), 1U));
 	}
+	/* one large frame's ACK may be worth several increments */
 	c->cwnd_cnt += acked;
 	if (c->cwnd_cnt >= cnt) {
-		c->cwnd_cnt = 0;
-		if (c->cwnd < XNET_CWND_MAX)
-			c->cwnd++;
+		u32 delta = c->cwnd_cnt / cnt;
+
+		c->cwnd_cnt -= delta * cnt;
+		c->cwnd = min(c->cwnd + delta, (u32)XNET_CWND_MAX);
 	}
 }
 
