@@ -48,6 +48,8 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->max_connections = 65536;
 	xn->time_wait_ms = 2000;
 	xn->max_syn_backlog = 256;
+	/* CUBIC, as Linux TCP's default */
+	xn->cong_default = xnet_cong_index(xnet_cong_find("cubic"));
 	xn->syncookies = 1;
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);

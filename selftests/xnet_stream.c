@@ -1484,7 +1484,7 @@ TEST_F(stream, sockopts)
 	EXPECT_EQ(-1, setsockopt(fd, XSOL, XO_NODELAY, &v, 2));
 	EXPECT_EQ(EINVAL, errno);
 
-	/* congestion control by name */
+	/* congestion control by name (the default is cubic) */
 	EXPECT_EQ(0, setsockopt(fd, XSOL, XO_CONGESTION, "reno", 4))
 		TH_LOG("reno: %s", strerror(errno));
 	memset(cc, 0, sizeof(cc));
@@ -1624,27 +1624,28 @@ TEST_F(stream, congestion_control)
 
 	fd = xsock(SOCK_STREAM);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, cong_of(fd, name, sizeof(name)));
-	EXPECT_STREQ("reno", name);
-	ASSERT_EQ(0, setsockopt(fd, SOL_XNET, XNET_CONGESTION, "cubic", 5));
+	/* CUBIC by default, as TCP */
 	ASSERT_EQ(0, cong_of(fd, name, sizeof(name)));
 	EXPECT_STREQ("cubic", name);
+	ASSERT_EQ(0, setsockopt(fd, SOL_XNET, XNET_CONGESTION, "reno", 4));
+	ASSERT_EQ(0, cong_of(fd, name, sizeof(name)));
+	EXPECT_STREQ("reno", name);
 	close(fd);
 
 	/* the per-netns default; an unknown name is refused */
 	EXPECT_NE(0, xu_sh("echo bogus > /proc/sys/net/xnet/congestion_control 2>/dev/null"));
-	ASSERT_EQ(0, xu_sh("echo cubic > /proc/sys/net/xnet/congestion_control"));
+	ASSERT_EQ(0, xu_sh("echo reno > /proc/sys/net/xnet/congestion_control"));
 	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7031, &p));
 	ASSERT_EQ(0, cong_of(p.c, name, sizeof(name)));
-	EXPECT_STREQ("cubic", name);
+	EXPECT_STREQ("reno", name);
 	ASSERT_EQ(0, cong_of(p.s, name, sizeof(name)));
-	EXPECT_STREQ("cubic", name);
-	/* a transfer under CUBIC arrives whole */
+	EXPECT_STREQ("reno", name);
+	/* a transfer under NewReno arrives whole */
 	memset(buf, 0x5a, sizeof(buf));
 	EXPECT_EQ(0, send_all(p.c, buf, sizeof(buf)));
 	EXPECT_EQ((ssize_t)sizeof(buf), recv(p.s, buf, sizeof(buf), MSG_WAITALL));
 	closepair(&p);
-	ASSERT_EQ(0, xu_sh("echo reno > /proc/sys/net/xnet/congestion_control"));
+	ASSERT_EQ(0, xu_sh("echo cubic > /proc/sys/net/xnet/congestion_control"));
 }
 
 /* net.xnet.max_connections bounds the table, with a clear errno. */
