@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xnet: connection output: building and sending segments, the send
- * window, acknowledgment processing with SACK, retransmission and
- * congestion control (NewReno).
+ * window, acknowledgment processing with SACK, retransmission and loss
+ * recovery (RFC 6675: SACK-based, sending against the pipe); how the
+ * congestion window grows and is cut is cong.c's (CUBIC or NewReno).
  *
  * Context: every function here runs with the socket lock held, either
  * by the owner in process context or with bh_lock_sock() in softirq and
@@ -831,7 +832,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			c->in_recovery = 0;
 			c->cwnd = max(c->ssthresh, 2U);
 		} else {
-			xnet_conn_repair(sk, false);	/* NewReno partial ack */
+			xnet_conn_repair(sk, false);	/* partial ack (RFC 6582) */
 		}
 	} else if (c->dupacks >= 3) {
 		/* a new hole below SACKed data, past the one just filled */
