@@ -625,6 +625,18 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			xnet_conn_send_ack(sk);
 			goto drop;
 		}
+		if (sk->sk_state == XNET_STATE_TIME_WAIT) {
+			/*
+			 * RFC 1337: a reset does not end TIME_WAIT. It is
+			 * typically the peer's answer to a late duplicate of
+			 * ours after it forgot the connection; taking it would
+			 * turn the end of file a reader has not read yet into
+			 * ECONNRESET (TCP's reader never sees it: its socket
+			 * has left TIME_WAIT to a separate timewait sock).
+			 */
+			xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
+			goto drop;
+		}
 		xnet_inc_stat(xn, XNET_MIB_IN_RSTS);
 		if (sk->sk_state == XNET_STATE_SYN_RECV) {
 			xnet_conn_done(sk);

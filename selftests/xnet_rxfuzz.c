@@ -1286,6 +1286,7 @@ static void run_state(struct __test_metadata *_metadata,
 	int classes[NGEN + 8], ncls = NGEN, i;
 	int vc = -1, vs = -1, sc = -1, ss = -1, fd;
 	double t0 = xu_now();
+	long long c0[NK], c1[NK];
 	uint8_t f[FMAX];
 	size_t len;
 
@@ -1416,6 +1417,18 @@ static void run_state(struct __test_metadata *_metadata,
 		EXPECT_EQ(0, wait_state(self, SRV_PORT, tb.peer, tb.pport, -1));
 		break;
 	case XNET_STATE_TIME_WAIT:
+		EXPECT_EQ(st, sock_state(self, SRV_PORT, tb.peer, tb.pport));
+		/* RFC 1337: not even a reset at rcv_nxt ends it, it is counted */
+		ASSERT_EQ(0, read_ctrs(c0));
+		len = mk_seg(self, f, &tb, tb.rcv_nxt, 0, F_RST, 0);
+		ASSERT_EQ(0, inject(self, f, len));
+		for (i = 0; i < 100; i++) {
+			ASSERT_EQ(0, read_ctrs(c1));
+			if (c1[K_STATE] != c0[K_STATE])
+				break;
+			xu_msleep(10);
+		}
+		EXPECT_EQ(c0[K_STATE] + 1, c1[K_STATE]);
 		EXPECT_EQ(st, sock_state(self, SRV_PORT, tb.peer, tb.pport));
 		break;
 	case XNET_STATE_ESTABLISHED:
