@@ -117,18 +117,29 @@ for _ in $(seq 50); do
 done
 A tipc link list 2>&1 | sed 's/^/tipc: /'
 
-# bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line.
+# Bytes that crossed the veth pair (both directions, seen from a).
+veth_bytes() {
+	A cat /sys/class/net/veth-a/statistics/tx_bytes \
+		/sys/class/net/veth-a/statistics/rx_bytes |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line,
+# with the bytes that crossed the veth meanwhile (is it the same path?).
 # rr and crr clients run pinned like the servers (PIN0).
 bench() {
-	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=()
+	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1
 	shift 5
 	case "$label" in rr*|crr) pin=("${PIN0[@]}") ;; esac
+	v0=$(veth_bytes)
 	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
 		-L "$label" -f "$fam" -p "$port" "$@" $dest 2>/tmp/bench.human)
 	rc=$?
+	v1=$(veth_bytes)
 	cat /tmp/bench.human
+	echo "path: $((v1 - v0)) bytes crossed the veth"
 	if [ $rc = 0 ] && [ "${out:0:1}" = "{" ]; then
-		echo "{\"rep\":$rep,${out:1}" >>"$RAW"
+		echo "{\"rep\":$rep,\"veth_bytes\":$((v1 - v0)),${out:1}" >>"$RAW"
 	else
 		echo "bench: $label $fam failed (rc $rc)"
 		echo "{\"rep\":$rep,\"label\":\"$label\",\"family\":\"$fam\",\"error\":$rc}" >>"$RAW"

@@ -123,6 +123,44 @@ def gnuplot(script, outdir):
         print("bench-report: gnuplot failed:\n" + r.stderr, file=sys.stderr)
 
 
+def per_unit(rows, label, family, over):
+    """Median of veth_bytes / row[over] for one figure, or None."""
+    vals = [r["veth_bytes"] / r[over] for r in rows
+            if r.get("label") == label and r.get("family") == family
+            and "veth_bytes" in r and r.get(over) and "error" not in r]
+    return statistics.median(vals) if vals else None
+
+
+def path_check(rows):
+    """Whether each family's traffic crossed the veth: the same path."""
+    checks = [("tput1", "bytes", "per payload byte, 1 stream",
+               ["xnet", "tcp", "tipc", "unix"]),
+              ("rr1", "n", "per 1-byte round trip",
+               ["xnet", "tcp", "xnet-dgram", "udp", "xnet-seqpacket",
+                "tipc-seqpacket"])]
+    lines, bypass = [], []
+    for label, over, what, fams in checks:
+        vals = [(f, per_unit(rows, label, f, over)) for f in fams]
+        if all(v is None for _, v in vals):
+            continue
+        lines.append(f"  {what:<28} " + "  ".join(
+            f"{SHORT[f]} {fmt(v)}" for f, v in vals if v is not None))
+        limit = 0.5 if over == "bytes" else 20
+        bypass += [SHORT[f] for f, v in vals
+                   if v is not None and v < limit and f != "unix"]
+    if not lines:
+        return
+    print("\npath check, bytes that crossed the veth (both directions):")
+    print("\n".join(lines))
+    if bypass:
+        print("  not over the veth, so not the same path: " +
+              ", ".join(sorted(set(bypass))))
+    if any(f.startswith("TIPC") for f in bypass):
+        print("  (between namespaces of one host, TIPC hands messages from"
+              " socket to socket, net/tipc/node.c: tipc_lxc_xmit(), not to"
+              " its bearer)")
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -176,6 +214,7 @@ def main():
         print("\nrr 4 KiB XNET-DG: not measured, an xnet datagram is one "
               "frame (at most MTU - 20 = 1480 bytes at MTU 1500); UDP "
               "fragments.")
+    path_check(rows)
     if failed:
         print(f"\n{len(failed)} measurement(s) failed: " +
               ", ".join(f"{r.get('label')}/{r.get('family')}"
