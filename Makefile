@@ -19,6 +19,7 @@
 #   KVER=6.1 (default) | 6.12 | <full release>   test kernel
 #   KDIR=<kernel build dir> for "all" (default: running kernel's build dir
 #        if present, else KVER's).  check/demo/lint always use KVER's.
+#   JOBS=N                parallel jobs of the builds (default: nproc)
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
@@ -47,6 +48,9 @@ HOST_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR),$(KVER_KDIR))
 
 BUILD := $(CURDIR)/build
+# Jobs for the sub-makes (Kbuild, tools, selftests); the top level stays
+# serial (.NOTPARALLEL below).
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 KSFT_INC := $(BUILD)/ksft
 DEPS_ARG := $(if $(filter 6.12.% 6.12,$(KVER)),6.12,)
 
@@ -72,16 +76,16 @@ modules:
 		$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null; \
 		readlink -f $(KDIR) >$(BUILD)/.kdir; \
 	fi
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -j$(JOBS) -C $(KDIR) M=$(CURDIR) modules
 
 tools:
-	$(MAKE) -C tools
+	$(MAKE) -j$(JOBS) -C tools
 
 ksft-headers:
 	@scripts/ksft-headers.sh $(KSFT_INC)
 
 selftests: ksft-headers
-	$(MAKE) -C selftests KSFT_INC=$(KSFT_INC)
+	$(MAKE) -j$(JOBS) -C selftests KSFT_INC=$(KSFT_INC)
 
 deps:
 	scripts/deps.sh $(DEPS_ARG)
@@ -113,12 +117,12 @@ checkpatch: $(CHECKPATCH)
 # One clean build against the test kernel with W=1 and sparse on every
 # file it compiles (C=1); "make sparse" alone re-checks without
 # recompiling (C=2).  Any diagnostic from our files fails.  These share
-# the module's object directory, hence .NOTPARALLEL (sub-makes still use -j).
+# the module's object directory, hence .NOTPARALLEL (sub-makes use -j$(JOBS)).
 wbuild: kver-check
 	@echo "lint: W=1 build with sparse (C=1) for $(KVER_FULL)"
 	@$(MAKE) --no-print-directory -C $(KVER_KDIR) M=$(CURDIR) clean >/dev/null
 	@rm -f $(BUILD)/.kdir
-	@out=$$($(MAKE) -C $(KVER_KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1); rc=$$?; \
+	@out=$$($(MAKE) -j$(JOBS) -C $(KVER_KDIR) M=$(CURDIR) W=1 C=1 modules 2>&1); rc=$$?; \
 	echo "$$out" | grep -vE '^make(\[[0-9]+\])?: (Entering|Leaving)'; \
 	bad=$$(grep -E '(warning|error):|WARNING:' <<<"$$out" | grep -E '$(OURS_RE)'); \
 	if [ $$rc != 0 ] || [ -n "$$bad" ]; then echo "lint: W=1 build FAILED" >&2; exit 1; fi; \
