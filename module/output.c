@@ -238,7 +238,7 @@ void xnet_conn_queue_ctl(struct sock *sk, u16 flags)
 
 static u32 xnet_conn_packets_out(const struct xnet_conn *c)
 {
-	return DIV_ROUND_UP(c->snd_nxt - c->snd_una, c->mss);
+	return xnet_conn_segs(c, c->snd_nxt - c->snd_una);
 }
 
 /* A retransmission sent less than a round trip ago is still flying. */
@@ -266,7 +266,7 @@ static u32 xnet_conn_in_flight(struct sock *sk, u64 now)
 		return xnet_conn_packets_out(c);
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		u32 segs = DIV_ROUND_UP(cb->end_seq - cb->seq, c->mss);
+		u32 segs = xnet_conn_segs(c, cb->end_seq - cb->seq);
 
 		if (skb == c->send_head)
 			break;
@@ -467,7 +467,7 @@ void xnet_conn_push(struct sock *sk)
 		c->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 			       NULL : skb_queue_next(&sk->sk_write_queue, skb);
 		c->snd_nxt = cb->end_seq;
-		flight += DIV_ROUND_UP(cb->end_seq - cb->seq, c->mss);
+		flight += xnet_conn_segs(c, cb->end_seq - cb->seq);
 		if (!now)
 			now = xnet_now_us();
 		cb->sent_us = now;

@@ -170,7 +170,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		c->backoff++;
 	if (sk->sk_state != XNET_STATE_SYN_SENT &&
 	    sk->sk_state != XNET_STATE_SYN_RECV) {
-		u32 flight = DIV_ROUND_UP(c->snd_nxt - c->snd_una, c->mss);
+		u32 flight = xnet_conn_segs(c, c->snd_nxt - c->snd_una);
 
 		/* RFC 5681: loss detected by timeout */
 		c->ssthresh = xnet_cong_ssthresh(c, flight);
