@@ -53,6 +53,7 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->syncookies = 1;
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);
+	xnet_rl_net_init(xn);
 	xnet_neigh_net_init(xn);
 
 	err = xnet_proc_net_init(xn);

@@ -70,6 +70,10 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_CONFIG_INVALID]	= "ConfigInvalid",
 	[XNET_MIB_INVALID_PEER_FLOODS]	= "InvalidPeerFloods",
 	[XNET_MIB_SYN_FLOODS]		= "SynFloods",
+	[XNET_MIB_RL_RSTS]		= "OutRstsRateLimited",
+	[XNET_MIB_RL_ACKS]		= "OutAcksRateLimited",
+	[XNET_MIB_RL_NEIGH_ANSWERS]	= "NeighAnswersRateLimited",
+	[XNET_MIB_RL_NEIGH_QUERIES]	= "NeighQueriesRateLimited",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -219,6 +223,7 @@ static int xnet_neigh_max_max = 65536;
 static int xnet_conn_max_max = 1 << 20;
 static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
+static int xnet_burst_max = 100000;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -314,6 +319,54 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &xnet_invalid_rate_max,
 	},
+	{
+		.procname	= "rst_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
+		.procname	= "ack_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
+		.procname	= "neigh_answer_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
+		.procname	= "neigh_query_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
+		.procname	= "ratelimit_burst",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_burst_max,
+	},
+	{
+		.procname	= "invalid_ratelimit_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_ms_max,
+	},
 	{ }
 };
 
@@ -337,6 +390,12 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[9].data = &xn->syncookies;
 	tbl[10].data = xn->mem;
 	tbl[11].data = &xn->invalid_rate;
+	tbl[12].data = &xn->rl_rate[XNET_RL_RST];
+	tbl[13].data = &xn->rl_rate[XNET_RL_ACK];
+	tbl[14].data = &xn->rl_rate[XNET_RL_NEIGH_ANSWER];
+	tbl[15].data = &xn->rl_rate[XNET_RL_NEIGH_QUERY];
+	tbl[16].data = &xn->rl_burst;
+	tbl[17].data = &xn->invalid_ratelimit_ms;
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
 	if (!xn->sysctl_hdr) {

@@ -106,6 +106,11 @@ enum xnet_mib {
 	XNET_MIB_CONFIG_INVALID,	/* netlink change xnet refused as invalid */
 	XNET_MIB_INVALID_PEER_FLOODS,	/* episodes: a peer above invalid_rate */
 	XNET_MIB_SYN_FLOODS,		/* connection request floods logged */
+	/* ratelimit.c: answers not sent, over their rate */
+	XNET_MIB_RL_RSTS,
+	XNET_MIB_RL_ACKS,
+	XNET_MIB_RL_NEIGH_ANSWERS,
+	XNET_MIB_RL_NEIGH_QUERIES,
 	__XNET_MIB_MAX
 };
 
@@ -137,6 +142,22 @@ struct xnet_peer_slot {
 };
 
 #define XNET_PEER_SLOTS		64
+
+/* Kinds of answers to unsolicited frames, each rate-limited per netns. */
+enum xnet_rl_kind {
+	XNET_RL_RST,		/* resets */
+	XNET_RL_ACK,		/* ACKs to out-of-window and challenge segments */
+	XNET_RL_NEIGH_ANSWER,	/* neighbour answers */
+	XNET_RL_NEIGH_QUERY,	/* queries started by answering a stranger */
+	__XNET_RL_MAX
+};
+
+/* A token bucket (ratelimit.c); fields under @lock. */
+struct xnet_rl_bucket {
+	spinlock_t	lock;
+	u32		tokens;
+	unsigned long	stamp;		/* jiffies of the last refill */
+};
 
 #define XNET_NEIGH_HASH_BITS	6
 #define XNET_NEIGH_QUEUE_MAX	3
@@ -173,6 +194,11 @@ struct xnet_net {
 	int			invalid_rate;	/* invalid frames/s per peer */
 	u32			peer_seed;	/* hashes invalid_peers */
 	struct xnet_peer_slot	invalid_peers[XNET_PEER_SLOTS];
+	/* ratelimit.c; sysctls net.xnet.*_rate, ratelimit_burst */
+	struct xnet_rl_bucket	rl[__XNET_RL_MAX];
+	int			rl_rate[__XNET_RL_MAX];	/* per second, 0: none */
+	int			rl_burst;
+	int			invalid_ratelimit_ms;
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
 };
@@ -573,6 +599,11 @@ void xnet_drop(struct xnet_net *xn, const struct sk_buff *skb,
 void xnet_audit_net_init(struct xnet_net *xn);
 void xnet_audit_syn_flood(struct xnet_net *xn, const struct xnethdr *xh);
 void xnet_audit_config(struct xnet_net *xn, enum xnet_sec_event ev, u8 cmd);
+
+/* ratelimit.c: answers to unsolicited frames */
+bool xnet_rl_allow(struct xnet_net *xn, enum xnet_rl_kind kind);
+bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last);
+void xnet_rl_net_init(struct xnet_net *xn);
 
 /* netlink.c */
 int xnet_netlink_init(void);

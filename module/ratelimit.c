@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xnet: rate limits on the frames xnet sends in answer to frames it did
+ * not ask for, so that no stranger can make a node send more than it
+ * was sent, nor use it to flood a third party.
+ *
+ * Two kinds of limit, as Linux TCP/IP has them:
+ *  - per netns, one token bucket per kind of answer (resets, ACKs to
+ *    out-of-window and challenge segments, neighbour answers, neighbour
+ *    queries started by answering a stranger): at most net.xnet.<kind>_rate
+ *    frames per second, with bursts of up to net.xnet.ratelimit_burst, as
+ *    icmp_global_allow() bounds ICMP;
+ *  - per connection, at most one ACK to out-of-window segments per
+ *    net.xnet.invalid_ratelimit_ms, as tcp_oow_rate_limited().
+ * A refused answer is counted (one counter per kind) and not sent.
+ *
+ * Locking and context: xnet_rl_allow() runs in any context (softirq on
+ * the receive path, process context on the local one); each bucket has
+ * its own spinlock, taken with BHs off, held for a few arithmetic
+ * operations and never nested. xnet_rl_oow_allow() runs under the
+ * connection's socket lock, which protects its timestamp.
+ */
+#include "xnet.h"
+
+static const enum xnet_mib xnet_rl_mib[__XNET_RL_MAX] = {
+	[XNET_RL_RST]		= XNET_MIB_RL_RSTS,
+	[XNET_RL_ACK]		= XNET_MIB_RL_ACKS,
+	[XNET_RL_NEIGH_ANSWER]	= XNET_MIB_RL_NEIGH_ANSWERS,
+	[XNET_RL_NEIGH_QUERY]	= XNET_MIB_RL_NEIGH_QUERIES,
+};
+
+/*
+ * May the netns send one more answer of @kind now? Refills the bucket
+ * by the time elapsed at the kind's rate; 0 as a rate means no limit.
+ */
+bool xnet_rl_allow(struct xnet_net *xn, enum xnet_rl_kind kind)
+{
+	struct xnet_rl_bucket *b = &xn->rl[kind];
+	u32 rate = READ_ONCE(xn->rl_rate[kind]);
+	u32 burst = max_t(int, READ_ONCE(xn->rl_burst), 1);
+	unsigned long now = jiffies, delta;
+	bool ok = false;
+
+	if (!rate)
+		return true;
+	spin_lock_bh(&b->lock);
+	delta = min_t(unsigned long, now - b->stamp, HZ);
+	if (delta) {
+		/* whole tokens only; the remainder stays in the stamp */
+		u32 add = (u32)(((u64)delta * rate) / HZ);
+
+		if (add) {
+			b->tokens = min(b->tokens + add, burst);
+			b->stamp = now;
+		}
+	}
+	if (b->tokens) {
+		b->tokens--;
+		ok = true;
+	}
+	spin_unlock_bh(&b->lock);
+	if (!ok)
+		xnet_inc_stat(xn, xnet_rl_mib[kind]);
+	return ok;
+}
+
+/*
+ * One ACK to an out-of-window segment per invalid_ratelimit_ms per
+ * connection (@last: the connection's jiffies of the last one, under its
+ * socket lock), and within the netns's ACK budget.
+ */
+bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last)
+{
+	unsigned long gap = msecs_to_jiffies(READ_ONCE(xn->invalid_ratelimit_ms));
+
+	if (*last && time_before(jiffies, *last + gap)) {
+		xnet_inc_stat(xn, XNET_MIB_RL_ACKS);
+		return false;
+	}
+	if (!xnet_rl_allow(xn, XNET_RL_ACK))
+		return false;
+	*last = jiffies | 1;
+	return true;
+}
+
+void xnet_rl_net_init(struct xnet_net *xn)
+{
+	int i;
+
+	for (i = 0; i < __XNET_RL_MAX; i++) {
+		spin_lock_init(&xn->rl[i].lock);
+		xn->rl[i].stamp = jiffies;
+	}
+	xn->rl_burst = 50;
+	xn->rl_rate[XNET_RL_RST] = 1000;
+	xn->rl_rate[XNET_RL_ACK] = 1000;
+	xn->rl_rate[XNET_RL_NEIGH_ANSWER] = 1000;
+	xn->rl_rate[XNET_RL_NEIGH_QUERY] = 100;
+	xn->invalid_ratelimit_ms = 500;
+	for (i = 0; i < __XNET_RL_MAX; i++)
+		xn->rl[i].tokens = xn->rl_burst;
+}
