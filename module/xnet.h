@@ -111,6 +111,7 @@ enum xnet_mib {
 	XNET_MIB_RL_ACKS,
 	XNET_MIB_RL_NEIGH_ANSWERS,
 	XNET_MIB_RL_NEIGH_QUERIES,
+	XNET_MIB_IN_MARTIANS,		/* from the wire with an own source */
 	__XNET_MIB_MAX
 };
 
