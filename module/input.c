@@ -5,6 +5,21 @@
  * data, FIN and RST (accepted only at the exact expected sequence, as
  * RFC 5961 asks).
  *
+ * Answers to segments that may come from a blind attacker (ACKs to
+ * out-of-window segments without data, challenge ACKs, a SYN+ACK again
+ * for a repeated SYN) go through xnet_conn_send_oow_ack(): at most one
+ * per invalid_ratelimit_ms per connection, within the netns's ACK budget
+ * (ratelimit.c). An ACK must lie within [snd_una - max_wnd, snd_nxt]
+ * (RFC 5961 section 5), max_wnd being the largest window the peer
+ * offered; a segment whose ACK does not is dropped.
+ *
+ * Out-of-order queue: an rbtree keyed by sequence (c->ooo_q), holding no
+ * byte twice: a new segment is trimmed to the bytes not yet held, those
+ * it covers entirely are removed, and none holds data beyond the peer's
+ * FIN. The head of a segment is trimmed by advancing its seq and its
+ * read offset (XNET_SEG_CB(skb)->off), its tail by pskb_trim(). Each skb
+ * there is charged to the socket (mem.c) and uncharged when freed.
+ *
  * Context: xnet_conn_rcv() runs in softirq under RCU (or from netif_rx
  * for local connections). It finds the socket with a reference, then
  * either processes the segment under bh_lock_sock() or, if the user owns
@@ -113,6 +128,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->snd_nxt = iss;
 	c->write_seq = iss;
 	c->snd_wnd = peer_wnd;
+	c->max_wnd = peer_wnd;
 	c->last_rx = jiffies;
 	xnet_conn_set_mss(sk);
 	xnet_conn_peer_mss(c, peer_mss);
@@ -558,6 +574,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	}
 	c->irs = seq;
 	c->rcv_nxt = seq + 1;
+	c->max_wnd = wnd;
 	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 	c->was_connected = 1;
 	xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
@@ -565,6 +582,29 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	sk->sk_state_change(sk);
 	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	xnet_conn_push(sk);
+}
+
+/*
+ * An ACK in answer to a segment a blind attacker may have sent (out of
+ * the window, a challenge): rate-limited per connection and per netns.
+ */
+static void xnet_conn_send_oow_ack(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (xnet_rl_oow_allow(xnet_pernet(sock_net(sk)), &c->last_oow_ack))
+		xnet_conn_send_ack(sk);
+}
+
+/*
+ * RFC 5961 section 5.2: an acceptable ACK lies in
+ * [snd_una - max_wnd, snd_nxt]; anything else was not sent by the peer
+ * (or is very old) and only earns a challenge ACK.
+ */
+static bool xnet_conn_ack_ok(const struct xnet_conn *c, u32 ack)
+{
+	return !xnet_after(ack, c->snd_nxt) &&
+	       !xnet_before(ack, c->snd_una - c->max_wnd);
 }
 
 /* One segment for a connection; socket lock held. Consumes skb. */
@@ -608,21 +648,30 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		xnet_drop(xn, skb, XNET_MIB_IN_OUT_OF_WINDOW);
 		if (sk->sk_state == XNET_STATE_SYN_RECV &&
 		    (flags & XNET_SEG_SYN) && seq == c->irs) {
-			/* our SYN+ACK was lost: send it again */
-			if (skb_peek(&sk->sk_write_queue))
+			/* our SYN+ACK was lost: send it again (or spoofed) */
+			if (skb_peek(&sk->sk_write_queue) &&
+			    xnet_rl_oow_allow(xn, &c->last_oow_ack))
 				xnet_conn_retransmit(sk,
 						     skb_peek(&sk->sk_write_queue),
 						     false);
 			goto drop;
 		}
-		if (!(flags & XNET_SEG_RST))
+		/*
+		 * As TCP (tcp_oow_rate_limited()): only answers to segments
+		 * without data can loop (two ends answering each other's
+		 * ACKs), so those are rate-limited; a retransmission of data
+		 * already received is always answered, its ACK may be lost.
+		 */
+		if (len && !(flags & (XNET_SEG_SYN | XNET_SEG_RST)))
 			xnet_conn_send_ack(sk);
+		else if (!(flags & XNET_SEG_RST))
+			xnet_conn_send_oow_ack(sk);
 		goto drop;
 	}
 	if (flags & XNET_SEG_RST) {
 		if (seq != c->rcv_nxt) {
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-			xnet_conn_send_ack(sk);
+			xnet_conn_send_oow_ack(sk);
 			goto drop;
 		}
 		if (sk->sk_state == XNET_STATE_TIME_WAIT) {
@@ -651,7 +700,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (flags & XNET_SEG_SYN) {
 		xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-		xnet_conn_send_ack(sk);
+		xnet_conn_send_oow_ack(sk);
 		goto drop;
 	}
 	if (!(flags & XNET_SEG_ACK)) {
@@ -665,6 +714,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			xnet_send_reset(xn, skb);
 			goto drop;
 		}
+		if (wnd > c->max_wnd)
+			c->max_wnd = wnd;
 		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
 		xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 		c->was_connected = 1;
@@ -678,7 +729,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		if (xnet_after(ack, c->snd_nxt)) {
 			/* an ACK for data never sent (RFC 5961 5.2) */
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-			xnet_conn_send_ack(sk);
+			xnet_conn_send_oow_ack(sk);
 			goto drop;
 		}
 		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,

@@ -391,6 +391,10 @@ struct xnet_conn {
 	u64			bytes_received;
 	u64			segs_out;
 	u64			segs_in;
+
+	/* input.c */
+	u32			max_wnd;	/* largest window the peer offered */
+	unsigned long		last_oow_ack;	/* jiffies: ratelimit.c */
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
