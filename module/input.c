@@ -371,16 +371,20 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
 
 	if (len) {
 		if (skip >= len) {
-			kfree_skb(skb);	/* all of it seen already */
+			/* all of it seen already; its FIN may be news */
+			if (skip == len && (cb->flags & XNET_SEG_FIN))
+				xnet_conn_fin(sk);
+			kfree_skb(skb);
 			return true;
 		}
+		/* in s64: sk_rcvbuf may be near INT_MAX */
 		if (!charged &&
-		    (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-		     READ_ONCE(sk->sk_rcvbuf) + 65536 ||
+		    ((s64)atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+		     (s64)READ_ONCE(sk->sk_rcvbuf) + 65536 ||
 		     !xnet_rmem_charge(sk, skb)))
 			return false;
 		/* fragments cannot be pulled: the reader starts at off */
-		cb->off = skip;
+		cb->off += skip;
 		c->rcv_nxt += len - skip;
 		c->bytes_received += len - skip;
 		if (cb->flags & XNET_SEG_EOR)
@@ -396,46 +400,150 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
 	return true;
 }
 
+/* Take @skb out of the out-of-order tree (its rbnode shares skb->dev). */
+static void xnet_ooo_unlink(struct xnet_conn *c, struct sk_buff *skb)
+{
+	rb_erase(&skb->rbnode, &c->ooo_q);
+	skb->dev = NULL;
+}
+
+/* Where @skb's data ends (its FIN, if any, is at that sequence). */
+static u32 xnet_seg_data_end(const struct sk_buff *skb)
+{
+	const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+	return cb->end_seq - !!(cb->flags & XNET_SEG_FIN);
+}
+
+/*
+ * Does @skb contradict a FIN held out of order (the last segment of the
+ * tree, if any has one): data beyond it, or a FIN elsewhere?
+ */
+static bool xnet_ooo_beyond_fin(const struct xnet_conn *c,
+				const struct sk_buff *skb)
+{
+	const struct sk_buff *last = skb_rb_last(&c->ooo_q);
+	u32 fin;
+
+	if (!last || !(XNET_SEG_CB(last)->flags & XNET_SEG_FIN))
+		return false;
+	fin = xnet_seg_data_end(last);
+	return xnet_after(xnet_seg_data_end(skb), fin) ||
+	       ((XNET_SEG_CB(skb)->flags & XNET_SEG_FIN) &&
+		xnet_seg_data_end(skb) != fin);
+}
+
+/*
+ * Trim the new out-of-order segment @skb to end at @seq (before a
+ * segment already held): pskb_trim() of its payload; it loses its EOR,
+ * which the byte held already carries. False if it cannot be trimmed.
+ */
+static bool xnet_ooo_trim_tail(struct sk_buff *skb, u32 seq)
+{
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+	if (pskb_trim(skb, cb->off + (seq - cb->seq)))
+		return false;
+	cb->end_seq = seq;
+	cb->flags &= ~XNET_SEG_EOR;
+	return true;
+}
+
+/*
+ * Keep a segment that starts after rcv_nxt, as tcp_data_queue_ofo():
+ * no byte is held twice, nothing beyond the peer's FIN. Consumes skb.
+ */
 static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	struct xnet_conn *c = xnet_conn(sk);
-	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-	struct sk_buff *pos;
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb), *pcb;
+	struct rb_node **p = &c->ooo_q.rb_node, *parent = NULL;
+	struct sk_buff *pos, *prev = NULL, *last;
 
 	if (xnet_mem_under_pressure(sk)) {
 		/* the peer will send it again once the hole is filled */
-		xnet_drop(xnet_pernet(sock_net(sk)), skb,
-			  XNET_MIB_MEM_PRESSURE_DROPS);
-		kfree_skb(skb);
-		return;
+		xnet_drop(xn, skb, XNET_MIB_MEM_PRESSURE_DROPS);
+		goto free;
 	}
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	if ((s64)atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
 	    READ_ONCE(sk->sk_rcvbuf)) {
-		xnet_inc_stat(xnet_pernet(sock_net(sk)),
-			      XNET_MIB_IN_BUFFER_ERRORS);
-		kfree_skb(skb);
-		return;
+		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
+		goto free;
 	}
-	skb_queue_walk(&c->ooo_q, pos) {
-		struct xnet_seg_cb *p = XNET_SEG_CB(pos);
 
-		if (p->seq == cb->seq) {
-			kfree_skb(skb);	/* duplicate */
-			return;
+	/* the peer's FIN ends the sequence space: nothing held beyond it */
+	if (xnet_ooo_beyond_fin(c, skb)) {
+		xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
+		goto free;
+	}
+	last = skb_rb_last(&c->ooo_q);
+	while ((cb->flags & XNET_SEG_FIN) && last &&
+	       xnet_after(xnet_seg_data_end(last), xnet_seg_data_end(skb))) {
+		pos = last;
+		last = skb_rb_prev(last);
+		xnet_ooo_unlink(c, pos);
+		kfree_skb(pos);
+	}
+
+	/* the last segment starting at or before ours: it may cover us */
+	while (*p) {
+		parent = *p;
+		pos = rb_to_skb(parent);
+		if (xnet_before(cb->seq, XNET_SEG_CB(pos)->seq)) {
+			p = &parent->rb_left;
+		} else {
+			prev = pos;
+			p = &parent->rb_right;
 		}
-		if (xnet_after(p->seq, cb->seq)) {
-			if (!xnet_rmem_charge(sk, skb))
-				goto drop;
-			__skb_queue_before(&c->ooo_q, pos, skb);
-			return;
+	}
+	if (prev) {
+		pcb = XNET_SEG_CB(prev);
+		if (!xnet_after(cb->end_seq, pcb->end_seq))
+			goto free;		/* all held already */
+		if (xnet_after(pcb->end_seq, cb->seq)) {
+			/* held up to pcb->end_seq: the reader skips that */
+			cb->off += pcb->end_seq - cb->seq;
+			cb->seq = pcb->end_seq;
 		}
+	}
+	/* a segment after ours that goes on past our end: stop before it */
+	pos = prev ? skb_rb_next(prev) : skb_rb_first(&c->ooo_q);
+	for (; pos && xnet_before(XNET_SEG_CB(pos)->seq, cb->end_seq);
+	     pos = skb_rb_next(pos)) {
+		pcb = XNET_SEG_CB(pos);
+		if (!xnet_after(pcb->end_seq, cb->end_seq))
+			continue;		/* covered by ours: goes below */
+		if (pcb->seq == cb->seq || !xnet_ooo_trim_tail(skb, pcb->seq))
+			goto free;
+		break;
 	}
 	if (!xnet_rmem_charge(sk, skb))
-		goto drop;
-	__skb_queue_tail(&c->ooo_q, skb);
+		goto free;
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &c->ooo_q);
+
+	/* the segments ours covers entirely go */
+	while ((pos = skb_rb_next(skb)) &&
+	       !xnet_after(XNET_SEG_CB(pos)->end_seq, cb->end_seq)) {
+		xnet_ooo_unlink(c, pos);
+		kfree_skb(pos);
+	}
 	return;
-drop:
+free:
 	kfree_skb(skb);
+}
+
+/* Free the out-of-order queue. Socket lock held, or the socket unused. */
+void xnet_conn_ooo_purge(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_rb_first(&c->ooo_q))) {
+		xnet_ooo_unlink(c, skb);
+		kfree_skb(skb);
+	}
 }
 
 /* Move segments that became in order from the out-of-order queue. */
@@ -444,12 +552,12 @@ static void xnet_conn_ooo_drain(struct sock *sk)
 	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&c->ooo_q))) {
+	while ((skb = skb_rb_first(&c->ooo_q))) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
 		if (xnet_after(cb->seq, c->rcv_nxt))
 			break;
-		__skb_unlink(skb, &c->ooo_q);
+		xnet_ooo_unlink(c, skb);
 		if (!xnet_after(cb->end_seq, c->rcv_nxt)) {
 			kfree_skb(skb);
 			continue;
@@ -464,7 +572,7 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-	bool had_ooo = !skb_queue_empty(&c->ooo_q);
+	bool had_ooo = !RB_EMPTY_ROOT(&c->ooo_q);
 	u32 len = xnet_seg_len(skb);
 
 	if (!len && !(cb->flags & XNET_SEG_FIN)) {
@@ -492,6 +600,13 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 	if (xnet_after(cb->seq, c->rcv_nxt)) {
 		xnet_conn_ooo_insert(sk, skb);
 		xnet_conn_send_ack(sk);		/* duplicate ACK with SACK */
+		return;
+	}
+	if (xnet_ooo_beyond_fin(c, skb)) {
+		/* data past the FIN the peer already sent */
+		xnet_drop(xnet_pernet(sock_net(sk)), skb,
+			  XNET_MIB_IN_STATE_DROPS);
+		kfree_skb(skb);
 		return;
 	}
 	if (!xnet_conn_queue_in_order(sk, skb, false)) {
@@ -726,12 +841,14 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		}
 		xnet_inc_stat(xn, XNET_MIB_PASSIVE_OPENS);
 	} else {
-		if (xnet_after(ack, c->snd_nxt)) {
-			/* an ACK for data never sent (RFC 5961 5.2) */
+		if (!xnet_conn_ack_ok(c, ack)) {
+			/* data never sent, or too old (RFC 5961 5.2) */
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
 			xnet_conn_send_oow_ack(sk);
 			goto drop;
 		}
+		if (wnd > c->max_wnd)
+			c->max_wnd = wnd;
 		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,
 				   !len && !(flags & XNET_SEG_FIN));
 		xnet_conn_our_fin_acked(sk);

@@ -71,7 +71,7 @@ static int xnet_conn_sack_blocks(struct xnet_conn *c,
 	int n = 0;
 	u32 start = 0, end = 0;
 
-	skb_queue_walk(&c->ooo_q, skb) {
+	skb_rbtree_walk(skb, &c->ooo_q) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
 		if (n && cb->seq == end) {
@@ -879,7 +879,7 @@ void xnet_conn_data_rcvd(struct sock *sk, u32 len)
 	struct xnet_conn *c = xnet_conn(sk);
 
 	c->rcv_unacked += DIV_ROUND_UP(len, c->mss);
-	if (c->rcv_unacked >= 2 || !skb_queue_empty(&c->ooo_q))
+	if (c->rcv_unacked >= 2 || !RB_EMPTY_ROOT(&c->ooo_q))
 		xnet_conn_send_ack(sk);
 	else
 		xnet_conn_schedule_delack(sk);

@@ -378,7 +378,7 @@ struct xnet_conn {
 	u32			rcv_wnd;	/* last advertised */
 	u32			rcv_unacked;	/* full segments since last ACK */
 	u32			rcv_eor;	/* whole messages queued */
-	struct sk_buff_head	ooo_q;
+	struct rb_root		ooo_q;		/* out of order, by seq (input.c) */
 
 	/* options */
 	u32			user_timeout_ms;
@@ -496,6 +496,7 @@ void xnet_conn_purge_queues(struct sock *sk);
 void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		   struct sk_buff *skb);
 int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void xnet_conn_ooo_purge(struct sock *sk);
 
 /* output.c */
 void xnet_conn_queue_ctl(struct sock *sk, u16 flags);
