@@ -958,10 +958,17 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xnet_conn_process(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
-		xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
-		kfree_skb(skb);
+	} else {
+		/* both may be near INT_MAX: no int overflow in the sum */
+		u64 limit = (u64)(u32)READ_ONCE(sk->sk_rcvbuf) +
+			    (u32)READ_ONCE(sk->sk_sndbuf);
+
+		/* the device may go before release_sock() (skb_iif stays) */
+		skb->dev = NULL;
+		if (sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX))) {
+			xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
+			kfree_skb(skb);
+		}
 	}
 	bh_unlock_sock(sk);
 	sock_put(sk);
