@@ -96,7 +96,11 @@ void xnet_drop(struct xnet_net *xn, const struct sk_buff *skb,
 		    skb_tail_pointer(skb))
 			xh = xnet_hdr(skb);
 	}
-	trace_xnet_drop(reason, mac, xh, skb && skb->dev ? skb->dev->ifindex : 0);
+	/*
+	 * skb_iif, never skb->dev: a segment that waited on a socket's
+	 * backlog may outlive its device (input.c clears skb->dev there).
+	 */
+	trace_xnet_drop(reason, mac, xh, skb ? skb->skb_iif : 0);
 
 	rate = READ_ONCE(xn->invalid_rate);
 	if (!mac || !rate || !xnet_drop_invalid(reason) ||

@@ -121,7 +121,7 @@ void xnet_conn_init(struct sock *sk, u8 type)
 	spin_lock_init(&c->accept_lock);
 	INIT_LIST_HEAD(&c->accept_q);
 	INIT_LIST_HEAD(&c->accept_node);
-	skb_queue_head_init(&c->ooo_q);
+	c->ooo_q = RB_ROOT;
 	c->rto_us = 1000 * USEC_PER_MSEC;
 	c->cwnd = 10;
 	c->ssthresh = U32_MAX;
@@ -160,7 +160,7 @@ void xnet_conn_purge_queues(struct sock *sk)
 		kfree_skb(skb);
 	}
 	c->send_head = NULL;
-	__skb_queue_purge(&c->ooo_q);
+	xnet_conn_ooo_purge(sk);
 }
 
 /*

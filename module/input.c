@@ -5,6 +5,21 @@
  * data, FIN and RST (accepted only at the exact expected sequence, as
  * RFC 5961 asks).
  *
+ * Answers to segments that may come from a blind attacker (ACKs to
+ * out-of-window segments without data, challenge ACKs, a SYN+ACK again
+ * for a repeated SYN) go through xnet_conn_send_oow_ack(): at most one
+ * per invalid_ratelimit_ms per connection, within the netns's ACK budget
+ * (ratelimit.c). An ACK must lie within [snd_una - max_wnd, snd_nxt]
+ * (RFC 5961 section 5), max_wnd being the largest window the peer
+ * offered; a segment whose ACK does not is dropped.
+ *
+ * Out-of-order queue: an rbtree keyed by sequence (c->ooo_q), holding no
+ * byte twice: a new segment is trimmed to the bytes not yet held, those
+ * it covers entirely are removed, and none holds data beyond the peer's
+ * FIN. The head of a segment is trimmed by advancing its seq and its
+ * read offset (XNET_SEG_CB(skb)->off), its tail by pskb_trim(). Each skb
+ * there is charged to the socket (mem.c) and uncharged when freed.
+ *
  * Context: xnet_conn_rcv() runs in softirq under RCU (or from netif_rx
  * for local connections). It finds the socket with a reference, then
  * either processes the segment under bh_lock_sock() or, if the user owns
@@ -113,6 +128,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->snd_nxt = iss;
 	c->write_seq = iss;
 	c->snd_wnd = peer_wnd;
+	c->max_wnd = peer_wnd;
 	c->last_rx = jiffies;
 	xnet_conn_set_mss(sk);
 	xnet_conn_peer_mss(c, peer_mss);
@@ -355,16 +371,20 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
 
 	if (len) {
 		if (skip >= len) {
-			kfree_skb(skb);	/* all of it seen already */
+			/* all of it seen already; its FIN may be news */
+			if (skip == len && (cb->flags & XNET_SEG_FIN))
+				xnet_conn_fin(sk);
+			kfree_skb(skb);
 			return true;
 		}
+		/* in s64: sk_rcvbuf may be near INT_MAX */
 		if (!charged &&
-		    (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-		     READ_ONCE(sk->sk_rcvbuf) + 65536 ||
+		    ((s64)atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+		     (s64)READ_ONCE(sk->sk_rcvbuf) + 65536 ||
 		     !xnet_rmem_charge(sk, skb)))
 			return false;
 		/* fragments cannot be pulled: the reader starts at off */
-		cb->off = skip;
+		cb->off += skip;
 		c->rcv_nxt += len - skip;
 		c->bytes_received += len - skip;
 		if (cb->flags & XNET_SEG_EOR)
@@ -380,46 +400,150 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
 	return true;
 }
 
+/* Take @skb out of the out-of-order tree (its rbnode shares skb->dev). */
+static void xnet_ooo_unlink(struct xnet_conn *c, struct sk_buff *skb)
+{
+	rb_erase(&skb->rbnode, &c->ooo_q);
+	skb->dev = NULL;
+}
+
+/* Where @skb's data ends (its FIN, if any, is at that sequence). */
+static u32 xnet_seg_data_end(const struct sk_buff *skb)
+{
+	const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+	return cb->end_seq - !!(cb->flags & XNET_SEG_FIN);
+}
+
+/*
+ * Does @skb contradict a FIN held out of order (the last segment of the
+ * tree, if any has one): data beyond it, or a FIN elsewhere?
+ */
+static bool xnet_ooo_beyond_fin(const struct xnet_conn *c,
+				const struct sk_buff *skb)
+{
+	const struct sk_buff *last = skb_rb_last(&c->ooo_q);
+	u32 fin;
+
+	if (!last || !(XNET_SEG_CB(last)->flags & XNET_SEG_FIN))
+		return false;
+	fin = xnet_seg_data_end(last);
+	return xnet_after(xnet_seg_data_end(skb), fin) ||
+	       ((XNET_SEG_CB(skb)->flags & XNET_SEG_FIN) &&
+		xnet_seg_data_end(skb) != fin);
+}
+
+/*
+ * Trim the new out-of-order segment @skb to end at @seq (before a
+ * segment already held): pskb_trim() of its payload; it loses its EOR,
+ * which the byte held already carries. False if it cannot be trimmed.
+ */
+static bool xnet_ooo_trim_tail(struct sk_buff *skb, u32 seq)
+{
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
+	if (pskb_trim(skb, cb->off + (seq - cb->seq)))
+		return false;
+	cb->end_seq = seq;
+	cb->flags &= ~XNET_SEG_EOR;
+	return true;
+}
+
+/*
+ * Keep a segment that starts after rcv_nxt, as tcp_data_queue_ofo():
+ * no byte is held twice, nothing beyond the peer's FIN. Consumes skb.
+ */
 static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	struct xnet_conn *c = xnet_conn(sk);
-	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-	struct sk_buff *pos;
+	struct xnet_seg_cb *cb = XNET_SEG_CB(skb), *pcb;
+	struct rb_node **p = &c->ooo_q.rb_node, *parent = NULL;
+	struct sk_buff *pos, *prev = NULL, *last;
 
 	if (xnet_mem_under_pressure(sk)) {
 		/* the peer will send it again once the hole is filled */
-		xnet_drop(xnet_pernet(sock_net(sk)), skb,
-			  XNET_MIB_MEM_PRESSURE_DROPS);
-		kfree_skb(skb);
-		return;
+		xnet_drop(xn, skb, XNET_MIB_MEM_PRESSURE_DROPS);
+		goto free;
 	}
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	if ((s64)atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
 	    READ_ONCE(sk->sk_rcvbuf)) {
-		xnet_inc_stat(xnet_pernet(sock_net(sk)),
-			      XNET_MIB_IN_BUFFER_ERRORS);
-		kfree_skb(skb);
-		return;
+		xnet_inc_stat(xn, XNET_MIB_IN_BUFFER_ERRORS);
+		goto free;
 	}
-	skb_queue_walk(&c->ooo_q, pos) {
-		struct xnet_seg_cb *p = XNET_SEG_CB(pos);
 
-		if (p->seq == cb->seq) {
-			kfree_skb(skb);	/* duplicate */
-			return;
+	/* the peer's FIN ends the sequence space: nothing held beyond it */
+	if (xnet_ooo_beyond_fin(c, skb)) {
+		xnet_drop(xn, skb, XNET_MIB_IN_STATE_DROPS);
+		goto free;
+	}
+	last = skb_rb_last(&c->ooo_q);
+	while ((cb->flags & XNET_SEG_FIN) && last &&
+	       xnet_after(xnet_seg_data_end(last), xnet_seg_data_end(skb))) {
+		pos = last;
+		last = skb_rb_prev(last);
+		xnet_ooo_unlink(c, pos);
+		kfree_skb(pos);
+	}
+
+	/* the last segment starting at or before ours: it may cover us */
+	while (*p) {
+		parent = *p;
+		pos = rb_to_skb(parent);
+		if (xnet_before(cb->seq, XNET_SEG_CB(pos)->seq)) {
+			p = &parent->rb_left;
+		} else {
+			prev = pos;
+			p = &parent->rb_right;
 		}
-		if (xnet_after(p->seq, cb->seq)) {
-			if (!xnet_rmem_charge(sk, skb))
-				goto drop;
-			__skb_queue_before(&c->ooo_q, pos, skb);
-			return;
+	}
+	if (prev) {
+		pcb = XNET_SEG_CB(prev);
+		if (!xnet_after(cb->end_seq, pcb->end_seq))
+			goto free;		/* all held already */
+		if (xnet_after(pcb->end_seq, cb->seq)) {
+			/* held up to pcb->end_seq: the reader skips that */
+			cb->off += pcb->end_seq - cb->seq;
+			cb->seq = pcb->end_seq;
 		}
+	}
+	/* a segment after ours that goes on past our end: stop before it */
+	pos = prev ? skb_rb_next(prev) : skb_rb_first(&c->ooo_q);
+	for (; pos && xnet_before(XNET_SEG_CB(pos)->seq, cb->end_seq);
+	     pos = skb_rb_next(pos)) {
+		pcb = XNET_SEG_CB(pos);
+		if (!xnet_after(pcb->end_seq, cb->end_seq))
+			continue;		/* covered by ours: goes below */
+		if (pcb->seq == cb->seq || !xnet_ooo_trim_tail(skb, pcb->seq))
+			goto free;
+		break;
 	}
 	if (!xnet_rmem_charge(sk, skb))
-		goto drop;
-	__skb_queue_tail(&c->ooo_q, skb);
+		goto free;
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &c->ooo_q);
+
+	/* the segments ours covers entirely go */
+	while ((pos = skb_rb_next(skb)) &&
+	       !xnet_after(XNET_SEG_CB(pos)->end_seq, cb->end_seq)) {
+		xnet_ooo_unlink(c, pos);
+		kfree_skb(pos);
+	}
 	return;
-drop:
+free:
 	kfree_skb(skb);
+}
+
+/* Free the out-of-order queue. Socket lock held, or the socket unused. */
+void xnet_conn_ooo_purge(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_rb_first(&c->ooo_q))) {
+		xnet_ooo_unlink(c, skb);
+		kfree_skb(skb);
+	}
 }
 
 /* Move segments that became in order from the out-of-order queue. */
@@ -428,12 +552,12 @@ static void xnet_conn_ooo_drain(struct sock *sk)
 	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&c->ooo_q))) {
+	while ((skb = skb_rb_first(&c->ooo_q))) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
 		if (xnet_after(cb->seq, c->rcv_nxt))
 			break;
-		__skb_unlink(skb, &c->ooo_q);
+		xnet_ooo_unlink(c, skb);
 		if (!xnet_after(cb->end_seq, c->rcv_nxt)) {
 			kfree_skb(skb);
 			continue;
@@ -448,7 +572,7 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-	bool had_ooo = !skb_queue_empty(&c->ooo_q);
+	bool had_ooo = !RB_EMPTY_ROOT(&c->ooo_q);
 	u32 len = xnet_seg_len(skb);
 
 	if (!len && !(cb->flags & XNET_SEG_FIN)) {
@@ -476,6 +600,13 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 	if (xnet_after(cb->seq, c->rcv_nxt)) {
 		xnet_conn_ooo_insert(sk, skb);
 		xnet_conn_send_ack(sk);		/* duplicate ACK with SACK */
+		return;
+	}
+	if (xnet_ooo_beyond_fin(c, skb)) {
+		/* data past the FIN the peer already sent */
+		xnet_drop(xnet_pernet(sock_net(sk)), skb,
+			  XNET_MIB_IN_STATE_DROPS);
+		kfree_skb(skb);
 		return;
 	}
 	if (!xnet_conn_queue_in_order(sk, skb, false)) {
@@ -558,6 +689,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	}
 	c->irs = seq;
 	c->rcv_nxt = seq + 1;
+	c->max_wnd = wnd;
 	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 	c->was_connected = 1;
 	xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
@@ -565,6 +697,29 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	sk->sk_state_change(sk);
 	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	xnet_conn_push(sk);
+}
+
+/*
+ * An ACK in answer to a segment a blind attacker may have sent (out of
+ * the window, a challenge): rate-limited per connection and per netns.
+ */
+static void xnet_conn_send_oow_ack(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (xnet_rl_oow_allow(xnet_pernet(sock_net(sk)), &c->last_oow_ack))
+		xnet_conn_send_ack(sk);
+}
+
+/*
+ * RFC 5961 section 5.2: an acceptable ACK lies in
+ * [snd_una - max_wnd, snd_nxt]; anything else was not sent by the peer
+ * (or is very old) and only earns a challenge ACK.
+ */
+static bool xnet_conn_ack_ok(const struct xnet_conn *c, u32 ack)
+{
+	return !xnet_after(ack, c->snd_nxt) &&
+	       !xnet_before(ack, c->snd_una - c->max_wnd);
 }
 
 /* One segment for a connection; socket lock held. Consumes skb. */
@@ -608,21 +763,30 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		xnet_drop(xn, skb, XNET_MIB_IN_OUT_OF_WINDOW);
 		if (sk->sk_state == XNET_STATE_SYN_RECV &&
 		    (flags & XNET_SEG_SYN) && seq == c->irs) {
-			/* our SYN+ACK was lost: send it again */
-			if (skb_peek(&sk->sk_write_queue))
+			/* our SYN+ACK was lost: send it again (or spoofed) */
+			if (skb_peek(&sk->sk_write_queue) &&
+			    xnet_rl_oow_allow(xn, &c->last_oow_ack))
 				xnet_conn_retransmit(sk,
 						     skb_peek(&sk->sk_write_queue),
 						     false);
 			goto drop;
 		}
-		if (!(flags & XNET_SEG_RST))
+		/*
+		 * As TCP (tcp_oow_rate_limited()): only answers to segments
+		 * without data can loop (two ends answering each other's
+		 * ACKs), so those are rate-limited; a retransmission of data
+		 * already received is always answered, its ACK may be lost.
+		 */
+		if (len && !(flags & (XNET_SEG_SYN | XNET_SEG_RST)))
 			xnet_conn_send_ack(sk);
+		else if (!(flags & XNET_SEG_RST))
+			xnet_conn_send_oow_ack(sk);
 		goto drop;
 	}
 	if (flags & XNET_SEG_RST) {
 		if (seq != c->rcv_nxt) {
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-			xnet_conn_send_ack(sk);
+			xnet_conn_send_oow_ack(sk);
 			goto drop;
 		}
 		if (sk->sk_state == XNET_STATE_TIME_WAIT) {
@@ -651,7 +815,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (flags & XNET_SEG_SYN) {
 		xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-		xnet_conn_send_ack(sk);
+		xnet_conn_send_oow_ack(sk);
 		goto drop;
 	}
 	if (!(flags & XNET_SEG_ACK)) {
@@ -665,6 +829,8 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			xnet_send_reset(xn, skb);
 			goto drop;
 		}
+		if (wnd > c->max_wnd)
+			c->max_wnd = wnd;
 		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
 		xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 		c->was_connected = 1;
@@ -675,12 +841,14 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		}
 		xnet_inc_stat(xn, XNET_MIB_PASSIVE_OPENS);
 	} else {
-		if (xnet_after(ack, c->snd_nxt)) {
-			/* an ACK for data never sent (RFC 5961 5.2) */
+		if (!xnet_conn_ack_ok(c, ack)) {
+			/* data never sent, or too old (RFC 5961 5.2) */
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-			xnet_conn_send_ack(sk);
+			xnet_conn_send_oow_ack(sk);
 			goto drop;
 		}
+		if (wnd > c->max_wnd)
+			c->max_wnd = wnd;
 		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,
 				   !len && !(flags & XNET_SEG_FIN));
 		xnet_conn_our_fin_acked(sk);
@@ -790,10 +958,17 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xnet_conn_process(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
-		xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
-		kfree_skb(skb);
+	} else {
+		/* both may be near INT_MAX: no int overflow in the sum */
+		u64 limit = (u64)(u32)READ_ONCE(sk->sk_rcvbuf) +
+			    (u32)READ_ONCE(sk->sk_sndbuf);
+
+		/* the device may go before release_sock() (skb_iif stays) */
+		skb->dev = NULL;
+		if (sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX))) {
+			xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
+			kfree_skb(skb);
+		}
 	}
 	bh_unlock_sock(sk);
 	sock_put(sk);

@@ -71,7 +71,7 @@ static int xnet_conn_sack_blocks(struct xnet_conn *c,
 	int n = 0;
 	u32 start = 0, end = 0;
 
-	skb_queue_walk(&c->ooo_q, skb) {
+	skb_rbtree_walk(skb, &c->ooo_q) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
 		if (n && cb->seq == end) {
@@ -549,10 +549,11 @@ void xnet_conn_send_rst(struct sock *sk)
 	xnet_conn_xmit(sk, NULL, 0, c->snd_nxt, XNET_SEG_RST);
 }
 
-/* Answer a segment that belongs to no connection with a reset. */
 /*
  * Answer the SYN @in statelessly: a SYN+ACK whose sequence number is the
- * cookie @cookie, advertising @wnd and our MSS towards the client.
+ * cookie @cookie, advertising @wnd and our MSS towards the client. The
+ * SYN may come from anyone: the answer is within the netns's budget of
+ * answers to strangers' segments (ratelimit.c, XNET_RL_ACK).
  */
 void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 			     u32 cookie, u32 wnd)
@@ -564,6 +565,8 @@ void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 	unsigned int mtu;
 	__be16 *opt;
 
+	if (!xnet_rl_allow(xn, XNET_RL_ACK))
+		return;
 	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_HLEN + XNET_SYN_OPTLEN,
 			GFP_ATOMIC);
 	if (!skb)
@@ -585,6 +588,12 @@ void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 	xnet_output(xn, skb, 0);
 }
 
+/*
+ * Answer a segment that belongs to no connection (or that a connection
+ * refuses) with a reset, within the netns's reset budget (ratelimit.c):
+ * whoever sends them, a flood of such segments gets at most rst_rate
+ * resets a second.
+ */
 void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 {
 	const struct xnethdr *ixh = xnet_hdr(in);
@@ -595,6 +604,8 @@ void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 	u32 len;
 
 	if (iflags & XNET_SEG_RST)
+		return;
+	if (!xnet_rl_allow(xn, XNET_RL_RST))
 		return;
 	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_HLEN, GFP_ATOMIC);
 	if (!skb)
@@ -868,7 +879,7 @@ void xnet_conn_data_rcvd(struct sock *sk, u32 len)
 	struct xnet_conn *c = xnet_conn(sk);
 
 	c->rcv_unacked += DIV_ROUND_UP(len, c->mss);
-	if (c->rcv_unacked >= 2 || !skb_queue_empty(&c->ooo_q))
+	if (c->rcv_unacked >= 2 || !RB_EMPTY_ROOT(&c->ooo_q))
 		xnet_conn_send_ack(sk);
 	else
 		xnet_conn_schedule_delack(sk);

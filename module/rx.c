@@ -9,6 +9,16 @@
  * xnet_rcv_local() runs in process context for frames sent to an own
  * address and disables BHs so that delivery code sees the same context as
  * for frames from the wire.
+ *
+ * Martians: a frame from the wire whose source is one of this node's own
+ * addresses (in any device of the netns) is dropped and counted in
+ * InMartians, as IPv4 drops a "martian source": answering it would make
+ * the node talk to itself (a spoofed SYN to a listener once started an
+ * endless exchange of a connection with itself). The node's own frames
+ * to its own addresses are not from the wire: xnet_output() loops
+ * connection frames through netif_rx() with the MAC header reset at the
+ * xnet header (no Ethernet header), and hands the others to
+ * xnet_rcv_local(), which does not come here.
  */
 #include <linux/crc32c.h>
 
@@ -35,6 +45,13 @@ static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
 		xnet_drop(xn, skb, XNET_MIB_IN_UNKNOWN_TYPE);
 		kfree_skb(skb);
 	}
+}
+
+/* Did @skb come from a wire (an Ethernet header), not from xnet_output()? */
+static bool xnet_from_wire(const struct sk_buff *skb)
+{
+	return skb_mac_header_was_set(skb) &&
+	       skb_mac_header_len(skb) >= ETH_HLEN;
 }
 
 static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
@@ -90,6 +107,10 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	if (xh->saddr == htonl(XNET_ADDR_ANY) ||
 	    xh->saddr == htonl(XNET_ADDR_BROADCAST))
 		goto drop;
+	if (xnet_from_wire(skb) && xnet_dev_by_addr_rcu(xn, xh->saddr)) {
+		reason = XNET_MIB_IN_MARTIANS;
+		goto drop;
+	}
 	if (xh->daddr == htonl(XNET_ADDR_BROADCAST)) {
 		if (skb->pkt_type != PACKET_BROADCAST)
 			goto drop;

@@ -1039,7 +1039,7 @@ static void xnet_conn_keepalive(struct sock *sk, int valbool)
 static void xnet_conn_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
-	skb_queue_purge(&xnet_conn(sk)->ooo_q);
+	xnet_conn_ooo_purge(sk);
 }
 
 struct proto xnet_stream_proto = {

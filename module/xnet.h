@@ -111,6 +111,7 @@ enum xnet_mib {
 	XNET_MIB_RL_ACKS,
 	XNET_MIB_RL_NEIGH_ANSWERS,
 	XNET_MIB_RL_NEIGH_QUERIES,
+	XNET_MIB_IN_MARTIANS,		/* from the wire with an own source */
 	__XNET_MIB_MAX
 };
 
@@ -377,7 +378,7 @@ struct xnet_conn {
 	u32			rcv_wnd;	/* last advertised */
 	u32			rcv_unacked;	/* full segments since last ACK */
 	u32			rcv_eor;	/* whole messages queued */
-	struct sk_buff_head	ooo_q;
+	struct rb_root		ooo_q;		/* out of order, by seq (input.c) */
 
 	/* options */
 	u32			user_timeout_ms;
@@ -390,6 +391,10 @@ struct xnet_conn {
 	u64			bytes_received;
 	u64			segs_out;
 	u64			segs_in;
+
+	/* input.c */
+	u32			max_wnd;	/* largest window the peer offered */
+	unsigned long		last_oow_ack;	/* jiffies: ratelimit.c */
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
@@ -491,6 +496,7 @@ void xnet_conn_purge_queues(struct sock *sk);
 void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		   struct sk_buff *skb);
 int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void xnet_conn_ooo_purge(struct sock *sk);
 
 /* output.c */
 void xnet_conn_queue_ctl(struct sock *sk, u16 flags);
