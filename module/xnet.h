@@ -563,6 +563,8 @@ void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 		    __be32 daddr, __be16 sport, __be16 dport);
 __be32 xnet_csum(struct sk_buff *skb);
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
+int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
+		      const struct sk_buff *in);
 bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr);
 unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 			   int oif);
