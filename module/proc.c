@@ -74,6 +74,8 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_RL_ACKS]		= "OutAcksRateLimited",
 	[XNET_MIB_RL_NEIGH_ANSWERS]	= "NeighAnswersRateLimited",
 	[XNET_MIB_RL_NEIGH_QUERIES]	= "NeighQueriesRateLimited",
+	[XNET_MIB_NEIGH_STRANGERS_FULL]	= "NeighStrangersFull",
+	[XNET_MIB_NEIGH_QUERY_CONFLICTS] = "NeighQueryConflicts",
 };
 
 static const char * const xnet_neigh_state_names[] = {

@@ -111,6 +111,9 @@ enum xnet_mib {
 	XNET_MIB_RL_ACKS,
 	XNET_MIB_RL_NEIGH_ANSWERS,
 	XNET_MIB_RL_NEIGH_QUERIES,
+	/* neigh.c: strangers' entries refused, claims on resolved entries */
+	XNET_MIB_NEIGH_STRANGERS_FULL,
+	XNET_MIB_NEIGH_QUERY_CONFLICTS,
 	__XNET_MIB_MAX
 };
 
@@ -170,6 +173,7 @@ struct xnet_net {
 	spinlock_t		neigh_lock;	/* everything neighbour, _bh */
 	struct hlist_head	neigh_hash[1 << XNET_NEIGH_HASH_BITS];
 	unsigned int		neigh_count;
+	unsigned int		neigh_strangers; /* of neigh_count */
 	struct delayed_work	neigh_work;	/* retries, aging, GC */
 	bool			dying;		/* under neigh_lock */
 
@@ -225,6 +229,7 @@ struct xnet_neigh {
 	u8			state;		/* XNET_NEIGH_* */
 	u8			probes;
 	u8			asked;		/* a query awaits its answer */
+	u8			stranger;	/* created for a stranger */
 	u8			ha[ETH_ALEN];
 	struct net_device	*dev;		/* set once resolved */
 	unsigned long		confirmed;	/* jiffies */
