@@ -157,7 +157,7 @@ enum xnet_rl_kind {
 
 /* A token bucket (ratelimit.c); fields under @lock. */
 struct xnet_rl_bucket {
-	spinlock_t	lock;
+	spinlock_t	lock;		/* tokens, stamp */
 	u32		tokens;
 	unsigned long	stamp;		/* jiffies of the last refill */
 };
