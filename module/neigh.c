@@ -14,7 +14,20 @@
  * device reference is dropped. A sender copies dev under the lock and pins
  * it with dev_hold() until its frame is handed over.
  *
- * Context: xnet_neigh_output() runs in process context; xnet_neigh_rcv() in
+ * Strangers: an entry created for somebody who has not been shown to be
+ * a peer of a local sender is a stranger's (n->stranger, counted in
+ * xn->neigh_strangers): one learnt from a query, or created to send an
+ * answer to a peer's frame (a SYN+ACK of a half-open connection, a
+ * reset). Strangers' entries fill at most half of neigh_max; forced GC
+ * evicts them first and, for a stranger's sake, never evicts anything
+ * else; they are probed once, and only within the netns's query budget
+ * (XNET_RL_NEIGH_QUERY). An entry becomes a local sender's own when a
+ * frame other than such an answer is sent through it (the handshake
+ * completed, a datagram was sent). A query never moves a resolved entry
+ * to another MAC or device; only an answer to our own query does.
+ *
+ * Context: xnet_neigh_output() runs in process or softirq context (a
+ * connection's output); xnet_neigh_rcv() in
  * softirq; xnet_neigh_work() in process context (system workqueue), once
  * per interval while the table is not empty; it is cancelled at netns exit
  * after 'dying' is set, so it cannot re-arm.
@@ -59,38 +72,101 @@ static void xnet_neigh_destroy(struct xnet_net *xn, struct xnet_neigh *n)
 	lockdep_assert_held(&xn->neigh_lock);
 	hlist_del(&n->node);
 	xn->neigh_count--;
+	if (n->stranger)
+		xn->neigh_strangers--;
 	__skb_queue_purge(&n->queue);
 	kfree(n);
 }
 
-/* Table full: drop the least recently confirmed resolved entry, if any. */
-static bool xnet_neigh_forced_gc(struct xnet_net *xn)
+/* A local sender uses the entry: it is no longer a stranger's. */
+static void xnet_neigh_adopt(struct xnet_net *xn, struct xnet_neigh *n)
+{
+	lockdep_assert_held(&xn->neigh_lock);
+	if (n->stranger) {
+		n->stranger = 0;
+		xn->neigh_strangers--;
+	}
+}
+
+/*
+ * Forced GC's order of eviction, lowest first; -1: never. For a
+ * stranger's new entry only strangers' entries that are not REACHABLE may
+ * go; for a local sender's, everything but its own REACHABLE entries,
+ * which were confirmed within neigh_reachable_ms: strangers' unresolved
+ * entries, then their stale ones, then own FAILED, INCOMPLETE and STALE
+ * entries, then strangers' resolved ones.
+ */
+static int xnet_neigh_gc_rank(const struct xnet_neigh *n, bool for_stranger)
+{
+	switch (n->state) {
+	case XNET_NEIGH_INCOMPLETE:
+	case XNET_NEIGH_FAILED:
+		return n->stranger ? 0 : for_stranger ? -1 :
+		       n->state == XNET_NEIGH_FAILED ? 2 : 3;
+	case XNET_NEIGH_STALE:
+		return n->stranger ? 1 : for_stranger ? -1 : 4;
+	default:
+		return n->stranger && !for_stranger ? 5 : -1;
+	}
+}
+
+/* When the entry last made progress: its query, or its confirmation. */
+static unsigned long xnet_neigh_stamp(const struct xnet_neigh *n)
+{
+	if (n->state == XNET_NEIGH_INCOMPLETE || n->state == XNET_NEIGH_FAILED)
+		return n->probed;
+	return n->confirmed;
+}
+
+/*
+ * Make room for one entry: evict the oldest entry of the lowest rank.
+ * False if nothing may go.
+ */
+static bool xnet_neigh_forced_gc(struct xnet_net *xn, bool for_stranger)
 {
 	struct xnet_neigh *n, *victim = NULL;
-	int i;
+	int i, rank, vrank = INT_MAX;
 
 	lockdep_assert_held(&xn->neigh_lock);
 	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++)
-		hlist_for_each_entry(n, &xn->neigh_hash[i], node)
-			if (n->state != XNET_NEIGH_INCOMPLETE &&
-			    (!victim ||
-			     time_before(n->confirmed, victim->confirmed)))
-				victim = n;
+		hlist_for_each_entry(n, &xn->neigh_hash[i], node) {
+			rank = xnet_neigh_gc_rank(n, for_stranger);
+			if (rank < 0 || rank > vrank)
+				continue;
+			if (rank == vrank &&
+			    !time_before(xnet_neigh_stamp(n),
+					 xnet_neigh_stamp(victim)))
+				continue;
+			victim = n;
+			vrank = rank;
+		}
 	if (victim)
-		xnet_neigh_destroy(xn, victim);
+		xnet_neigh_destroy(xn, victim); /* the walk is over */
 	return victim;
 }
 
-static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr)
+/*
+ * A new INCOMPLETE entry for @addr, a stranger's if @stranger. NULL if
+ * the table (or the strangers' half of it) is full of entries that may
+ * not be evicted for it.
+ */
+static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr,
+					    bool stranger)
 {
+	unsigned int max = READ_ONCE(xn->neigh_max);
 	struct xnet_neigh *n;
 
 	lockdep_assert_held(&xn->neigh_lock);
 	if (xn->dying)
 		return NULL;
-	if (xn->neigh_count >= READ_ONCE(xn->neigh_max) &&
-	    !xnet_neigh_forced_gc(xn)) {
-		xnet_inc_stat(xn, XNET_MIB_NEIGH_TABLE_FULL);
+	if (stranger && xn->neigh_strangers >= max / 2 &&
+	    !xnet_neigh_forced_gc(xn, true)) {
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_STRANGERS_FULL);
+		return NULL;
+	}
+	if (xn->neigh_count >= max && !xnet_neigh_forced_gc(xn, stranger)) {
+		xnet_inc_stat(xn, stranger ? XNET_MIB_NEIGH_STRANGERS_FULL :
+				   XNET_MIB_NEIGH_TABLE_FULL);
 		return NULL;
 	}
 	n = kzalloc(sizeof(*n), GFP_ATOMIC);
@@ -98,6 +174,8 @@ static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr)
 		return NULL;
 	n->addr = addr;
 	n->state = XNET_NEIGH_INCOMPLETE;
+	n->stranger = stranger;
+	xn->neigh_strangers += stranger;
 	skb_queue_head_init(&n->queue);
 	hlist_add_head(&n->node, xnet_neigh_bucket(xn, addr));
 	xn->neigh_count++;
@@ -143,21 +221,45 @@ static unsigned long xnet_neigh_failed_hold(const struct xnet_net *xn)
 }
 
 /*
+ * Is @skb an answer to a peer's frame rather than a local sender's own
+ * traffic: a reset, or the SYN+ACK of a half-open connection (sent, and
+ * resent, before the peer has shown it hears us)?
+ */
+static bool xnet_neigh_is_answer(const struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_seghdr *sh = (const void *)(xh + 1);
+	u16 flags;
+
+	if (xh->type != XNET_T_STREAM && xh->type != XNET_T_SEQPACKET)
+		return false;
+	if (skb_headlen(skb) < skb_network_offset(skb) + XNET_CONN_HLEN)
+		return false;
+	flags = ntohs(sh->flags);
+	return (flags & XNET_SEG_RST) ||
+	       (flags & (XNET_SEG_SYN | XNET_SEG_ACK)) ==
+	       (XNET_SEG_SYN | XNET_SEG_ACK);
+}
+
+/*
  * Send a frame, header built, to its destination on the link: at once if
  * the destination is resolved, else queued on its entry while a query is
- * out. Consumes skb. Process context, no locks held.
+ * out. Consumes skb. Process or softirq context, no xnet lock held.
  */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 {
 	__be32 daddr = xnet_hdr(skb)->daddr;
+	bool answer = xnet_neigh_is_answer(skb);
 	struct net_device *dev = NULL;
-	bool query = false;
+	bool query = false, limited = false;
 	struct xnet_neigh *n;
 	u8 ha[ETH_ALEN];
 	int err = 0;
 
 	spin_lock_bh(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, daddr);
+	if (n && !answer)
+		xnet_neigh_adopt(xn, n);
 	if (n && n->dev && (n->state == XNET_NEIGH_REACHABLE ||
 			    n->state == XNET_NEIGH_STALE)) {
 		if (oif && n->dev->ifindex != oif) {
@@ -186,7 +288,7 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		n->probes = 0;
 	}
 	if (!n) {
-		n = xnet_neigh_create(xn, daddr);
+		n = xnet_neigh_create(xn, daddr, answer);
 		if (!n) {
 			err = -EHOSTUNREACH;
 			goto unlock;
@@ -207,6 +309,7 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		xnet_neigh_kick(xn, HZ / 10);
 	}
 unlock:
+	limited = query && n->stranger;
 	spin_unlock_bh(&xn->neigh_lock);
 
 	if (dev) {
@@ -220,17 +323,22 @@ unlock:
 		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
 		kfree_skb(skb);
 	}
-	if (query)
+	/* the bucket's lock is never taken inside the table's */
+	if (query && (!limited || xnet_rl_allow(xn, XNET_RL_NEIGH_QUERY)))
 		xnet_neigh_send_query(xn, daddr, oif);
 	return err;
 }
 
 /*
  * Record that @addr is at @ha on @xdev. A query's sender is learnt (and
- * created, as ARP does); an answer is taken only for an entry with a
- * query outstanding, so that unsolicited answers can neither fill the
- * table nor rewrite a resolved entry. Frames waiting on
- * the entry are sent. Softirq, under RCU.
+ * created, as ARP does, as a stranger's entry); an answer is taken only
+ * for an entry with a query outstanding, so that unsolicited answers can
+ * neither fill the table nor rewrite a resolved entry. A query confirms
+ * a resolved entry only from the MAC and device it is known at: it can
+ * neither move it nor keep a moved one alive; a peer whose MAC really
+ * changed is found again by the query sent when its entry turns STALE
+ * (an answer to it may move the entry). Frames waiting on the entry are
+ * sent. Softirq, under RCU.
  */
 static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 			     __be32 addr, const u8 *ha, bool create)
@@ -242,11 +350,16 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 	__skb_queue_head_init(&q);
 	spin_lock(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, addr);
-	/* strangers' queries may fill at most half of the table */
-	if (!n && create &&
-	    xn->neigh_count < READ_ONCE(xn->neigh_max) / 2)
-		n = xnet_neigh_create(xn, addr);
+	if (!n && create)
+		n = xnet_neigh_create(xn, addr, true);
 	if (!n || (!create && !n->asked)) {
+		spin_unlock(&xn->neigh_lock);
+		return false;
+	}
+	if (create && n->dev && (n->state == XNET_NEIGH_REACHABLE ||
+				 n->state == XNET_NEIGH_STALE) &&
+	    (n->dev != xdev->dev || !ether_addr_equal(n->ha, ha))) {
+		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERY_CONFLICTS);
 		spin_unlock(&xn->neigh_lock);
 		return false;
 	}
@@ -305,7 +418,8 @@ void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 			goto malformed;	/* nobody may answer for it */
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_IN);
 		xnet_neigh_learn(xn, xdev, xh->saddr, ha, true);
-		xnet_neigh_answer(xn, xdev, xh, ha);
+		if (xnet_rl_allow(xn, XNET_RL_NEIGH_ANSWER))
+			xnet_neigh_answer(xn, xdev, xh, ha);
 	} else {
 		if (xh->daddr == htonl(XNET_ADDR_BROADCAST))
 			goto malformed;
@@ -376,7 +490,8 @@ static void xnet_neigh_work(struct work_struct *work)
 				resolving = true;
 				if (time_before(now, n->probed + retrans))
 					break;
-				if (n->probes >= retries) {
+				/* a stranger's entry is asked for once */
+				if (n->probes >= (n->stranger ? 1 : retries)) {
 					n->state = XNET_NEIGH_FAILED;
 					n->probed = now;
 					xnet_inc_stat(xn,

@@ -585,7 +585,7 @@ void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
 		       ixh->sport);
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
-	xnet_output(xn, skb, 0);
+	xnet_output_reply(xn, skb, in);
 }
 
 /*
@@ -629,7 +629,7 @@ void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 		       ixh->sport);
 	xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
-	xnet_output(xn, skb, 0);
+	xnet_output_reply(xn, skb, in);
 }
 
 static void xnet_conn_enter_recovery(struct sock *sk)

@@ -75,6 +75,8 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_RL_NEIGH_ANSWERS]	= "NeighAnswersRateLimited",
 	[XNET_MIB_RL_NEIGH_QUERIES]	= "NeighQueriesRateLimited",
 	[XNET_MIB_IN_MARTIANS]		= "InMartians",
+	[XNET_MIB_NEIGH_STRANGERS_FULL]	= "NeighStrangersFull",
+	[XNET_MIB_NEIGH_QUERY_CONFLICTS] = "NeighQueryConflicts",
 };
 
 static const char * const xnet_neigh_state_names[] = {

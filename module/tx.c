@@ -256,3 +256,54 @@ int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 	}
 	return xnet_neigh_output(xn, skb, oif);
 }
+
+/*
+ * Send a frame answering the frame @in from the wire (a reset, a cookie
+ * SYN+ACK) back where @in came from: to its Ethernet source, out of the
+ * device it arrived on. The neighbour table is not consulted, so a
+ * stranger's frames create no entry and start no query, and the answer
+ * goes to the sender of @in even when its source address is spoofed, as
+ * TCP answers to the link-layer path a segment came by. An answer to an
+ * own address is looped as xnet_output() does. Consumes skb. Softirq
+ * (the receive path) or process context (a socket's backlog), no xnet
+ * lock held. The device is found again by @in's input ifindex among the
+ * netns's xnet devices, under RCU, so a device gone since @in arrived is
+ * never touched.
+ */
+int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
+		      const struct sk_buff *in)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	struct xnet_dev *xdev, *found = NULL;
+	u8 ha[ETH_ALEN];
+
+	if (xh->daddr == htonl(XNET_ADDR_BROADCAST))
+		goto discard;
+	rcu_read_lock_bh();
+	if (xnet_dev_by_addr_rcu(xn, xh->daddr)) {
+		rcu_read_unlock_bh();
+		return xnet_output(xn, skb, 0);
+	}
+	if (!skb_mac_header_was_set(in) || skb_mac_header_len(in) < ETH_HLEN)
+		goto unlock;
+	ether_addr_copy(ha, eth_hdr(in)->h_source);
+	if (!is_valid_ether_addr(ha))
+		goto unlock;
+	list_for_each_entry_rcu(xdev, &xn->devs, list)
+		if (xdev->dev->ifindex == in->skb_iif) {
+			found = xdev;
+			break;
+		}
+	if (!found || !netif_running(found->dev))
+		goto unlock;
+	xnet_finish_output(xn, skb, found->dev, ha);
+	rcu_read_unlock_bh();
+	return 0;
+
+unlock:
+	rcu_read_unlock_bh();
+discard:
+	xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+	kfree_skb(skb);
+	return -EHOSTUNREACH;
+}

@@ -112,6 +112,9 @@ enum xnet_mib {
 	XNET_MIB_RL_NEIGH_ANSWERS,
 	XNET_MIB_RL_NEIGH_QUERIES,
 	XNET_MIB_IN_MARTIANS,		/* from the wire with an own source */
+	/* neigh.c: strangers' entries refused, claims on resolved entries */
+	XNET_MIB_NEIGH_STRANGERS_FULL,
+	XNET_MIB_NEIGH_QUERY_CONFLICTS,
 	__XNET_MIB_MAX
 };
 
@@ -171,6 +174,7 @@ struct xnet_net {
 	spinlock_t		neigh_lock;	/* everything neighbour, _bh */
 	struct hlist_head	neigh_hash[1 << XNET_NEIGH_HASH_BITS];
 	unsigned int		neigh_count;
+	unsigned int		neigh_strangers; /* of neigh_count */
 	struct delayed_work	neigh_work;	/* retries, aging, GC */
 	bool			dying;		/* under neigh_lock */
 
@@ -226,6 +230,7 @@ struct xnet_neigh {
 	u8			state;		/* XNET_NEIGH_* */
 	u8			probes;
 	u8			asked;		/* a query awaits its answer */
+	u8			stranger;	/* created for a stranger */
 	u8			ha[ETH_ALEN];
 	struct net_device	*dev;		/* set once resolved */
 	unsigned long		confirmed;	/* jiffies */
@@ -569,6 +574,8 @@ void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 		    __be32 daddr, __be16 sport, __be16 dport);
 __be32 xnet_csum(struct sk_buff *skb);
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
+int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
+		      const struct sk_buff *in);
 bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr);
 unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 			   int oif);
