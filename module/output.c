@@ -232,20 +232,44 @@ void xnet_conn_queue_ctl(struct sock *sk, u16 flags)
 		c->send_head = skb;
 }
 
+/*
+ * A frame could not leave: remember why. Nothing is ended here, whatever
+ * the error: a caller may be walking the write queue, which ending the
+ * connection would free under it. xnet_conn_tx_error() acts on it once
+ * the walk is over.
+ */
 static void xnet_conn_output_error(struct sock *sk, int err)
 {
-	/* a peer that cannot be resolved ends an opening connection */
-	if (err == -EHOSTUNREACH || err == -ENETUNREACH) {
-		if (sk->sk_state == XNET_STATE_SYN_SENT) {
-			xnet_inc_stat(xnet_pernet(sock_net(sk)),
-				      XNET_MIB_ATTEMPT_FAILS);
-			xnet_conn_abort(sk, -err);
-		} else if (sock_flag(sk, SOCK_DEAD) && !xnet_conn(sk)->unowned) {
-			/* nobody waits for a closed socket's unreachable peer */
-			xnet_conn_done(sk);
-		} else {
-			WRITE_ONCE(sk->sk_err_soft, -err);
-		}
+	if (err == -EHOSTUNREACH || err == -ENETUNREACH)
+		xnet_conn(sk)->tx_err = err;
+}
+
+/*
+ * Act on the error xnet_conn_output_error() recorded, if any: a peer that
+ * cannot be resolved ends an opening connection and an orphan (nobody
+ * waits for it); an open one keeps trying, the link may come back. Called
+ * by the entry points that transmit (push, retransmit, ACK processing)
+ * when they are done with the queues, never inside a walk of them; the
+ * connection may be CLOSED on return.
+ */
+void xnet_conn_tx_error(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	int err = c->tx_err;
+
+	if (!err)
+		return;
+	c->tx_err = 0;
+	if (sk->sk_state == XNET_STATE_CLOSED)
+		return;
+	if (sk->sk_state == XNET_STATE_SYN_SENT) {
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_ATTEMPT_FAILS);
+		xnet_conn_abort(sk, -err);
+	} else if (sock_flag(sk, SOCK_DEAD) && !c->unowned) {
+		xnet_conn_done(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, -err);
 	}
 }
 
@@ -256,8 +280,10 @@ static void xnet_conn_output_error(struct sock *sk, int err)
 void xnet_conn_unreachable(struct sock *sk)
 {
 	lock_sock(sk);
-	if (sk->sk_state == XNET_STATE_SYN_SENT)
+	if (sk->sk_state == XNET_STATE_SYN_SENT) {
 		xnet_conn_output_error(sk, -EHOSTUNREACH);
+		xnet_conn_tx_error(sk);
+	}
 	release_sock(sk);
 }
 
@@ -335,6 +361,8 @@ static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb,
 /*
  * Send what the congestion and receive windows allow, as few frames as
  * the segments' flags permit; an skb larger than what may leave is split.
+ * A frame that cannot leave may end the connection at the end
+ * (xnet_conn_tx_error()).
  */
 void xnet_conn_push(struct sock *sk)
 {
@@ -395,6 +423,7 @@ void xnet_conn_push(struct sock *sk)
 		xnet_conn_send_segs(sk, b.first, b.n, 0);
 	if (sent && !timer_pending(&c->rtx_timer))
 		xnet_conn_reset_rtx_timer(sk);
+	xnet_conn_tx_error(sk);
 }
 
 /* Send @n queued segments from @first again, as one frame. */
@@ -438,6 +467,7 @@ void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb, bool last)
 			skb = skb_queue_next(&sk->sk_write_queue, skb);
 	}
 	xnet_conn_retransmit_run(sk, skb, 1);
+	xnet_conn_tx_error(sk);
 }
 
 void xnet_conn_send_ack(struct sock *sk)

@@ -60,6 +60,7 @@ static inline void xnet_batch_add(struct xnet_frame_batch *b,
 }
 
 /* output.c */
+void xnet_conn_tx_error(struct sock *sk);
 void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
 			      unsigned int n);
 

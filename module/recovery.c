@@ -181,7 +181,9 @@ static unsigned int xnet_conn_mark_sacked(struct sock *sk,
 /*
  * Process the acknowledgment fields of a segment from the peer: free
  * what is acknowledged, take an RTT sample, grow or cut the congestion
- * window, and repair losses. @pure_ack: no data, no SYN/FIN.
+ * window, and repair losses. @pure_ack: no data, no SYN/FIN. A frame
+ * that cannot leave may end the connection, once the queues are no
+ * longer walked (xnet_conn_tx_error()): it may be CLOSED on return.
  */
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack,
@@ -221,6 +223,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		}
 		if (c->cwnd != old_cwnd)
 			trace_xnet_cong(c);
+		xnet_conn_tx_error(sk);	/* repair's walks are over */
 		return;
 	}
 
@@ -288,4 +291,5 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		sk->sk_write_space(sk);
 	}
+	xnet_conn_tx_error(sk);
 }

@@ -86,8 +86,9 @@ static void xnet_conn_tail_probe(struct sock *sk)
 	}
 	if (last && !XNET_SEG_CB(last)->sacked)
 		xnet_conn_retransmit(sk, last, true);
-	sk_reset_timer(sk, &c->rtx_timer,
-		       jiffies + xnet_conn_rto_jiffies(c));
+	if (sk->sk_state != XNET_STATE_CLOSED)	/* an unreachable orphan */
+		sk_reset_timer(sk, &c->rtx_timer,
+			       jiffies + xnet_conn_rto_jiffies(c));
 }
 
 void xnet_conn_schedule_delack(struct sock *sk)

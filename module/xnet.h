@@ -364,6 +364,9 @@ struct xnet_conn {
 	u64			bytes_received;
 	u64			segs_out;
 	u64			segs_in;
+
+	/* a frame could not leave; acted on after the queue walks (output.c) */
+	int			tx_err;
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
