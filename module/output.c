@@ -305,15 +305,28 @@ static void xnet_conn_send_segs(struct sock *sk, struct sk_buff *first,
  * flags (EOR), and the same transmission state. A sent skb may be
  * shared with a frame in flight: its fragment table is made private
  * first. 0 or -ENOMEM (nothing changed).
+ *
+ * Where a sent skb is cut is the peer's to say (its ACKs and SACK
+ * blocks): once the queue holds well over the send buffer, no more cuts
+ * but of the head (cumulative ACKs, the timer) and of the first unsent
+ * skb (the windows), as tcp_fragment() since CVE-2019-11478 (issue 10).
  */
 int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *nskb;
 	unsigned int base;
 
 	if (!len || len >= skb->len)
 		return 0;
+	if (unlikely((sk->sk_wmem_queued >> 1) > READ_ONCE(sk->sk_sndbuf) +
+		     2 * SKB_TRUESIZE(XNET_GSO_MAX_PAYLOAD)) &&
+	    skb != skb_peek(&sk->sk_write_queue) && skb != c->send_head) {
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_TX_SPLIT_REFUSED);
+		return -ENOMEM;
+	}
 	/* sk_wmem_queued holds this truesize: a private head keeps it */
 	base = skb->truesize;
 	if (skb_unclone(skb, GFP_ATOMIC))

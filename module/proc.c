@@ -70,6 +70,7 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_CONFIG_INVALID]	= "ConfigInvalid",
 	[XNET_MIB_INVALID_PEER_FLOODS]	= "InvalidPeerFloods",
 	[XNET_MIB_SYN_FLOODS]		= "SynFloods",
+	[XNET_MIB_TX_SPLIT_REFUSED]	= "TxSplitRefused",
 };
 
 static const char * const xnet_neigh_state_names[] = {

@@ -31,25 +31,26 @@ static bool xnet_conn_rtx_recent(const struct xnet_conn *c,
 u32 xnet_conn_in_flight(struct sock *sk, u64 now)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	u32 flying = 0, above = 0;
+	u32 flying = 0, above = 0;	/* bytes */
 	struct sk_buff *skb;
 
 	if (!c->in_recovery)
 		return xnet_conn_packets_out(c);
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		u32 segs = xnet_conn_segs(c, cb->end_seq - cb->seq);
+		u32 bytes = max(skb->len, 1U);	/* SYN, FIN: one */
 
 		if (skb == c->send_head)
 			break;
 		if (cb->sacked)
 			above = 0;	/* what was below it is lost */
 		else if (xnet_conn_rtx_recent(c, cb, now))
-			flying += segs;
+			flying += bytes;
 		else
-			above += segs;
+			above += bytes;
 	}
-	return flying + above;
+	/* in bytes: pieces of segments count as what they hold */
+	return xnet_conn_segs(c, flying + above);
 }
 
 static void xnet_conn_enter_recovery(struct sock *sk)
@@ -124,26 +125,33 @@ next:
 static unsigned int xnet_conn_sacked_segs(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	unsigned int n = 0;
 	struct sk_buff *skb;
+	u32 bytes = 0;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		if (skb == c->send_head)
 			break;
 		if (XNET_SEG_CB(skb)->sacked)
-			n += xnet_conn_segs(c, skb->len);
+			bytes += skb->len;
 	}
-	return n;
+	return xnet_conn_segs(c, bytes);
 }
 
-/* Mark what the peer's SACK blocks cover; how many segments are new. */
-static unsigned int xnet_conn_mark_sacked(struct sock *sk,
-					  const struct xnet_sack_block *sack,
-					  int nsack)
+/*
+ * Mark what the peer's SACK blocks cover, in whole segments only: each
+ * block's edges are rounded inward to the segment boundaries of the skb
+ * they fall in (every mss bytes from its start, where offload.c cuts it),
+ * so a block that covers part of a segment marks nothing of it, and a
+ * peer cannot have the queue cut at byte granularity (issue 10). A block
+ * is walked from the first skb it reaches to the first past it. Returns
+ * the bytes newly marked.
+ */
+static u32 xnet_conn_mark_sacked(struct sock *sk,
+				 const struct xnet_sack_block *sack, int nsack)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	unsigned int newly = 0;
 	struct sk_buff *skb;
+	u32 newly = 0;
 	int i;
 
 	for (i = 0; i < nsack; i++) {
@@ -154,25 +162,29 @@ static unsigned int xnet_conn_mark_sacked(struct sock *sk,
 			continue;	/* invalid or stale: ignored */
 		skb_queue_walk(&sk->sk_write_queue, skb) {
 			struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+			u32 s = cb->seq, e = cb->end_seq;
 
-			if (skb == c->send_head)
+			if (skb == c->send_head || !xnet_before(cb->seq, end))
 				break;
-			if (cb->sacked || !skb->len)
+			if (cb->sacked || !skb->len ||
+			    !xnet_after(cb->end_seq, start))
 				continue;
-			/* a block's edge inside a large skb: split it there */
-			if (xnet_before(cb->seq, start) &&
-			    xnet_after(cb->end_seq, start)) {
-				xnet_conn_split(sk, skb, start - cb->seq);
-				continue;	/* the next skb starts at @start */
+			if (xnet_before(s, start))
+				s += roundup(start - s, c->mss);
+			if (xnet_after(e, end))
+				e = cb->seq + rounddown(end - cb->seq, c->mss);
+			if (!xnet_before(s, e))
+				continue;	/* no whole segment in the block */
+			if (s != cb->seq) {
+				/* on success, the next skb starts at @s */
+				xnet_conn_split(sk, skb, s - cb->seq);
+				continue;
 			}
-			if (xnet_before(cb->seq, end) &&
-			    xnet_after(cb->end_seq, end))
-				xnet_conn_split(sk, skb, end - cb->seq);
-			if (!xnet_before(cb->seq, start) &&
-			    !xnet_after(cb->end_seq, end)) {
-				cb->sacked = 1;
-				newly += xnet_conn_segs(c, skb->len);
-			}
+			if (e != cb->end_seq &&
+			    xnet_conn_split(sk, skb, e - cb->seq))
+				continue;
+			cb->sacked = 1;
+			newly += skb->len;
 		}
 	}
 	return newly;
@@ -191,9 +203,9 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
-	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd, acked_segs = 0;
+	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd;
 	u64 now = xnet_now_us();
-	unsigned int newly_sacked;
+	u32 newly_sacked, acked_bytes = 0;
 	bool karn_ok = true;
 	struct sk_buff *skb;
 	s64 rtt = -1;
@@ -209,16 +221,18 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		 * news (RFC 6675), since our receive window shrinks as the
 		 * peer queues data out of order behind a hole. It counts the
 		 * segments it SACKs (RFC 6675's DupThresh is in segments): a
-		 * large frame is one ACK for many segments.
+		 * large frame is one ACK for many segments. Repair runs on
+		 * news only: an ACK that marks nothing new changes nothing it
+		 * would do but resend, however many a stranger sends.
 		 */
 		if (pure_ack && (wnd == old_wnd || newly_sacked) &&
 		    c->snd_una != c->snd_nxt)
-			c->dupacks += max(newly_sacked, 1U);
+			c->dupacks += max(xnet_conn_segs(c, newly_sacked), 1U);
 		if (c->dupacks >= 3 && !c->in_recovery) {
 			xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
 			xnet_conn_enter_recovery(sk);
 			xnet_conn_repair(sk, true);
-		} else if (c->in_recovery && nsack) {
+		} else if (c->in_recovery && newly_sacked) {
 			xnet_conn_repair(sk, true);
 		}
 		if (c->cwnd != old_cwnd)
@@ -246,7 +260,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			karn_ok = false;
 		else
 			rtt = now - cb->sent_us;
-		acked_segs += xnet_conn_segs(c, skb->len);
+		acked_bytes += skb->len;
 		c->bytes_acked += skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
@@ -274,7 +288,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		xnet_conn_enter_recovery(sk);
 		xnet_conn_repair(sk, true);
 	} else {
-		xnet_cong_on_ack(c, max(acked_segs, 1U));
+		xnet_cong_on_ack(c, max(xnet_conn_segs(c, acked_bytes), 1U));
 	}
 	if (c->cwnd != old_cwnd)
 		trace_xnet_cong(c);

@@ -106,6 +106,7 @@ enum xnet_mib {
 	XNET_MIB_CONFIG_INVALID,	/* netlink change xnet refused as invalid */
 	XNET_MIB_INVALID_PEER_FLOODS,	/* episodes: a peer above invalid_rate */
 	XNET_MIB_SYN_FLOODS,		/* connection request floods logged */
+	XNET_MIB_TX_SPLIT_REFUSED,	/* write queue cuts refused: too big */
 	__XNET_MIB_MAX
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hostile acknowledgments against a connection's write queue (issue 10,
- * finding 1). The peer of an xnet stream connection is a raw
+ * findings 1 and 2). The peer of an xnet stream connection is a raw
  * AF_PACKET socket on the other end of a veth pair: it answers the
  * neighbour query and the SYN, then never acknowledges the data and sends
  * hand-made ACKs with SACK blocks instead.
@@ -12,6 +12,9 @@
  *   leave hole/SACK/hole/SACK: the retransmission of the first hole ended
  *   the connection, freeing the write queue under the walk (a general
  *   protection fault on slab poison). The connection must end cleanly.
+ * - sack_split_bounded: 1500 ACKs with four 1-byte SACK blocks each split
+ *   the write queue at byte granularity, 6000 skbs. The queued memory must
+ *   stay bounded, and the connection must still complete.
  *
  * Waits are polls with deadlines scaled by XNET_TIMEOUT_MUL.
  */
@@ -195,6 +198,26 @@ static int sysctl_set(const char *name, int v)
 	return fclose(f) ? -1 : ret;
 }
 
+/* sk_wmem_queued of the connection to the peer (/proc), -1 if none. */
+static long long wmem_queued(void)
+{
+	char line[512], l[64], r[64];
+	long long found = -1;
+	unsigned int tx, rx;
+	int type, state;
+	FILE *f = fopen("/proc/net/xnet/sockets", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %d %63s %63s %x:%x", &type, &state, l, r,
+			   &tx, &rx) == 6 &&
+		    !strcmp(r, PEER_ADDR ":" "7000"))
+			found = tx;
+	fclose(f);
+	return found;
+}
+
 static int conn_listed(void)
 {
 	return xu_proc_has("sockets", PEER_ADDR ":7000", NULL);
@@ -373,6 +396,65 @@ TEST_F_TIMEOUT(sa, orphan_unreachable_sack, 60)
 		xu_msleep(20);
 	EXPECT_EQ(0, conn_listed());
 	EXPECT_LE(full0 + 1, xu_counter("NeighTableFull"));
+}
+
+TEST_F_TIMEOUT(sa, sack_split_bounded, 90)
+{
+	const int nack = 1500, span = NSEG * self->mss;
+	long long w0, w1, in0, rtx0;
+	struct xnet_info info;
+	uint32_t sack[8];
+	double deadline;
+	uint8_t f[256];
+	size_t len;
+	int i, j;
+
+	ASSERT_EQ(0, send_data(self));
+	w0 = wmem_queued();
+	ASSERT_LT(0, w0);
+	in0 = xu_counter("InSegs");
+	rtx0 = xu_counter("RetransSegs");
+
+	/* four 1-byte blocks per ACK, never the same byte twice */
+	for (i = 0; i < nack; i++) {
+		for (j = 0; j < 4; j++) {
+			uint32_t off = 1 + 2 * ((i * 4 + j) % (span / 2 - 1));
+
+			sack[2 * j] = self->iss + 1 + off;
+			sack[2 * j + 1] = self->iss + 2 + off;
+		}
+		len = mk_seg(self, f, PEER_ISS + 1, self->iss + 1, F_ACK,
+			     sack, 4);
+		ASSERT_EQ(0, inject(self, f, len));
+		if (i % 50 == 49)
+			xu_msleep(5);	/* the veth's backlog is 1000 frames */
+	}
+	deadline = xu_now() + 20.0 * mul();
+	while (xu_counter("InSegs") < in0 + nack && xu_now() < deadline)
+		xu_msleep(50);
+	EXPECT_LE(in0 + nack, xu_counter("InSegs"));
+
+	/* at most a few skbs more than the data took (was 9 MB) */
+	w1 = wmem_queued();
+	TH_LOG("sk_wmem_queued %lld -> %lld bytes", w0, w1);
+	EXPECT_GE(w0 + 32768, w1);
+	/* ACKs with no news make no retransmissions (timeouts aside) */
+	TH_LOG("RetransSegs +%lld", xu_counter("RetransSegs") - rtx0);
+	EXPECT_GT(rtx0 + 100, xu_counter("RetransSegs"));
+
+	/* the connection still works: everything acknowledged frees it */
+	len = mk_seg(self, f, PEER_ISS + 1, self->iss + 1 + span, F_ACK,
+		     NULL, 0);
+	ASSERT_EQ(0, inject(self, f, len));
+	deadline = xu_now() + 5.0 * mul();
+	do {
+		ASSERT_EQ(0, get_info(self->fd, &info));
+		if (!info.xi_unacked && !wmem_queued())
+			break;
+		xu_msleep(20);
+	} while (xu_now() < deadline);
+	EXPECT_EQ(0U, info.xi_unacked);
+	EXPECT_EQ(0, wmem_queued());
 }
 
 #include "xnet_harness.h"
