@@ -213,23 +213,44 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));
 }
 
-/* Queue a zero-length SYN or FIN; it takes one sequence number. */
-void xnet_conn_queue_ctl(struct sock *sk, u16 flags)
+/*
+ * Queue a zero-length SYN or FIN; it takes one sequence number. 0, or
+ * -ENOBUFS with nothing queued: an opening connection's SYN ends it
+ * (connect() fails with ENOBUFS); a listener's child is the caller's to
+ * end (the client sends its SYN again); a FIN is queued later, by the
+ * next push or the retransmission timer (fin_pending).
+ */
+int xnet_conn_queue_ctl(struct sock *sk, u16 flags)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *skb;
 
-	skb = alloc_skb(0, GFP_ATOMIC | __GFP_NOFAIL);
+	skb = alloc_skb(0, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		if (flags & XNET_SEG_FIN) {
+			c->fin_pending = 1;
+			if (!timer_pending(&c->rtx_timer))
+				xnet_conn_reset_rtx_timer(sk);
+		} else if (sk->sk_state == XNET_STATE_SYN_SENT) {
+			xnet_inc_stat(xnet_pernet(sock_net(sk)),
+				      XNET_MIB_ATTEMPT_FAILS);
+			xnet_conn_abort(sk, ENOBUFS);
+		}
+		return -ENOBUFS;
+	}
 	XNET_SEG_CB(skb)->seq = c->write_seq;
 	XNET_SEG_CB(skb)->end_seq = c->write_seq + 1;
 	XNET_SEG_CB(skb)->flags = flags;
 	c->write_seq++;
-	if (flags & XNET_SEG_FIN)
+	if (flags & XNET_SEG_FIN) {
 		c->fin_queued = 1;
+		c->fin_pending = 0;
+	}
 	sk_wmem_queued_add(sk, skb->truesize);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	if (!c->send_head)
 		c->send_head = skb;
+	return 0;
 }
 
 /*
@@ -387,6 +408,9 @@ void xnet_conn_push(struct sock *sk)
 	struct sk_buff *skb;
 	bool sent = false;
 
+	/* our FIN found no memory when it was due: it comes after all */
+	if (unlikely(c->fin_pending) && sk->sk_state != XNET_STATE_CLOSED)
+		xnet_conn_queue_ctl(sk, XNET_SEG_FIN);
 	while ((skb = c->send_head)) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 

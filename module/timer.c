@@ -135,6 +135,16 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		return;
 
 	if (c->snd_una == c->snd_nxt) {
+		if (unlikely(c->fin_pending)) {
+			/* our FIN found no memory: try again, backing off */
+			if (c->backoff < 10)
+				c->backoff++;
+			xnet_conn_push(sk);
+			if (sk->sk_state != XNET_STATE_CLOSED &&
+			    !timer_pending(&c->rtx_timer))
+				xnet_conn_reset_rtx_timer(sk);
+			return;
+		}
 		/* nothing in flight: a zero window to probe */
 		if (c->send_head && READ_ONCE(c->snd_wnd) < c->send_head->len) {
 			xnet_conn_send_probe(sk);

@@ -368,6 +368,7 @@ struct xnet_conn {
 
 	/* a frame could not leave; acted on after the queue walks (output.c) */
 	int			tx_err;
+	u8			fin_pending:1;	/* FIN due, not queued: no memory */
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
@@ -471,7 +472,7 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* output.c */
-void xnet_conn_queue_ctl(struct sock *sk, u16 flags);
+int xnet_conn_queue_ctl(struct sock *sk, u16 flags);
 void xnet_conn_push(struct sock *sk);
 void xnet_conn_send_ack(struct sock *sk);
 void xnet_conn_send_probe(struct sock *sk);
