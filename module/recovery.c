@@ -26,6 +26,7 @@ static bool xnet_conn_rtx_recent(const struct xnet_conn *c,
  * SACKed, nor the holes below its highest SACK (lost), unless they
  * were retransmitted less than a round trip ago; so that new data keeps
  * flowing as SACKs arrive rather than waiting for the holes to fill.
+ * After a timeout (rto_loss), none of what was sent before it either.
  * @now: the clock, read by the caller (only needed in recovery).
  */
 u32 xnet_conn_in_flight(struct sock *sk, u64 now)
@@ -44,13 +45,17 @@ u32 xnet_conn_in_flight(struct sock *sk, u64 now)
 			break;
 		if (cb->sacked)
 			above = 0;	/* what was below it is lost */
-		else if (xnet_conn_rtx_recent(c, cb, now))
+		else if (xnet_conn_rtx_recent(c, cb, now) ||
+			 (c->rto_loss && !xnet_before(cb->seq, c->recover)))
 			flying += bytes;
 		else
 			above += bytes;
 	}
-	/* in bytes: pieces of segments count as what they hold */
-	return xnet_conn_segs(c, flying + above);
+	/*
+	 * In bytes: pieces of segments count as what they hold. After a
+	 * timeout, all that was sent before it and not resent is lost.
+	 */
+	return xnet_conn_segs(c, flying + (c->rto_loss ? 0 : above));
 }
 
 static void xnet_conn_enter_recovery(struct sock *sk)
@@ -67,7 +72,10 @@ static void xnet_conn_enter_recovery(struct sock *sk)
 /*
  * Retransmit the holes below the highest SACKed segment (or the head
  * alone without SACK information), so that several losses in one window
- * are repaired in one round trip.
+ * are repaired in one round trip. After a timeout (rto_loss), everything
+ * sent and not SACKed is lost, as in TCP's Loss state: the holes up to
+ * the last segment sent, within the congestion window less what was
+ * retransmitted less than a round trip ago.
  */
 static void xnet_conn_repair(struct sock *sk, bool all_holes)
 {
@@ -79,10 +87,21 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 	unsigned int skb_segs;
 
 	skb_queue_walk(&sk->sk_write_queue, skb) {
+		const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+
 		if (skb == c->send_head)
 			break;
-		if (XNET_SEG_CB(skb)->sacked)
+		if (cb->sacked) {
 			last_sacked = skb;
+		} else if (c->rto_loss) {
+			bool fresh = !xnet_before(cb->seq, c->recover);
+
+			if (!fresh)
+				last_sacked = skb;	/* a hole, up to the end */
+			/* what flies: recent resends, data sent since */
+			if (fresh || xnet_conn_rtx_recent(c, cb, now))
+				budget -= max(xnet_conn_segs(c, skb->len), 1U);
+		}
 	}
 	/* consecutive holes go out together, as one frame */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
@@ -205,7 +224,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd;
 	u64 now = xnet_now_us();
-	u32 newly_sacked, acked_bytes = 0;
+	u32 newly_sacked, acked_bytes = 0, acked_segs;
 	bool karn_ok = true;
 	struct sk_buff *skb;
 	s64 rtt = -1;
@@ -253,13 +272,16 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			continue;
 		}
 		/*
-		 * Karn: a range that held a retransmitted segment, or one
-		 * SACKed earlier (held back by a hole), gives no sample.
+		 * RFC 6298: the sample is the time since the first
+		 * transmission of the oldest segment this ACK newly covers
+		 * (one SACKed earlier was held back by a hole: not it);
+		 * Karn: none if the range held a retransmission, a tail
+		 * probe's included.
 		 */
-		if (cb->retrans || cb->sacked || !cb->sent_us)
+		if (cb->retrans)
 			karn_ok = false;
-		else
-			rtt = now - cb->sent_us;
+		else if (rtt < 0 && !cb->sacked && cb->sent_us)
+			rtt = now - cb->sent_us;	/* the oldest one */
 		acked_bytes += skb->len;
 		c->bytes_acked += skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
@@ -267,6 +289,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		kfree_skb(skb);
 	}
 	c->snd_una = ack;
+	acked_segs = xnet_conn_segs(c, acked_bytes);
 	/* segments still SACKed above a hole count as duplicates */
 	c->dupacks = nsack ? xnet_conn_sacked_segs(sk) : 0;
 	c->retransmits = 0;
@@ -277,10 +300,20 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 
 	if (c->in_recovery) {
 		if (!xnet_before(ack, c->recover)) {
+			/* after a timeout, slow start went on from 1 */
+			c->cwnd = c->rto_loss ? max(c->cwnd, 2U)
+					      : max(c->ssthresh, 2U);
 			c->in_recovery = 0;
-			c->cwnd = max(c->ssthresh, 2U);
+			c->rto_loss = 0;
 		} else {
-			xnet_conn_repair(sk, false);	/* partial ack (RFC 6582) */
+			/*
+			 * A partial ACK: the next holes (RFC 6675, all of
+			 * them below the highest SACK, not only the first);
+			 * after a timeout, slow start from one segment.
+			 */
+			if (c->rto_loss)
+				xnet_cong_on_ack(c, max(acked_segs, 1U));
+			xnet_conn_repair(sk, true);
 		}
 	} else if (c->dupacks >= 3) {
 		/* a new hole below SACKed data, past the one just filled */
@@ -288,7 +321,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		xnet_conn_enter_recovery(sk);
 		xnet_conn_repair(sk, true);
 	} else {
-		xnet_cong_on_ack(c, max(xnet_conn_segs(c, acked_bytes), 1U));
+		xnet_cong_on_ack(c, max(acked_segs, 1U));
 	}
 	if (c->cwnd != old_cwnd)
 		trace_xnet_cong(c);

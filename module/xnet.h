@@ -368,7 +368,8 @@ struct xnet_conn {
 
 	/* a frame could not leave; acted on after the queue walks (output.c) */
 	int			tx_err;
-	u8			fin_pending:1;	/* FIN due, not queued: no memory */
+	u8			fin_pending:1,	/* FIN due, not queued: no memory */
+				rto_loss:1;	/* recovery after a timeout */
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
