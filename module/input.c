@@ -216,7 +216,13 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 		sock_put(sk);
 		return;
 	}
-	xnet_conn_queue_ctl(sk, XNET_SEG_SYN);
+	if (xnet_conn_queue_ctl(sk, XNET_SEG_SYN)) {
+		sock_hold(sk);		/* no memory: the client sends again */
+		xnet_conn_done(sk);
+		bh_unlock_sock(sk);
+		sock_put(sk);
+		return;
+	}
 	xnet_conn_push(sk);
 	bh_unlock_sock(sk);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xnet: connection output: building and sending segments, the send
- * window, acknowledgment processing with SACK, retransmission and loss
- * recovery (RFC 6675: SACK-based, sending against the pipe); how the
- * congestion window grows and is cut is cong.c's (CUBIC or NewReno).
+ * window, retransmitting what recovery.c (acknowledgments, SACK, loss
+ * recovery) asks for; how the congestion window grows and is cut is
+ * cong.c's (CUBIC or NewReno).
  *
  * Context: every function here runs with the socket lock held, either
  * by the owner in process context or with bh_lock_sock() in softirq and
@@ -26,12 +26,8 @@
 #include <linux/random.h>
 
 #include "xnet.h"
+#include "output.h"
 #include "trace.h"
-
-static u64 xnet_now_us(void)
-{
-	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
-}
 
 u32 xnet_conn_rcv_wnd(const struct sock *sk)
 {
@@ -217,83 +213,84 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));
 }
 
-/* Queue a zero-length SYN or FIN; it takes one sequence number. */
-void xnet_conn_queue_ctl(struct sock *sk, u16 flags)
+/*
+ * Queue a zero-length SYN or FIN; it takes one sequence number. 0, or
+ * -ENOBUFS with nothing queued: an opening connection's SYN ends it
+ * (connect() fails with ENOBUFS); a listener's child is the caller's to
+ * end (the client sends its SYN again); a FIN is queued later, by the
+ * next push or the retransmission timer (fin_pending).
+ */
+int xnet_conn_queue_ctl(struct sock *sk, u16 flags)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *skb;
 
-	skb = alloc_skb(0, GFP_ATOMIC | __GFP_NOFAIL);
+	skb = alloc_skb(0, GFP_ATOMIC);
+	if (unlikely(!skb)) {
+		if (flags & XNET_SEG_FIN) {
+			c->fin_pending = 1;
+			if (!timer_pending(&c->rtx_timer))
+				xnet_conn_reset_rtx_timer(sk);
+		} else if (sk->sk_state == XNET_STATE_SYN_SENT) {
+			xnet_inc_stat(xnet_pernet(sock_net(sk)),
+				      XNET_MIB_ATTEMPT_FAILS);
+			xnet_conn_abort(sk, ENOBUFS);
+		}
+		return -ENOBUFS;
+	}
 	XNET_SEG_CB(skb)->seq = c->write_seq;
 	XNET_SEG_CB(skb)->end_seq = c->write_seq + 1;
 	XNET_SEG_CB(skb)->flags = flags;
 	c->write_seq++;
-	if (flags & XNET_SEG_FIN)
+	if (flags & XNET_SEG_FIN) {
 		c->fin_queued = 1;
+		c->fin_pending = 0;
+	}
 	sk_wmem_queued_add(sk, skb->truesize);
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	if (!c->send_head)
 		c->send_head = skb;
-}
-
-static u32 xnet_conn_packets_out(const struct xnet_conn *c)
-{
-	return xnet_conn_segs(c, c->snd_nxt - c->snd_una);
-}
-
-/* A retransmission sent less than a round trip ago is still flying. */
-static bool xnet_conn_rtx_recent(const struct xnet_conn *c,
-				 const struct xnet_seg_cb *cb, u64 now)
-{
-	return cb->retrans && now - cb->sent_us < max(c->srtt_us, 1000U);
+	return 0;
 }
 
 /*
- * Segments in the network (RFC 6675's "pipe"). Outside recovery, all
- * that was sent and not acknowledged. In recovery, not what the peer
- * SACKed, nor the holes below its highest SACK (lost), unless they
- * were retransmitted less than a round trip ago; so that new data keeps
- * flowing as SACKs arrive rather than waiting for the holes to fill.
- * @now: the clock, read by the caller (only needed in recovery).
+ * A frame could not leave: remember why. Nothing is ended here, whatever
+ * the error: a caller may be walking the write queue, which ending the
+ * connection would free under it. xnet_conn_tx_error() acts on it once
+ * the walk is over.
  */
-static u32 xnet_conn_in_flight(struct sock *sk, u64 now)
-{
-	struct xnet_conn *c = xnet_conn(sk);
-	u32 flying = 0, above = 0;
-	struct sk_buff *skb;
-
-	if (!c->in_recovery)
-		return xnet_conn_packets_out(c);
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		u32 segs = xnet_conn_segs(c, cb->end_seq - cb->seq);
-
-		if (skb == c->send_head)
-			break;
-		if (cb->sacked)
-			above = 0;	/* what was below it is lost */
-		else if (xnet_conn_rtx_recent(c, cb, now))
-			flying += segs;
-		else
-			above += segs;
-	}
-	return flying + above;
-}
-
 static void xnet_conn_output_error(struct sock *sk, int err)
 {
-	/* a peer that cannot be resolved ends an opening connection */
-	if (err == -EHOSTUNREACH || err == -ENETUNREACH) {
-		if (sk->sk_state == XNET_STATE_SYN_SENT) {
-			xnet_inc_stat(xnet_pernet(sock_net(sk)),
-				      XNET_MIB_ATTEMPT_FAILS);
-			xnet_conn_abort(sk, -err);
-		} else if (sock_flag(sk, SOCK_DEAD) && !xnet_conn(sk)->unowned) {
-			/* nobody waits for a closed socket's unreachable peer */
-			xnet_conn_done(sk);
-		} else {
-			WRITE_ONCE(sk->sk_err_soft, -err);
-		}
+	if (err == -EHOSTUNREACH || err == -ENETUNREACH)
+		xnet_conn(sk)->tx_err = err;
+}
+
+/*
+ * Act on the error xnet_conn_output_error() recorded, if any: a peer that
+ * cannot be resolved ends an opening connection and an orphan (nobody
+ * waits for it); an open one keeps trying, the link may come back. Called
+ * by the entry points that transmit (push, retransmit, ACK processing)
+ * when they are done with the queues, never inside a walk of them; the
+ * connection may be CLOSED on return.
+ */
+void xnet_conn_tx_error(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	int err = c->tx_err;
+
+	if (!err)
+		return;
+	c->tx_err = 0;
+	if (sk->sk_state == XNET_STATE_CLOSED)
+		return;
+	if (sk->sk_state == XNET_STATE_SYN_SENT) {
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_ATTEMPT_FAILS);
+		xnet_conn_abort(sk, -err);
+	} else if (sock_flag(sk, SOCK_DEAD) && !c->unowned) {
+		xnet_conn_done(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, -err);
 	}
 }
 
@@ -304,8 +301,10 @@ static void xnet_conn_output_error(struct sock *sk, int err)
 void xnet_conn_unreachable(struct sock *sk)
 {
 	lock_sock(sk);
-	if (sk->sk_state == XNET_STATE_SYN_SENT)
+	if (sk->sk_state == XNET_STATE_SYN_SENT) {
 		xnet_conn_output_error(sk, -EHOSTUNREACH);
+		xnet_conn_tx_error(sk);
+	}
 	release_sock(sk);
 }
 
@@ -327,15 +326,28 @@ static void xnet_conn_send_segs(struct sock *sk, struct sk_buff *first,
  * flags (EOR), and the same transmission state. A sent skb may be
  * shared with a frame in flight: its fragment table is made private
  * first. 0 or -ENOMEM (nothing changed).
+ *
+ * Where a sent skb is cut is the peer's to say (its ACKs and SACK
+ * blocks): once the queue holds well over the send buffer, no more cuts
+ * but of the head (cumulative ACKs, the timer) and of the first unsent
+ * skb (the windows), as tcp_fragment() since CVE-2019-11478 (issue 10).
  */
 int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len)
 {
 	struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
+	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *nskb;
 	unsigned int base;
 
 	if (!len || len >= skb->len)
 		return 0;
+	if (unlikely((sk->sk_wmem_queued >> 1) > READ_ONCE(sk->sk_sndbuf) +
+		     2 * SKB_TRUESIZE(XNET_GSO_MAX_PAYLOAD)) &&
+	    skb != skb_peek(&sk->sk_write_queue) && skb != c->send_head) {
+		xnet_inc_stat(xnet_pernet(sock_net(sk)),
+			      XNET_MIB_TX_SPLIT_REFUSED);
+		return -ENOMEM;
+	}
 	/* sk_wmem_queued holds this truesize: a private head keeps it */
 	base = skb->truesize;
 	if (skb_unclone(skb, GFP_ATOMIC))
@@ -356,45 +368,6 @@ int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len)
 	cb->flags = 0;
 	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
 	return 0;
-}
-
-/*
- * Consecutive write-queue skbs gathered for one frame, by the first
- * transmission (xnet_conn_push()) and by repair (xnet_conn_repair()).
- */
-struct xnet_frame_batch {
-	struct sk_buff	*first;
-	unsigned int	n;	/* skbs; 0: empty */
-	unsigned int	bytes;
-	unsigned int	segs;
-};
-
-/*
- * Whether @skb (@skb_segs segments) may join the non-empty batch @b in
- * one frame: plain data, whole SEQPACKET messages or the start of one
- * (EOR ends a frame, it flags the frame's last segment), within the
- * limits of one large frame.
- */
-static bool xnet_batch_joins(const struct xnet_frame_batch *b,
-			     const struct sk_buff *skb, unsigned int skb_segs)
-{
-	return b->first->len && skb->len &&
-	       b->segs + skb_segs <= XNET_GSO_MAX_SEGS &&
-	       b->bytes + skb->len <= XNET_GSO_MAX_PAYLOAD &&
-	       !XNET_SEG_CB(b->first)->flags &&
-	       !(XNET_SEG_CB(skb)->flags & ~XNET_SEG_EOR);
-}
-
-static void xnet_batch_add(struct xnet_frame_batch *b, struct sk_buff *skb,
-			   unsigned int skb_segs)
-{
-	if (!b->n++) {
-		b->first = skb;
-		b->bytes = 0;
-		b->segs = 0;
-	}
-	b->bytes += skb->len;
-	b->segs += skb_segs;
 }
 
 /*
@@ -422,6 +395,8 @@ static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb,
 /*
  * Send what the congestion and receive windows allow, as few frames as
  * the segments' flags permit; an skb larger than what may leave is split.
+ * A frame that cannot leave may end the connection at the end
+ * (xnet_conn_tx_error()).
  */
 void xnet_conn_push(struct sock *sk)
 {
@@ -433,6 +408,9 @@ void xnet_conn_push(struct sock *sk)
 	struct sk_buff *skb;
 	bool sent = false;
 
+	/* our FIN found no memory when it was due: it comes after all */
+	if (unlikely(c->fin_pending) && sk->sk_state != XNET_STATE_CLOSED)
+		xnet_conn_queue_ctl(sk, XNET_SEG_FIN);
 	while ((skb = c->send_head)) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
@@ -482,11 +460,12 @@ void xnet_conn_push(struct sock *sk)
 		xnet_conn_send_segs(sk, b.first, b.n, 0);
 	if (sent && !timer_pending(&c->rtx_timer))
 		xnet_conn_reset_rtx_timer(sk);
+	xnet_conn_tx_error(sk);
 }
 
 /* Send @n queued segments from @first again, as one frame. */
-static void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
-				     unsigned int n)
+void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
+			      unsigned int n)
 {
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 	struct xnet_conn *c = xnet_conn(sk);
@@ -525,6 +504,7 @@ void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb, bool last)
 			skb = skb_queue_next(&sk->sk_write_queue, skb);
 	}
 	xnet_conn_retransmit_run(sk, skb, 1);
+	xnet_conn_tx_error(sk);
 }
 
 void xnet_conn_send_ack(struct sock *sk)
@@ -630,244 +610,6 @@ void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 	xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
 	xnet_output_reply(xn, skb, in);
-}
-
-static void xnet_conn_enter_recovery(struct sock *sk)
-{
-	struct xnet_conn *c = xnet_conn(sk);
-
-	c->ssthresh = xnet_cong_ssthresh(c, xnet_conn_packets_out(c));
-	c->cwnd = c->ssthresh;
-	c->cwnd_cnt = 0;
-	c->recover = c->snd_nxt;
-	c->in_recovery = 1;
-}
-
-/*
- * Retransmit the holes below the highest SACKed segment (or the head
- * alone without SACK information), so that several losses in one window
- * are repaired in one round trip.
- */
-static void xnet_conn_repair(struct sock *sk, bool all_holes)
-{
-	struct xnet_conn *c = xnet_conn(sk);
-	u64 now = xnet_now_us();
-	struct sk_buff *skb, *last_sacked = NULL;
-	struct xnet_frame_batch b = { };
-	int budget = max(c->cwnd, 2U);
-	unsigned int skb_segs;
-
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		if (skb == c->send_head)
-			break;
-		if (XNET_SEG_CB(skb)->sacked)
-			last_sacked = skb;
-	}
-	/* consecutive holes go out together, as one frame */
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		bool recent = xnet_conn_rtx_recent(c, cb, now);
-
-		if (skb == c->send_head || budget <= 0)
-			break;
-		/* no more than the budget: the rest of a large skb waits */
-		if (!cb->sacked && !recent &&
-		    xnet_conn_segs(c, skb->len) > budget)
-			xnet_conn_split(sk, skb, budget * c->mss);
-		skb_segs = xnet_conn_segs(c, skb->len);
-		if (b.n && (cb->sacked || recent ||
-			    !xnet_batch_joins(&b, skb, skb_segs))) {
-			xnet_conn_retransmit_run(sk, b.first, b.n);
-			b.n = 0;
-		}
-		if (cb->sacked)
-			continue;
-		/* retransmitted less than a round trip ago: still flying */
-		if (recent)
-			goto next;
-		xnet_batch_add(&b, skb, skb_segs);
-		budget -= max(skb_segs, 1U);
-		if (cb->flags) {
-			xnet_conn_retransmit_run(sk, b.first, b.n);
-			b.n = 0;
-		}
-next:
-		if (!all_holes || !last_sacked || skb == last_sacked ||
-		    !xnet_before(cb->seq, XNET_SEG_CB(last_sacked)->seq))
-			break;
-	}
-	if (b.n)
-		xnet_conn_retransmit_run(sk, b.first, b.n);
-}
-
-/* Segments sent and SACKed, not yet cumulatively acknowledged. */
-static unsigned int xnet_conn_sacked_segs(struct sock *sk)
-{
-	struct xnet_conn *c = xnet_conn(sk);
-	unsigned int n = 0;
-	struct sk_buff *skb;
-
-	skb_queue_walk(&sk->sk_write_queue, skb) {
-		if (skb == c->send_head)
-			break;
-		if (XNET_SEG_CB(skb)->sacked)
-			n += xnet_conn_segs(c, skb->len);
-	}
-	return n;
-}
-
-/* Mark what the peer's SACK blocks cover; how many segments are new. */
-static unsigned int xnet_conn_mark_sacked(struct sock *sk,
-					  const struct xnet_sack_block *sack,
-					  int nsack)
-{
-	struct xnet_conn *c = xnet_conn(sk);
-	unsigned int newly = 0;
-	struct sk_buff *skb;
-	int i;
-
-	for (i = 0; i < nsack; i++) {
-		u32 start = ntohl(sack[i].start), end = ntohl(sack[i].end);
-
-		if (!xnet_before(start, end) || !xnet_after(start, c->snd_una) ||
-		    xnet_after(end, c->snd_nxt))
-			continue;	/* invalid or stale: ignored */
-		skb_queue_walk(&sk->sk_write_queue, skb) {
-			struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-
-			if (skb == c->send_head)
-				break;
-			if (cb->sacked || !skb->len)
-				continue;
-			/* a block's edge inside a large skb: split it there */
-			if (xnet_before(cb->seq, start) &&
-			    xnet_after(cb->end_seq, start)) {
-				xnet_conn_split(sk, skb, start - cb->seq);
-				continue;	/* the next skb starts at @start */
-			}
-			if (xnet_before(cb->seq, end) &&
-			    xnet_after(cb->end_seq, end))
-				xnet_conn_split(sk, skb, end - cb->seq);
-			if (!xnet_before(cb->seq, start) &&
-			    !xnet_after(cb->end_seq, end)) {
-				cb->sacked = 1;
-				newly += xnet_conn_segs(c, skb->len);
-			}
-		}
-	}
-	return newly;
-}
-
-/*
- * Process the acknowledgment fields of a segment from the peer: free
- * what is acknowledged, take an RTT sample, grow or cut the congestion
- * window, and repair losses. @pure_ack: no data, no SYN/FIN.
- */
-void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
-			const struct xnet_sack_block *sack, int nsack,
-			bool pure_ack)
-{
-	struct xnet_conn *c = xnet_conn(sk);
-	struct xnet_net *xn = xnet_pernet(sock_net(sk));
-	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd, acked_segs = 0;
-	u64 now = xnet_now_us();
-	unsigned int newly_sacked;
-	bool karn_ok = true;
-	struct sk_buff *skb;
-	s64 rtt = -1;
-
-	if (xnet_before(ack, c->snd_una))
-		return;		/* old duplicate: idempotent */
-	c->snd_wnd = wnd;
-	newly_sacked = xnet_conn_mark_sacked(sk, sack, nsack);
-
-	if (ack == c->snd_una) {
-		/*
-		 * A duplicate ACK: the window unchanged (RFC 5681), or SACK
-		 * news (RFC 6675), since our receive window shrinks as the
-		 * peer queues data out of order behind a hole. It counts the
-		 * segments it SACKs (RFC 6675's DupThresh is in segments): a
-		 * large frame is one ACK for many segments.
-		 */
-		if (pure_ack && (wnd == old_wnd || newly_sacked) &&
-		    c->snd_una != c->snd_nxt)
-			c->dupacks += max(newly_sacked, 1U);
-		if (c->dupacks >= 3 && !c->in_recovery) {
-			xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
-			xnet_conn_enter_recovery(sk);
-			xnet_conn_repair(sk, true);
-		} else if (c->in_recovery && nsack) {
-			xnet_conn_repair(sk, true);
-		}
-		if (c->cwnd != old_cwnd)
-			trace_xnet_cong(c);
-		return;
-	}
-
-	/* new data acknowledged */
-	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != c->send_head) {
-		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-
-		if (xnet_after(cb->end_seq, ack)) {
-			/* part of a large skb: the acknowledged part goes */
-			if (!skb->len || !xnet_after(ack, cb->seq) ||
-			    xnet_conn_split(sk, skb, ack - cb->seq))
-				break;
-			continue;
-		}
-		/*
-		 * Karn: a range that held a retransmitted segment, or one
-		 * SACKed earlier (held back by a hole), gives no sample.
-		 */
-		if (cb->retrans || cb->sacked || !cb->sent_us)
-			karn_ok = false;
-		else
-			rtt = now - cb->sent_us;
-		acked_segs += xnet_conn_segs(c, skb->len);
-		c->bytes_acked += skb->len;
-		__skb_unlink(skb, &sk->sk_write_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
-	}
-	c->snd_una = ack;
-	/* segments still SACKed above a hole count as duplicates */
-	c->dupacks = nsack ? xnet_conn_sacked_segs(sk) : 0;
-	c->retransmits = 0;
-	c->backoff = 0;
-	c->rtx_start = 0;
-	if (rtt >= 0 && karn_ok)
-		xnet_conn_rtt_sample(sk, (u32)min_t(s64, rtt, U32_MAX));
-
-	if (c->in_recovery) {
-		if (!xnet_before(ack, c->recover)) {
-			c->in_recovery = 0;
-			c->cwnd = max(c->ssthresh, 2U);
-		} else {
-			xnet_conn_repair(sk, false);	/* partial ack (RFC 6582) */
-		}
-	} else if (c->dupacks >= 3) {
-		/* a new hole below SACKed data, past the one just filled */
-		xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
-		xnet_conn_enter_recovery(sk);
-		xnet_conn_repair(sk, true);
-	} else {
-		xnet_cong_on_ack(c, max(acked_segs, 1U));
-	}
-	if (c->cwnd != old_cwnd)
-		trace_xnet_cong(c);
-
-	if (c->snd_una == c->snd_nxt)
-		sk_stop_timer(sk, &c->rtx_timer);
-	else
-		xnet_conn_reset_rtx_timer(sk);
-
-	/* room in the send buffer: wake writers */
-	if (sk->sk_socket &&
-	    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags) &&
-	    sk->sk_wmem_queued < READ_ONCE(sk->sk_sndbuf) / 2) {
-		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		sk->sk_write_space(sk);
-	}
 }
 
 /*

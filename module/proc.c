@@ -77,6 +77,7 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_IN_MARTIANS]		= "InMartians",
 	[XNET_MIB_NEIGH_STRANGERS_FULL]	= "NeighStrangersFull",
 	[XNET_MIB_NEIGH_QUERY_CONFLICTS] = "NeighQueryConflicts",
+	[XNET_MIB_TX_SPLIT_REFUSED]	= "TxSplitRefused",
 };
 
 static const char * const xnet_neigh_state_names[] = {

@@ -57,12 +57,17 @@ void xnet_conn_reset_rtx_timer(struct sock *sk)
 	/*
 	 * Tail loss probe: with data in flight and no loss being repaired,
 	 * fire after two round trips and resend the last segment, so that a
-	 * lost tail is repaired by the ensuing SACK/ACK rather than an RTO.
+	 * lost tail is repaired by the ensuing SACK/ACK rather than an RTO;
+	 * in every state that sends, a FIN being the last segment too.
 	 */
 	c->tlp_armed = 0;
 	if (c->srtt_us && !c->in_recovery && !c->retransmits &&
 	    c->snd_una != c->snd_nxt &&
-	    sk->sk_state == XNET_STATE_ESTABLISHED) {
+	    (sk->sk_state == XNET_STATE_ESTABLISHED ||
+	     sk->sk_state == XNET_STATE_CLOSE_WAIT ||
+	     sk->sk_state == XNET_STATE_FIN_WAIT1 ||
+	     sk->sk_state == XNET_STATE_CLOSING ||
+	     sk->sk_state == XNET_STATE_LAST_ACK)) {
 		/* two round trips plus the peer's delayed ACK, twice */
 		pto = usecs_to_jiffies(2 * c->srtt_us) + 2 * XNET_DELACK;
 		if (pto < when) {
@@ -86,8 +91,9 @@ static void xnet_conn_tail_probe(struct sock *sk)
 	}
 	if (last && !XNET_SEG_CB(last)->sacked)
 		xnet_conn_retransmit(sk, last, true);
-	sk_reset_timer(sk, &c->rtx_timer,
-		       jiffies + xnet_conn_rto_jiffies(c));
+	if (sk->sk_state != XNET_STATE_CLOSED)	/* an unreachable orphan */
+		sk_reset_timer(sk, &c->rtx_timer,
+			       jiffies + xnet_conn_rto_jiffies(c));
 }
 
 void xnet_conn_schedule_delack(struct sock *sk)
@@ -134,6 +140,16 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		return;
 
 	if (c->snd_una == c->snd_nxt) {
+		if (unlikely(c->fin_pending)) {
+			/* our FIN found no memory: try again, backing off */
+			if (c->backoff < 10)
+				c->backoff++;
+			xnet_conn_push(sk);
+			if (sk->sk_state != XNET_STATE_CLOSED &&
+			    !timer_pending(&c->rtx_timer))
+				xnet_conn_reset_rtx_timer(sk);
+			return;
+		}
 		/* nothing in flight: a zero window to probe */
 		if (c->send_head && READ_ONCE(c->snd_wnd) < c->send_head->len) {
 			xnet_conn_send_probe(sk);
@@ -178,6 +194,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		c->cwnd_cnt = 0;
 		c->recover = c->snd_nxt;
 		c->in_recovery = 1;
+		c->rto_loss = 1;	/* all not SACKed is lost (recovery.c) */
 		c->dupacks = 0;
 	}
 	head = skb_peek(&sk->sk_write_queue);

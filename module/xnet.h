@@ -115,6 +115,7 @@ enum xnet_mib {
 	/* neigh.c: strangers' entries refused, claims on resolved entries */
 	XNET_MIB_NEIGH_STRANGERS_FULL,
 	XNET_MIB_NEIGH_QUERY_CONFLICTS,
+	XNET_MIB_TX_SPLIT_REFUSED,	/* write queue cuts refused: too big */
 	__XNET_MIB_MAX
 };
 
@@ -400,6 +401,10 @@ struct xnet_conn {
 	/* input.c */
 	u32			max_wnd;	/* largest window the peer offered */
 	unsigned long		last_oow_ack;	/* jiffies: ratelimit.c */
+	/* a frame could not leave; acted on after the queue walks (output.c) */
+	int			tx_err;
+	u8			fin_pending:1,	/* FIN due, not queued: no memory */
+				rto_loss:1;	/* recovery after a timeout */
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
@@ -504,7 +509,7 @@ int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void xnet_conn_ooo_purge(struct sock *sk);
 
 /* output.c */
-void xnet_conn_queue_ctl(struct sock *sk, u16 flags);
+int xnet_conn_queue_ctl(struct sock *sk, u16 flags);
 void xnet_conn_push(struct sock *sk);
 void xnet_conn_send_ack(struct sock *sk);
 void xnet_conn_send_probe(struct sock *sk);
