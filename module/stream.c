@@ -60,9 +60,14 @@ static int xnet_conn_listen(struct socket *sock, int backlog)
 	err = xnet_sock_autobind(xnet_conn_ports(sk), sk, 0, 0);
 	if (err)
 		goto out;
+	/* as TCP without SO_REUSEPORT: one listener per port and address */
+	if (sk->sk_state != XNET_STATE_LISTEN) {
+		err = xnet_port_listen(xnet_conn_ports(sk), sk);
+		if (err)
+			goto out;
+	}
 	WRITE_ONCE(sk->sk_max_ack_backlog,
 		   clamp(backlog, 0, (int)READ_ONCE(sock_net(sk)->core.sysctl_somaxconn)));
-	xnet_conn_set_state(sk, XNET_STATE_LISTEN);
 out:
 	release_sock(sk);
 	return err;

@@ -417,6 +417,7 @@ struct sock *xnet_port_next_rcu(struct xnet_port_table *t, struct net *net,
 				__be16 dport, struct xnet_dev *xdev,
 				struct sock *after);
 typedef int (*xnet_sock_iter_t)(struct sock *sk, void *arg);
+int xnet_port_listen(struct xnet_port_table *t, struct sock *sk);
 int xnet_port_walk(struct xnet_port_table *t, struct net *net,
 		   unsigned long *pos, xnet_sock_iter_t fn, void *arg);
 void xnet_port_table_init(struct xnet_port_table *t);
