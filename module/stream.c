@@ -582,6 +582,9 @@ static int xnet_conn_recvmsg(struct socket *sock, struct msghdr *msg,
 		err = -ENOTCONN;
 		goto out;
 	}
+	/* as TCP: a zero-length read of a stream copies nothing, waits not */
+	if (!len && !seqpacket)
+		goto out;
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = seqpacket ? 1 : sock_rcvlowat(sk, flags & MSG_WAITALL, len);
 
