@@ -13,12 +13,15 @@
  */
 #include <linux/hash.h>
 #include <linux/jhash.h>
+#include <linux/security.h>
 #include <net/netns/hash.h>
 
 #include "xnet.h"
 #include "trace.h"
 
 #define XNET_CONN_HASH_BITS	10
+#define XNET_RTO_INIT_US	(1000 * USEC_PER_MSEC)
+#define XNET_CWND_INIT		10
 
 static DEFINE_SPINLOCK(xnet_conn_lock);
 static struct hlist_head xnet_conn_table[1 << XNET_CONN_HASH_BITS];
@@ -122,8 +125,8 @@ void xnet_conn_init(struct sock *sk, u8 type)
 	INIT_LIST_HEAD(&c->accept_q);
 	INIT_LIST_HEAD(&c->accept_node);
 	skb_queue_head_init(&c->ooo_q);
-	c->rto_us = 1000 * USEC_PER_MSEC;
-	c->cwnd = 10;
+	c->rto_us = XNET_RTO_INIT_US;
+	c->cwnd = XNET_CWND_INIT;
 	c->ssthresh = U32_MAX;
 	c->keepidle = 7200;
 	c->keepintvl = 75;
@@ -148,6 +151,50 @@ void xnet_conn_set_state(struct sock *sk, u8 state)
 	if (sk->sk_state != state)
 		trace_xnet_conn_state(c, sk->sk_state, state);
 	WRITE_ONCE(sk->sk_state, state);
+}
+
+/*
+ * A child takes its listener's socket attributes, as sk_clone_lock()
+ * gives TCP's: mark, priority, owner and LSM label. (The cgroup and
+ * memory cgroup a softirq sk_alloc() gives are the root's: the helpers
+ * that copy them are not exported to modules.) Softirq, neither locked.
+ */
+void xnet_conn_inherit(struct sock *sk, const struct sock *lsk)
+{
+	sk->sk_mark = READ_ONCE(lsk->sk_mark);
+	sk->sk_priority = READ_ONCE(lsk->sk_priority);
+	sk->sk_uid = lsk->sk_uid;
+	security_sk_clone(lsk, sk);
+}
+
+/*
+ * connect() starts a new connection: nothing learnt by a failed attempt
+ * (backoff, RTO, congestion state) carries over. Socket locked.
+ */
+void xnet_conn_reset_engine(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	c->srtt_us = 0;
+	c->rttvar_us = 0;
+	c->rto_us = XNET_RTO_INIT_US;
+	c->backoff = 0;
+	c->retransmits = 0;
+	c->rtx_start = 0;
+	c->tlp_armed = 0;
+	c->in_recovery = 0;
+	c->dupacks = 0;
+	c->recover = 0;
+	c->cwnd = XNET_CWND_INIT;
+	c->cwnd_cnt = 0;
+	c->ssthresh = U32_MAX;
+	c->cubic_w_max = 0;
+	c->cubic_origin = 0;
+	c->cubic_k_ms = 0;
+	c->cubic_epoch_us = 0;
+	c->ka_probes = 0;
+	c->fin_queued = 0;
+	c->rcv_unacked = 0;
 }
 
 void xnet_conn_purge_queues(struct sock *sk)

@@ -89,6 +89,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	sk->sk_bound_dev_if = READ_ONCE(lsk->sk_bound_dev_if);
 	if (sock_flag(lsk, SOCK_KEEPOPEN))
 		sock_set_flag(sk, SOCK_KEEPOPEN);
+	xnet_conn_inherit(sk, lsk);
 	xnet_conn_init(sk, xh->type);
 	WRITE_ONCE(sk->sk_state, XNET_STATE_CLOSED);	/* not TCP_CLOSE */
 	c = xnet_conn(sk);
@@ -112,7 +113,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->snd_una = iss;
 	c->snd_nxt = iss;
 	c->write_seq = iss;
-	c->snd_wnd = peer_wnd;
+	c->snd_wnd = min_t(u32, peer_wnd, XNET_SND_WND_MAX);
 	c->last_rx = jiffies;
 	xnet_conn_set_mss(sk);
 	xnet_conn_peer_mss(c, peer_mss);
@@ -221,7 +222,8 @@ static bool xnet_conn_to_accept_queue(struct sock *sk)
 	lsk = xnet_listener_lookup_rcu(xn, NULL, &key);
 	if (lsk) {
 		l = xnet_conn(lsk);
-		spin_lock(&l->accept_lock);
+		/* BHs may be on: backlog processing runs in process context */
+		spin_lock_bh(&l->accept_lock);
 		if (READ_ONCE(lsk->sk_state) == XNET_STATE_LISTEN &&
 		    !sk_acceptq_is_full(lsk)) {
 			list_add_tail(&c->accept_node, &l->accept_q);
@@ -229,7 +231,7 @@ static bool xnet_conn_to_accept_queue(struct sock *sk)
 			c->accepted_pending = 1;
 			queued = true;
 		}
-		spin_unlock(&l->accept_lock);
+		spin_unlock_bh(&l->accept_lock);
 		if (queued)
 			lsk->sk_data_ready(lsk);
 		else
@@ -360,7 +362,7 @@ static bool xnet_conn_queue_in_order(struct sock *sk, struct sk_buff *skb,
 		}
 		if (!charged &&
 		    (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-		     READ_ONCE(sk->sk_rcvbuf) + 65536 ||
+		     (u64)READ_ONCE(sk->sk_rcvbuf) + 65536 ||
 		     !xnet_rmem_charge(sk, skb)))
 			return false;
 		/* fragments cannot be pulled: the reader starts at off */
@@ -790,8 +792,8 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		xnet_conn_process(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+	} else if (sk_add_backlog(sk, skb, (u32)READ_ONCE(sk->sk_rcvbuf) +
+				  (u32)READ_ONCE(sk->sk_sndbuf))) {
 		xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
 		kfree_skb(skb);
 	}

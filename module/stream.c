@@ -173,6 +173,7 @@ static int xnet_conn_connect(struct socket *sock, struct sockaddr *uaddr,
 		goto out;
 	}
 	xnet_conn_set_mss(sk);
+	xnet_conn_reset_engine(sk);
 	c->iss = xnet_secure_seq(c->laddr, c->xs.daddr, c->xs.sport,
 				 c->xs.dport, c->type);
 	c->snd_una = c->iss;

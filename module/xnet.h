@@ -231,6 +231,8 @@ struct xnet_sack_block {
 #define XNET_SYN_OPTLEN		4	/* SYN payload: __be16 mss, 2 zero bytes */
 #define XNET_MAX_SACK		4
 #define XNET_CONN_HLEN		(XNET_HLEN + XNET_SEG_HLEN)
+/* the peer's window as we take it: sequence arithmetic needs < 2^31 */
+#define XNET_SND_WND_MAX	BIT(30)
 /* header room every data segment leaves for a full set of SACK blocks */
 #define XNET_CONN_OVERHEAD	(XNET_CONN_HLEN + \
 				 XNET_MAX_SACK * sizeof(struct xnet_sack_block))
@@ -461,6 +463,8 @@ void xnet_conn_kick_orphans(struct net *net);
 int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
 		   xnet_sock_iter_t fn, void *arg);
 void xnet_conn_purge_queues(struct sock *sk);
+void xnet_conn_inherit(struct sock *sk, const struct sock *lsk);
+void xnet_conn_reset_engine(struct sock *sk);
 
 /* input.c */
 void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
