@@ -10,6 +10,11 @@
  *
  * Context: hash/unhash run in process or softirq context with the
  * socket's lock held (owner or bh_lock_sock); done and abort likewise.
+ *
+ * Orphans: a connection that goes on after its socket was closed is
+ * counted in its netns's norphans (an atomic; orphan_counted, under the
+ * socket lock, says whether this one is) from xnet_conn_orphaned() to
+ * xnet_conn_done(); a close beyond net.xnet.max_orphans resets instead.
  */
 #include <linux/hash.h>
 #include <linux/jhash.h>
@@ -151,6 +156,9 @@ void xnet_conn_set_state(struct sock *sk, u8 state)
 	if (sk->sk_state != state)
 		trace_xnet_conn_state(c, sk->sk_state, state);
 	WRITE_ONCE(sk->sk_state, state);
+	/* SO_KEEPALIVE set before connect() or inherited: start it now */
+	if (state == XNET_STATE_ESTABLISHED)
+		xnet_conn_keepalive_arm(sk);
 }
 
 /*
@@ -181,6 +189,7 @@ void xnet_conn_reset_engine(struct sock *sk)
 	c->backoff = 0;
 	c->retransmits = 0;
 	c->rtx_start = 0;
+	c->probe_sent = 0;
 	c->tlp_armed = 0;
 	c->in_recovery = 0;
 	c->dupacks = 0;
@@ -195,6 +204,33 @@ void xnet_conn_reset_engine(struct sock *sk)
 	c->ka_probes = 0;
 	c->fin_queued = 0;
 	c->rcv_unacked = 0;
+}
+
+/* A closed socket's connection goes on: count it. Socket locked. */
+void xnet_conn_orphaned(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (c->orphan_counted)
+		return;
+	c->orphan_counted = 1;
+	atomic_inc(&xnet_pernet(sock_net(sk))->norphans);
+}
+
+/*
+ * Closing @sk would make one orphan too many (net.xnet.max_orphans, as
+ * TCP's tcp_max_orphans): the caller resets it instead. Counted.
+ */
+bool xnet_conn_too_many_orphans(struct sock *sk)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+
+	if (atomic_read(&xn->norphans) < READ_ONCE(xn->max_orphans))
+		return false;
+	xnet_inc_stat(xn, XNET_MIB_ORPHAN_OVERFLOWS);
+	net_info_ratelimited("xnet: too many orphaned sockets (%d)\n",
+			     READ_ONCE(xn->max_orphans));
+	return true;
 }
 
 void xnet_conn_purge_queues(struct sock *sk)
@@ -223,6 +259,10 @@ void xnet_conn_done(struct sock *sk)
 	xnet_conn_timers_stop(sk);
 	xnet_conn_purge_queues(sk);
 	xnet_conn_unhash(sk);
+	if (c->orphan_counted) {
+		c->orphan_counted = 0;
+		atomic_dec(&xnet_pernet(sock_net(sk))->norphans);
+	}
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);

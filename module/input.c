@@ -314,8 +314,8 @@ static void xnet_conn_time_wait(struct sock *sk)
 
 	xnet_conn_set_state(sk, XNET_STATE_TIME_WAIT);
 	sk_stop_timer(sk, &xnet_conn(sk)->rtx_timer);
-	xnet_conn_reset_ka_timer(sk,
-				 msecs_to_jiffies(READ_ONCE(xn->time_wait_ms)));
+	xnet_conn_reset_linger_timer(sk,
+				     msecs_to_jiffies(READ_ONCE(xn->time_wait_ms)));
 }
 
 static void xnet_conn_fin(struct sock *sk)
@@ -519,7 +519,8 @@ static void xnet_conn_our_fin_acked(struct sock *sk)
 	case XNET_STATE_FIN_WAIT1:
 		xnet_conn_set_state(sk, XNET_STATE_FIN_WAIT2);
 		if (sock_flag(sk, SOCK_DEAD))
-			xnet_conn_reset_ka_timer(sk, xnet_conn_fin_timeout());
+			xnet_conn_reset_linger_timer(sk,
+						     xnet_conn_fin_timeout());
 		sk->sk_state_change(sk);
 		break;
 	case XNET_STATE_CLOSING:

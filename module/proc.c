@@ -10,7 +10,7 @@
  * writable by whoever has CAP_NET_ADMIN in the user namespace owning it,
  * so the root of an unprivileged container tunes its own netns. The
  * limits on what a netns may make the kernel hold (mem, neigh_max,
- * max_connections) are the host's to set, as tcp_mem is: writing them
+ * max_connections, max_orphans) are the host's to set, as tcp_mem is: writing them
  * also needs CAP_NET_ADMIN in the initial user namespace.
  */
 #include <linux/proc_fs.h>
@@ -70,6 +70,8 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_CONFIG_INVALID]	= "ConfigInvalid",
 	[XNET_MIB_INVALID_PEER_FLOODS]	= "InvalidPeerFloods",
 	[XNET_MIB_SYN_FLOODS]		= "SynFloods",
+	[XNET_MIB_ABORT_ON_TIMEOUT]	= "AbortOnTimeout",
+	[XNET_MIB_ORPHAN_OVERFLOWS]	= "OrphanOverflows",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -130,9 +132,9 @@ static int xnet_mem_show(struct seq_file *seq, void *v)
 {
 	struct xnet_net *xn = xnet_pernet(seq_file_single_net(seq));
 
-	seq_printf(seq, "allocated_pages %ld\npressure %d\n",
+	seq_printf(seq, "allocated_pages %ld\npressure %d\norphans %d\n",
 		   atomic_long_read(&xn->mem_allocated) >> PAGE_SHIFT,
-		   READ_ONCE(xn->mem_pressure));
+		   READ_ONCE(xn->mem_pressure), atomic_read(&xn->norphans));
 	return 0;
 }
 
@@ -219,6 +221,7 @@ static int xnet_neigh_max_max = 65536;
 static int xnet_conn_max_max = 1 << 20;
 static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
+static int xnet_orphan_retries_max = 15;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -314,6 +317,22 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &xnet_invalid_rate_max,
 	},
+	{
+		.procname	= "orphan_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_orphan_retries_max,
+	},
+	{
+		.procname	= "max_orphans",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_conn_max_max,
+	},
 	{ }
 };
 
@@ -337,6 +356,8 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[9].data = &xn->syncookies;
 	tbl[10].data = xn->mem;
 	tbl[11].data = &xn->invalid_rate;
+	tbl[12].data = &xn->orphan_retries;
+	tbl[13].data = &xn->max_orphans;
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
 	if (!xn->sysctl_hdr) {
