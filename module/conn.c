@@ -10,15 +10,23 @@
  *
  * Context: hash/unhash run in process or softirq context with the
  * socket's lock held (owner or bh_lock_sock); done and abort likewise.
+ *
+ * Orphans: a connection that goes on after its socket was closed is
+ * counted in its netns's norphans (an atomic; orphan_counted, under the
+ * socket lock, says whether this one is) from xnet_conn_orphaned() to
+ * xnet_conn_done(); a close beyond net.xnet.max_orphans resets instead.
  */
 #include <linux/hash.h>
 #include <linux/jhash.h>
+#include <linux/security.h>
 #include <net/netns/hash.h>
 
 #include "xnet.h"
 #include "trace.h"
 
 #define XNET_CONN_HASH_BITS	10
+#define XNET_RTO_INIT_US	(1000 * USEC_PER_MSEC)
+#define XNET_CWND_INIT		10
 
 static DEFINE_SPINLOCK(xnet_conn_lock);
 static struct hlist_head xnet_conn_table[1 << XNET_CONN_HASH_BITS];
@@ -122,8 +130,8 @@ void xnet_conn_init(struct sock *sk, u8 type)
 	INIT_LIST_HEAD(&c->accept_q);
 	INIT_LIST_HEAD(&c->accept_node);
 	c->ooo_q = RB_ROOT;
-	c->rto_us = 1000 * USEC_PER_MSEC;
-	c->cwnd = 10;
+	c->rto_us = XNET_RTO_INIT_US;
+	c->cwnd = XNET_CWND_INIT;
 	c->ssthresh = U32_MAX;
 	c->keepidle = 7200;
 	c->keepintvl = 75;
@@ -148,6 +156,81 @@ void xnet_conn_set_state(struct sock *sk, u8 state)
 	if (sk->sk_state != state)
 		trace_xnet_conn_state(c, sk->sk_state, state);
 	WRITE_ONCE(sk->sk_state, state);
+	/* SO_KEEPALIVE set before connect() or inherited: start it now */
+	if (state == XNET_STATE_ESTABLISHED)
+		xnet_conn_keepalive_arm(sk);
+}
+
+/*
+ * A child takes its listener's socket attributes, as sk_clone_lock()
+ * gives TCP's: mark, priority, owner and LSM label. (The cgroup and
+ * memory cgroup a softirq sk_alloc() gives are the root's: the helpers
+ * that copy them are not exported to modules.) Softirq, neither locked.
+ */
+void xnet_conn_inherit(struct sock *sk, const struct sock *lsk)
+{
+	sk->sk_mark = READ_ONCE(lsk->sk_mark);
+	sk->sk_priority = READ_ONCE(lsk->sk_priority);
+	sk->sk_uid = lsk->sk_uid;
+	security_sk_clone(lsk, sk);
+}
+
+/*
+ * connect() starts a new connection: nothing learnt by a failed attempt
+ * (backoff, RTO, congestion state) carries over. Socket locked.
+ */
+void xnet_conn_reset_engine(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	c->srtt_us = 0;
+	c->rttvar_us = 0;
+	c->rto_us = XNET_RTO_INIT_US;
+	c->backoff = 0;
+	c->retransmits = 0;
+	c->rtx_start = 0;
+	c->probe_sent = 0;
+	c->tlp_armed = 0;
+	c->in_recovery = 0;
+	c->dupacks = 0;
+	c->recover = 0;
+	c->cwnd = XNET_CWND_INIT;
+	c->cwnd_cnt = 0;
+	c->ssthresh = U32_MAX;
+	c->cubic_w_max = 0;
+	c->cubic_origin = 0;
+	c->cubic_k_ms = 0;
+	c->cubic_epoch_us = 0;
+	c->ka_probes = 0;
+	c->fin_queued = 0;
+	c->rcv_unacked = 0;
+}
+
+/* A closed socket's connection goes on: count it. Socket locked. */
+void xnet_conn_orphaned(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (c->orphan_counted)
+		return;
+	c->orphan_counted = 1;
+	atomic_inc(&xnet_pernet(sock_net(sk))->norphans);
+}
+
+/*
+ * Closing @sk would make one orphan too many (net.xnet.max_orphans, as
+ * TCP's tcp_max_orphans): the caller resets it instead. Counted.
+ */
+bool xnet_conn_too_many_orphans(struct sock *sk)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+
+	if (atomic_read(&xn->norphans) < READ_ONCE(xn->max_orphans))
+		return false;
+	xnet_inc_stat(xn, XNET_MIB_ORPHAN_OVERFLOWS);
+	net_info_ratelimited("xnet: too many orphaned sockets (%d)\n",
+			     READ_ONCE(xn->max_orphans));
+	return true;
 }
 
 void xnet_conn_purge_queues(struct sock *sk)
@@ -176,6 +259,10 @@ void xnet_conn_done(struct sock *sk)
 	xnet_conn_timers_stop(sk);
 	xnet_conn_purge_queues(sk);
 	xnet_conn_unhash(sk);
+	if (c->orphan_counted) {
+		c->orphan_counted = 0;
+		atomic_dec(&xnet_pernet(sock_net(sk))->norphans);
+	}
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);

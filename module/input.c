@@ -104,6 +104,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	sk->sk_bound_dev_if = READ_ONCE(lsk->sk_bound_dev_if);
 	if (sock_flag(lsk, SOCK_KEEPOPEN))
 		sock_set_flag(sk, SOCK_KEEPOPEN);
+	xnet_conn_inherit(sk, lsk);
 	xnet_conn_init(sk, xh->type);
 	WRITE_ONCE(sk->sk_state, XNET_STATE_CLOSED);	/* not TCP_CLOSE */
 	c = xnet_conn(sk);
@@ -127,8 +128,8 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->snd_una = iss;
 	c->snd_nxt = iss;
 	c->write_seq = iss;
-	c->snd_wnd = peer_wnd;
-	c->max_wnd = peer_wnd;
+	c->snd_wnd = min_t(u32, peer_wnd, XNET_SND_WND_MAX);
+	c->max_wnd = c->snd_wnd;
 	c->last_rx = jiffies;
 	xnet_conn_set_mss(sk);
 	xnet_conn_peer_mss(c, peer_mss);
@@ -243,7 +244,8 @@ static bool xnet_conn_to_accept_queue(struct sock *sk)
 	lsk = xnet_listener_lookup_rcu(xn, NULL, &key);
 	if (lsk) {
 		l = xnet_conn(lsk);
-		spin_lock(&l->accept_lock);
+		/* BHs may be on: backlog processing runs in process context */
+		spin_lock_bh(&l->accept_lock);
 		if (READ_ONCE(lsk->sk_state) == XNET_STATE_LISTEN &&
 		    !sk_acceptq_is_full(lsk)) {
 			list_add_tail(&c->accept_node, &l->accept_q);
@@ -251,7 +253,7 @@ static bool xnet_conn_to_accept_queue(struct sock *sk)
 			c->accepted_pending = 1;
 			queued = true;
 		}
-		spin_unlock(&l->accept_lock);
+		spin_unlock_bh(&l->accept_lock);
 		if (queued)
 			lsk->sk_data_ready(lsk);
 		else
@@ -334,8 +336,8 @@ static void xnet_conn_time_wait(struct sock *sk)
 
 	xnet_conn_set_state(sk, XNET_STATE_TIME_WAIT);
 	sk_stop_timer(sk, &xnet_conn(sk)->rtx_timer);
-	xnet_conn_reset_ka_timer(sk,
-				 msecs_to_jiffies(READ_ONCE(xn->time_wait_ms)));
+	xnet_conn_reset_linger_timer(sk,
+				     msecs_to_jiffies(READ_ONCE(xn->time_wait_ms)));
 }
 
 static void xnet_conn_fin(struct sock *sk)
@@ -654,7 +656,8 @@ static void xnet_conn_our_fin_acked(struct sock *sk)
 	case XNET_STATE_FIN_WAIT1:
 		xnet_conn_set_state(sk, XNET_STATE_FIN_WAIT2);
 		if (sock_flag(sk, SOCK_DEAD))
-			xnet_conn_reset_ka_timer(sk, xnet_conn_fin_timeout());
+			xnet_conn_reset_linger_timer(sk,
+						     xnet_conn_fin_timeout());
 		sk->sk_state_change(sk);
 		break;
 	case XNET_STATE_CLOSING:
@@ -695,7 +698,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	}
 	c->irs = seq;
 	c->rcv_nxt = seq + 1;
-	c->max_wnd = wnd;
+	c->max_wnd = min_t(u32, wnd, XNET_SND_WND_MAX);
 	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 	c->was_connected = 1;
 	xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
@@ -835,8 +838,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			xnet_send_reset(xn, skb);
 			goto drop;
 		}
-		if (wnd > c->max_wnd)
-			c->max_wnd = wnd;
+		c->max_wnd = max(c->max_wnd, min_t(u32, wnd, XNET_SND_WND_MAX));
 		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
 		xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 		c->was_connected = 1;
@@ -853,8 +855,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			xnet_conn_send_oow_ack(sk);
 			goto drop;
 		}
-		if (wnd > c->max_wnd)
-			c->max_wnd = wnd;
+		c->max_wnd = max(c->max_wnd, min_t(u32, wnd, XNET_SND_WND_MAX));
 		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,
 				   !len && !(flags & XNET_SEG_FIN));
 		xnet_conn_our_fin_acked(sk);

@@ -197,10 +197,13 @@ static int xnet_nl_conn_timer(struct sk_buff *skb, struct sock *sk)
 	} else if (timer_pending(&c->delack_timer)) {
 		t = &c->delack_timer;
 		kind = XNET_TIMER_DELACK;
-	} else if (timer_pending(&c->ka_timer)) {
-		t = &c->ka_timer;
+	} else if (timer_pending(&c->linger_timer)) {
+		t = &c->linger_timer;
 		kind = sk->sk_state == XNET_STATE_TIME_WAIT ?
 		       XNET_TIMER_TIME_WAIT : XNET_TIMER_KEEPALIVE;
+	} else if (timer_pending(&c->ka_timer)) {
+		t = &c->ka_timer;
+		kind = XNET_TIMER_KEEPALIVE;
 	}
 	if (nla_put_u32(skb, XNET_ATTR_RETRANS, c->retransmits))
 		return -EMSGSIZE;

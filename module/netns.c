@@ -51,6 +51,8 @@ static int __net_init xnet_net_init(struct net *net)
 	/* CUBIC, as Linux TCP's default */
 	xn->cong_default = xnet_cong_index(xnet_cong_find("cubic"));
 	xn->syncookies = 1;
+	xn->orphan_retries = 6;
+	xn->max_orphans = 16384;
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);

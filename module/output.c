@@ -422,8 +422,13 @@ void xnet_conn_push(struct sock *sk)
 			u32 quota = xnet_conn_send_quota(sk, skb, flight);
 
 			if (!quota) {
-				/* zero or short window: probe it when nothing flies */
-				if (c->snd_una == c->snd_nxt)
+				/*
+				 * zero or short window: probe it when nothing
+				 * flies; a pending probe keeps its time, or
+				 * a peer's ACKs would put it off forever
+				 */
+				if (c->snd_una == c->snd_nxt &&
+				    !timer_pending(&c->rtx_timer))
 					xnet_conn_reset_rtx_timer(sk);
 				break;
 			}
@@ -514,12 +519,15 @@ void xnet_conn_send_ack(struct sock *sk)
 	xnet_conn_xmit(sk, NULL, 0, c->snd_nxt, 0);
 }
 
-/* A segment the peer must answer: an old sequence number, no data. */
-void xnet_conn_send_probe(struct sock *sk)
+/*
+ * A segment the peer must answer: an old sequence number, no data.
+ * Returns xnet_output()'s verdict.
+ */
+int xnet_conn_send_probe(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	xnet_conn_xmit(sk, NULL, 0, c->snd_una - 1, 0);
+	return xnet_conn_xmit(sk, NULL, 0, c->snd_una - 1, 0);
 }
 
 void xnet_conn_send_rst(struct sock *sk)

@@ -9,6 +9,13 @@
  * that found one may use it until rcu_read_unlock() even if it is being
  * unbound.
  *
+ * Sharing a port, as TCP: with SO_REUSEADDR on both sockets, only while
+ * neither listens; a listener's port is its own. (TCP lets listeners of
+ * one user share a port with SO_REUSEPORT, but the core refuses that
+ * option to sockets other than inet ones, so xnet never sees it.) A
+ * listener's state is set under the table lock (xnet_port_listen()), so
+ * bind and listen see each other.
+ *
  * Context: bind/unbind in process context; lookups in softirq (or with
  * BHs disabled for local delivery).
  */
@@ -55,11 +62,46 @@ static bool xnet_port_conflict(struct xnet_port_table *t, struct sock *sk,
 			continue;
 		if (addr && xs->rcv_addr && addr != xs->rcv_addr)
 			continue;
-		if (sk->sk_reuse && o->sk_reuse)
+		/* SO_REUSEADDR never takes a listener's port */
+		if (sk->sk_reuse && o->sk_reuse &&
+		    (o->sk_type == SOCK_DGRAM ||
+		     READ_ONCE(o->sk_state) != XNET_STATE_LISTEN))
 			continue;
 		return true;
 	}
 	return false;
+}
+
+/*
+ * listen() on the bound connection socket @sk: -EADDRINUSE if another
+ * socket listens on its port and an address it covers, else enter
+ * LISTEN. Process context, socket locked.
+ */
+int xnet_port_listen(struct xnet_port_table *t, struct sock *sk)
+{
+	struct xnet_sock *me = xnet_sk(sk), *xs;
+	struct net *net = sock_net(sk);
+	int err = 0;
+
+	spin_lock_bh(&t->lock);
+	hlist_for_each_entry(xs, xnet_port_bucket(t, net, ntohs(me->sport)),
+			     bind_node) {
+		struct sock *o = &xs->sk;
+
+		if (o == sk || !net_eq(sock_net(o), net) ||
+		    xs->sport != me->sport)
+			continue;
+		if (me->rcv_addr && xs->rcv_addr && me->rcv_addr != xs->rcv_addr)
+			continue;
+		if (READ_ONCE(o->sk_state) != XNET_STATE_LISTEN)
+			continue;
+		err = -EADDRINUSE;
+		goto out;
+	}
+	xnet_conn_set_state(sk, XNET_STATE_LISTEN);
+out:
+	spin_unlock_bh(&t->lock);
+	return err;
 }
 
 static void __xnet_port_hash(struct xnet_port_table *t, struct sock *sk,

@@ -10,7 +10,7 @@
  * writable by whoever has CAP_NET_ADMIN in the user namespace owning it,
  * so the root of an unprivileged container tunes its own netns. The
  * limits on what a netns may make the kernel hold (mem, neigh_max,
- * max_connections) are the host's to set, as tcp_mem is: writing them
+ * max_connections, max_orphans) are the host's to set, as tcp_mem is: writing them
  * also needs CAP_NET_ADMIN in the initial user namespace.
  */
 #include <linux/proc_fs.h>
@@ -78,6 +78,8 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_NEIGH_STRANGERS_FULL]	= "NeighStrangersFull",
 	[XNET_MIB_NEIGH_QUERY_CONFLICTS] = "NeighQueryConflicts",
 	[XNET_MIB_TX_SPLIT_REFUSED]	= "TxSplitRefused",
+	[XNET_MIB_ABORT_ON_TIMEOUT]	= "AbortOnTimeout",
+	[XNET_MIB_ORPHAN_OVERFLOWS]	= "OrphanOverflows",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -138,9 +140,9 @@ static int xnet_mem_show(struct seq_file *seq, void *v)
 {
 	struct xnet_net *xn = xnet_pernet(seq_file_single_net(seq));
 
-	seq_printf(seq, "allocated_pages %ld\npressure %d\n",
+	seq_printf(seq, "allocated_pages %ld\npressure %d\norphans %d\n",
 		   atomic_long_read(&xn->mem_allocated) >> PAGE_SHIFT,
-		   READ_ONCE(xn->mem_pressure));
+		   READ_ONCE(xn->mem_pressure), atomic_read(&xn->norphans));
 	return 0;
 }
 
@@ -228,6 +230,7 @@ static int xnet_conn_max_max = 1 << 20;
 static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
+static int xnet_orphan_retries_max = 15;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -371,6 +374,22 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &xnet_ms_max,
 	},
+	{
+		.procname	= "orphan_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_orphan_retries_max,
+	},
+	{
+		.procname	= "max_orphans",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_conn_max_max,
+	},
 	{ }
 };
 
@@ -400,6 +419,8 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[15].data = &xn->rl_rate[XNET_RL_NEIGH_QUERY];
 	tbl[16].data = &xn->rl_burst;
 	tbl[17].data = &xn->invalid_ratelimit_ms;
+	tbl[18].data = &xn->orphan_retries;
+	tbl[19].data = &xn->max_orphans;
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
 	if (!xn->sysctl_hdr) {

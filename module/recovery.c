@@ -231,7 +231,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 
 	if (xnet_before(ack, c->snd_una))
 		return;		/* old duplicate: idempotent */
-	c->snd_wnd = wnd;
+	c->snd_wnd = min_t(u32, wnd, XNET_SND_WND_MAX);
 	newly_sacked = xnet_conn_mark_sacked(sk, sack, nsack);
 
 	if (ack == c->snd_una) {

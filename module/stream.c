@@ -60,9 +60,14 @@ static int xnet_conn_listen(struct socket *sock, int backlog)
 	err = xnet_sock_autobind(xnet_conn_ports(sk), sk, 0, 0);
 	if (err)
 		goto out;
+	/* as TCP without SO_REUSEPORT: one listener per port and address */
+	if (sk->sk_state != XNET_STATE_LISTEN) {
+		err = xnet_port_listen(xnet_conn_ports(sk), sk);
+		if (err)
+			goto out;
+	}
 	WRITE_ONCE(sk->sk_max_ack_backlog,
 		   clamp(backlog, 0, (int)READ_ONCE(sock_net(sk)->core.sysctl_somaxconn)));
-	xnet_conn_set_state(sk, XNET_STATE_LISTEN);
 out:
 	release_sock(sk);
 	return err;
@@ -168,6 +173,7 @@ static int xnet_conn_connect(struct socket *sock, struct sockaddr *uaddr,
 		goto out;
 	}
 	xnet_conn_set_mss(sk);
+	xnet_conn_reset_engine(sk);
 	c->iss = xnet_secure_seq(c->laddr, c->xs.daddr, c->xs.sport,
 				 c->xs.dport, c->type);
 	c->snd_una = c->iss;
@@ -577,6 +583,9 @@ static int xnet_conn_recvmsg(struct socket *sock, struct msghdr *msg,
 		err = -ENOTCONN;
 		goto out;
 	}
+	/* as TCP: a zero-length read of a stream copies nothing, waits not */
+	if (!len && !seqpacket)
+		goto out;
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = seqpacket ? 1 : sock_rcvlowat(sk, flags & MSG_WAITALL, len);
 
@@ -811,7 +820,9 @@ static int xnet_conn_release(struct socket *sock)
 		break;
 	default:
 		if (!skb_queue_empty(&sk->sk_receive_queue) ||
-		    (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+		    (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ||
+		    (sk->sk_state != XNET_STATE_TIME_WAIT &&
+		     xnet_conn_too_many_orphans(sk))) {
 			/* unread data or an abortive close: reset */
 			xnet_inc_stat(xnet_pernet(sock_net(sk)),
 				      XNET_MIB_ESTAB_RESETS);
@@ -830,9 +841,13 @@ static int xnet_conn_release(struct socket *sock)
 			}
 		}
 		if (sk->sk_state == XNET_STATE_FIN_WAIT2)
-			xnet_conn_reset_ka_timer(sk, xnet_conn_fin_timeout());
+			xnet_conn_reset_linger_timer(sk,
+						     xnet_conn_fin_timeout());
 		break;
 	}
+	/* what goes on without its socket is an orphan (max_orphans) */
+	if (sk->sk_state != XNET_STATE_CLOSED)
+		xnet_conn_orphaned(sk);
 	release_sock(sk);
 	sock->sk = NULL;
 	sock_put(sk);
@@ -893,15 +908,14 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 			err = -EINVAL;
 			break;
 		}
-		if (optname == XNET_KEEPIDLE)
+		if (optname == XNET_KEEPIDLE) {
 			c->keepidle = val;
-		else if (optname == XNET_KEEPINTVL)
+			xnet_conn_keepalive_arm(sk);
+		} else if (optname == XNET_KEEPINTVL) {
 			c->keepintvl = val;
-		else
+		} else {
 			c->keepcnt = val;
-		if (sock_flag(sk, SOCK_KEEPOPEN) &&
-		    sk->sk_state == XNET_STATE_ESTABLISHED)
-			xnet_conn_reset_ka_timer(sk, (unsigned long)c->keepintvl * HZ);
+		}
 		break;
 	case XNET_USER_TIMEOUT:
 		if (val < 0) {
@@ -1026,14 +1040,18 @@ static int xnet_conn_ioctl(struct socket *sock, unsigned int cmd,
 	return put_user(amount, (int __user *)arg);
 }
 
+/*
+ * SO_KEEPALIVE (sock_setsockopt(), socket locked): the flag is set after
+ * this returns, so arm by hand. Only the keepalive timer is touched.
+ */
 static void xnet_conn_keepalive(struct sock *sk, int valbool)
 {
-	struct xnet_conn *c = xnet_conn(sk);
-
-	if (valbool && sk->sk_state == XNET_STATE_ESTABLISHED)
-		xnet_conn_reset_ka_timer(sk, (unsigned long)c->keepidle * HZ);
-	else if (!valbool)
-		sk_stop_timer(sk, &c->ka_timer);
+	if (valbool) {
+		sock_set_flag(sk, SOCK_KEEPOPEN);
+		xnet_conn_keepalive_arm(sk);
+	} else {
+		xnet_conn_keepalive_stop(sk);
+	}
 }
 
 static void xnet_conn_destruct(struct sock *sk)

@@ -116,6 +116,9 @@ enum xnet_mib {
 	XNET_MIB_NEIGH_STRANGERS_FULL,
 	XNET_MIB_NEIGH_QUERY_CONFLICTS,
 	XNET_MIB_TX_SPLIT_REFUSED,	/* write queue cuts refused: too big */
+	/* timers and orphans (timer.c, stream.c) */
+	XNET_MIB_ABORT_ON_TIMEOUT,	/* a timer gave up on the connection */
+	XNET_MIB_ORPHAN_OVERFLOWS,	/* closed past max_orphans: reset */
 	__XNET_MIB_MAX
 };
 
@@ -198,6 +201,9 @@ struct xnet_net {
 	atomic_t		nconn;		/* hashed connections */
 	atomic_t		nsynrecv;	/* half-open children */
 	int			invalid_rate;	/* invalid frames/s per peer */
+	int			orphan_retries;	/* give-up limit of orphans */
+	int			max_orphans;
+	atomic_t		norphans;	/* closed, not yet ended */
 	u32			peer_seed;	/* hashes invalid_peers */
 	struct xnet_peer_slot	invalid_peers[XNET_PEER_SLOTS];
 	/* ratelimit.c; sysctls net.xnet.*_rate, ratelimit_burst */
@@ -264,6 +270,8 @@ struct xnet_sack_block {
 #define XNET_SYN_OPTLEN		4	/* SYN payload: __be16 mss, 2 zero bytes */
 #define XNET_MAX_SACK		4
 #define XNET_CONN_HLEN		(XNET_HLEN + XNET_SEG_HLEN)
+/* the peer's window as we take it: sequence arithmetic needs < 2^31 */
+#define XNET_SND_WND_MAX	BIT(30)
 /* header room every data segment leaves for a full set of SACK blocks */
 #define XNET_CONN_OVERHEAD	(XNET_CONN_HLEN + \
 				 XNET_MAX_SACK * sizeof(struct xnet_sack_block))
@@ -337,7 +345,8 @@ struct xnet_conn {
 				fin_queued:1,
 				unowned:1,	/* child not yet accepted */
 				was_connected:1,
-				tlp_armed:1;	/* rtx_timer is a tail probe */
+				tlp_armed:1,	/* rtx_timer is a tail probe */
+				orphan_counted:1; /* in xn->norphans */
 	/* listener */
 	spinlock_t		accept_lock;
 	struct list_head	accept_q;	/* established, not accepted */
@@ -371,11 +380,16 @@ struct xnet_conn {
 	u32			backoff;
 	u32			retransmits;
 	u32			total_retrans;
-	unsigned long		rtx_start;	/* jiffies: first unanswered rtx */
+	/* jiffies: oldest unacknowledged send once retransmitting, or the
+	 * first zero-window probe; 0 when neither
+	 */
+	unsigned long		rtx_start;
+	unsigned long		probe_sent;	/* jiffies: last window probe */
 	unsigned long		last_rx;	/* jiffies */
 	struct timer_list	rtx_timer;	/* RTO, persist, SYN */
 	struct timer_list	delack_timer;
-	struct timer_list	ka_timer;	/* keepalive, FIN_WAIT2, TIME_WAIT */
+	struct timer_list	ka_timer;	/* keepalive only */
+	struct timer_list	linger_timer;	/* FIN_WAIT2 orphan, TIME_WAIT */
 	u32			ka_probes;
 
 	/* receive side */
@@ -458,6 +472,7 @@ struct sock *xnet_port_next_rcu(struct xnet_port_table *t, struct net *net,
 				__be16 dport, struct xnet_dev *xdev,
 				struct sock *after);
 typedef int (*xnet_sock_iter_t)(struct sock *sk, void *arg);
+int xnet_port_listen(struct xnet_port_table *t, struct sock *sk);
 int xnet_port_walk(struct xnet_port_table *t, struct net *net,
 		   unsigned long *pos, xnet_sock_iter_t fn, void *arg);
 void xnet_port_table_init(struct xnet_port_table *t);
@@ -501,6 +516,10 @@ void xnet_conn_kick_orphans(struct net *net);
 int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
 		   xnet_sock_iter_t fn, void *arg);
 void xnet_conn_purge_queues(struct sock *sk);
+void xnet_conn_inherit(struct sock *sk, const struct sock *lsk);
+void xnet_conn_reset_engine(struct sock *sk);
+void xnet_conn_orphaned(struct sock *sk);
+bool xnet_conn_too_many_orphans(struct sock *sk);
 
 /* input.c */
 void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
@@ -512,7 +531,7 @@ void xnet_conn_ooo_purge(struct sock *sk);
 int xnet_conn_queue_ctl(struct sock *sk, u16 flags);
 void xnet_conn_push(struct sock *sk);
 void xnet_conn_send_ack(struct sock *sk);
-void xnet_conn_send_probe(struct sock *sk);
+int xnet_conn_send_probe(struct sock *sk);
 void xnet_conn_send_rst(struct sock *sk);
 void xnet_conn_unreachable(struct sock *sk);
 void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in);
@@ -540,6 +559,9 @@ void xnet_conn_timers_stop(struct sock *sk);
 void xnet_conn_reset_rtx_timer(struct sock *sk);
 void xnet_conn_schedule_delack(struct sock *sk);
 void xnet_conn_reset_ka_timer(struct sock *sk, unsigned long delay);
+void xnet_conn_keepalive_arm(struct sock *sk);
+void xnet_conn_keepalive_stop(struct sock *sk);
+void xnet_conn_reset_linger_timer(struct sock *sk, unsigned long delay);
 void xnet_conn_rtt_sample(struct sock *sk, u32 rtt_us);
 unsigned long xnet_conn_fin_timeout(void);
 
