@@ -11,7 +11,8 @@
 #     callback into one frame per segment, each CRC-checked;
 #  2. netem "loss 5% delay 1ms reorder 10% duplicate 1% corrupt 1%" on both
 #     ends: 2 MiB each way (stream) and 1 MiB (seqpacket) still intact;
-#     xi_total_retrans > 0 on both sides, RetransSegs moved in both netns;
+#     xi_total_retrans > 0 on both sides (read once all is acknowledged),
+#     and each netns's RetransSegs moved by exactly its side's count;
 #  3. the link down for 2 s in the middle of a paced transfer: it recovers;
 #  4. 1000 concurrent connections to an echo server, one exchange each,
 #     closed; ActiveOpens/PassiveOpens moved by 1000;
@@ -171,12 +172,21 @@ if nsx "$A" tc qdisc add dev veth-a root netem $NETEM &&
 	run_bulk lossy 7302 35 -n $M2 -- -n $M2
 	lossy_ok=1
 	check_bulk "stream 2 MiB each way through netem" || lossy_ok=0
+	# Each side reads XNET_INFO once all it sent is acknowledged
+	# (info_all_acked): read earlier, the retransmissions still to come
+	# were missing from it while RetransSegs counted them. Each netns
+	# has only this connection's socket retransmitting now, so its
+	# RetransSegs moved by exactly its xi_total_retrans.
+	for v in "$COUT" "$SOUT"; do
+		check "$(kv "$v" role): all it sent acknowledged before XNET_INFO" \
+			test "$(kv "$v" info_all_acked)" = 1
+	done
 	check "client retransmitted ($(kv "$COUT" info_total_retrans))" \
 		test "$(kv "$COUT" info_total_retrans)" -gt 0 2>/dev/null
 	check "server retransmitted ($(kv "$SOUT" info_total_retrans))" \
 		test "$(kv "$SOUT" info_total_retrans)" -gt 0 2>/dev/null
-	check_delta "$A" RetransSegs "$a_rt0" -ge 1
-	check_delta "$B" RetransSegs "$b_rt0" -ge 1
+	check_delta "$A" RetransSegs "$a_rt0" -eq "$(kv "$COUT" info_total_retrans)"
+	check_delta "$B" RetransSegs "$b_rt0" -eq "$(kv "$SOUT" info_total_retrans)"
 	# keep within the runner's time limit if the link is too slow
 	if [ $lossy_ok = 1 ]; then
 		M1=$((1 << 20))
