@@ -19,7 +19,8 @@
 # the kernel log or MemAvailable) run first, as one batch, up to JOBS at
 # a time (kernel command line xnettest.jobs=N, default 2; 1 runs them
 # one by one as above): modprobe xnet once; each test is "ok" or "not ok"
-# by its own exit status and time limit, its output shown when it ends;
+# by its own exit status and time limit (JOBS times the usual one: the
+# tests share the vCPUs), its output shown when it ends;
 # after the batch, one more test point "parallel-batch" checks what the
 # per-test checks would (no socket left in the init netns, rmmod xnet
 # succeeds; named netns left are removed and named).
@@ -159,12 +160,12 @@ prepare() {
 	fi
 }
 
-# verdict_rc RC: sets why/skip from a test's exit status.
+# verdict_rc RC [LIMIT]: sets why/skip from a test's exit status.
 verdict_rc() {
 	case $1 in
 	0) ;;
 	4) skip=" # SKIP" ;;
-	124 | 137) why="timed out after ${limit}s" ;;
+	124 | 137) why="timed out after ${2:-$limit}s" ;;
 	*) why="exit status $1" ;;
 	esac
 }
@@ -250,6 +251,9 @@ run_batch() {
 	local t0 out i p rc t done_pid
 	local -A name=() start=() outf=()
 	local queue=("$@")
+	# JOBS tests share the vCPUs: each may take up to JOBS times as
+	# long as alone, so each gets JOBS times the limit.
+	local blimit=$((limit * jobs))
 	t0=$(date +%s)
 	why=""
 	if ! out=$(modprobe xnet 2>&1); then
@@ -269,7 +273,7 @@ run_batch() {
 				continue
 			fi
 			echo "# runner: starting $t at $(($(date +%s) - T0))s"
-			(cd "$ST" && exec timeout -k 5 "$limit" "${run[@]}" \
+			(cd "$ST" && exec timeout -k 5 "$blimit" "${run[@]}" \
 				</dev/null >"/tmp/out.$i" 2>&1) &
 			name[$!]=$t
 			start[$!]=$(date +%s)
@@ -297,7 +301,7 @@ run_batch() {
 		sed 's/^/#   /' "${outf[$p]}"
 		why=""
 		skip=""
-		verdict_rc $rc
+		verdict_rc $rc "$blimit"
 		result "$t" $(($(date +%s) - ${start[$p]})) "$why" "$skip"
 	done
 	why=""
