@@ -185,7 +185,7 @@ _check-debug:
 	XNET_VM_APPEND="xnettest.timeout_mul=8 no5lvl $${XNET_VM_APPEND:-}" \
 	XNET_SLUB_DEBUG= \
 	XNET_TESTS="$${XNET_TESTS:-$$(test -n "$(XNET_DEBUG_ALL)" || \
-		sed 's/#.*//' selftests/TESTS.debug)}" \
+		sed 's/#.*//' selftests/TESTS.debug | awk '{print $$1}')}" \
 	scripts/vm.sh check $$krel
 
 demo:

@@ -2,20 +2,36 @@
 # xnet test runner, run inside the test VM by /init (see mkinitramfs.sh).
 #
 # Test list: /xnet/selftests/TESTS, one executable (path relative to
-# selftests/) per line, '#' starts a comment.  /xnet/tests-filter, if not
-# empty, names the subset to run (XNET_TESTS on the host).  Per-test time
+# selftests/) per line, optionally followed by the word "parallel"; '#'
+# starts a comment.  /xnet/tests-filter, if not empty, names the subset to
+# run (XNET_TESTS on the host; each keeps its TESTS marker).  Per-test time
 # limit: "timeout=N" in selftests/settings (default 120 s).
 #
-# For each test: modprobe xnet; run it (cwd selftests/, stdin /dev/null,
-# own process group, killed with its group on timeout); its output is shown
-# as TAP comments.  The test is "not ok" if it exits non-zero (4 = skip is
-# ok), times out, leaves a socket in /proc/net/xnet/sockets (init netns), or
-# if "rmmod xnet" then fails.  Named netns left behind are removed.
+# Tests that run alone (no marker), in list order: modprobe xnet; run it
+# (cwd selftests/, stdin /dev/null, own process group, killed with its
+# group on timeout); its output is shown as TAP comments.  The test is
+# "not ok" if it exits non-zero (4 = skip is ok), times out, leaves a
+# socket in /proc/net/xnet/sockets (init netns), or if "rmmod xnet" then
+# fails.  Named netns left behind are removed.
+#
+# Tests marked "parallel" (they keep to their own netns, do not load or
+# unload modules, flip no static key, and read no global state such as
+# the kernel log or MemAvailable) run first, as one batch, up to JOBS at
+# a time (kernel command line xnettest.jobs=N, default 2; 1 runs them
+# one by one as above): modprobe xnet once; each test is "ok" or "not ok"
+# by its own exit status and time limit (JOBS times the usual one: the
+# tests share the vCPUs), its output shown when it ends;
+# after the batch, one more test point "parallel-batch" checks what the
+# per-test checks would (no socket left in the init netns, rmmod xnet
+# succeeds; named netns left are removed and named).
+#
 # Then dmesg-clean (no BUG/WARNING/Oops/... in the kernel log since the
 # runner started) and, on a kernel with kmemleak (the debug lane),
 # kmemleak-clean: leaks found by a scan after every test ran and the module
-# was unloaded (cleared at the start, so boot-time reports do not count).  Then "XNET-RESULT passed=P failed=F" goes to
-# the console and to /dev/ttyS1, which the host reads.
+# was unloaded (cleared at the start, so boot-time reports do not count).
+# Then "XNET-RESULT passed=P failed=F" goes to the console and to
+# /dev/ttyS1, which the host reads: it is written only here, at the end,
+# so a crash or a hang can never read as a pass.
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
@@ -28,14 +44,17 @@ marker() {
 }
 
 tests=()
+declare -A par=()
 nolist=""
 if [ ! -f "$ST/TESTS" ]; then
 	nolist=1
 else
 	while IFS= read -r l; do
 		l=${l%%#*}
-		l=$(echo "$l" | awk '{$1=$1; print}')
-		[ -n "$l" ] && tests+=("$l")
+		read -r name flag _ <<<"$l"
+		[ -n "${name:-}" ] || continue
+		tests+=("$name")
+		[ "${flag:-}" = parallel ] && par[$name]=1
 	done <"$ST/TESTS"
 fi
 filter=$(cat /xnet/tests-filter 2>/dev/null || true)
@@ -55,12 +74,30 @@ if [ -f "$ST/settings" ]; then
 fi
 # xnettest.timeout_mul=N (the debug lane): a slower kernel, longer limits,
 # for the runner and (through XNET_TIMEOUT_MUL) for each harness test.
+# xnettest.jobs=N: how many "parallel" tests run at once.
 mul=1
+jobs=2
 for a in $(cat /proc/cmdline); do
-	case "$a" in xnettest.timeout_mul=[1-9]*) mul=${a#xnettest.timeout_mul=} ;; esac
+	case "$a" in
+	xnettest.timeout_mul=[1-9]*) mul=${a#xnettest.timeout_mul=} ;;
+	xnettest.jobs=[1-9]*) jobs=${a#xnettest.jobs=} ;;
+	esac
 done
 limit=$((limit * mul))
 export XNET_TIMEOUT_MUL=$mul
+
+# The batch (tests marked parallel, in list order) and the rest.
+batch=()
+alone=()
+for t in "${tests[@]}"; do
+	if [ "$jobs" -gt 1 ] && [ -n "${par[$t]:-}" ]; then
+		batch+=("$t")
+	else
+		alone+=("$t")
+	fi
+done
+nb=0
+[ ${#batch[@]} -gt 0 ] && nb=1
 
 dmesg -c >/tmp/dmesg-boot 2>/dev/null || dmesg >/tmp/dmesg-boot
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -72,8 +109,9 @@ fi
 n=${#tests[@]}
 pass=0
 fail=0
+T0=$(date +%s)
 echo "TAP version 13"
-echo "1..$((n + 1 + leakcheck + ${nolist:-0}))"
+echo "1..$((n + nb + 1 + leakcheck + ${nolist:-0}))"
 k=0
 if [ -n "$nolist" ]; then
 	# A run without a test list must not read as a pass.
@@ -82,7 +120,8 @@ if [ -n "$nolist" ]; then
 	echo "not ok $k test-list"
 	fail=1
 fi
-echo "# kernel $(uname -r), up $(cut -d" " -f1 /proc/uptime)s, $n tests, timeout ${limit}s each"
+echo "# kernel $(uname -r), up $(cut -d" " -f1 /proc/uptime)s, $n tests" \
+	"(${#batch[@]} in parallel, $jobs at a time), timeout ${limit}s each"
 [ "$n" -gt 0 ] || echo "# no tests listed in selftests/TESTS"
 
 # sockets_left: socket lines after the header in /proc/net/xnet/sockets.
@@ -90,30 +129,98 @@ sockets_left() {
 	tail -n +2 /proc/net/xnet/sockets 2>/dev/null | grep -c .
 }
 
-for t in "${tests[@]}"; do
+# result NAME SECS WHY SKIP: one TAP test point.
+result() {
 	k=$((k + 1))
+	echo "# $1: ${2}s${3:+, $3}"
+	if [ -n "$3" ]; then
+		echo "not ok $k $1"
+		fail=$((fail + 1))
+	else
+		echo "ok $k $1$4"
+		pass=$((pass + 1))
+	fi
+}
+
+# prepare NAME: sets run (the command) or why.
+prepare() {
+	local t=$1
+	run=()
 	why=""
+	if [ ! -f "$ST/$t" ]; then
+		why="$ST/$t missing"
+	elif [ -x "$ST/$t" ]; then
+		run=("./$t")
+	else
+		case $t in
+		*.sh) run=(bash "./$t")
+		      echo "# runner: $t is not executable, running it with bash" ;;
+		*) why="$ST/$t is not executable" ;;
+		esac
+	fi
+}
+
+# verdict_rc RC [LIMIT]: sets why/skip from a test's exit status.
+verdict_rc() {
+	case $1 in
+	0) ;;
+	4) skip=" # SKIP" ;;
+	124 | 137) why="timed out after ${2:-$limit}s" ;;
+	*) why="exit status $1" ;;
+	esac
+}
+
+# after_checks WHO: remove named netns left behind; then, if xnet is
+# loaded: no socket left in the init netns, rmmod xnet. Appends to why.
+after_checks() {
+	local ns left ok out
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+		echo "# runner: removing netns $ns left by $1"
+		ip netns delete "$ns" 2>/dev/null
+	done
+	[ -d /sys/module/xnet ] || return 0
+	left=""
+	if [ ! -r /proc/net/xnet/sockets ]; then
+		left="no /proc/net/xnet/sockets"
+	else
+		for _ in $(seq 20); do
+			[ "$(sockets_left)" = 0 ] && break
+			sleep 0.2
+		done
+		if [ "$(sockets_left)" != 0 ]; then
+			left="sockets left in /proc/net/xnet/sockets"
+			sed 's/^/#   /' /proc/net/xnet/sockets
+		fi
+	fi
+	[ -n "$left" ] && why=${why:+$why; }$left
+	ok=""
+	# Closed connections finish on their own (TIME_WAIT 2 s,
+	# an orphan's last retransmissions): allow them 20 s.
+	for _ in $(seq 80); do
+		if out=$(rmmod xnet 2>&1); then
+			ok=1
+			break
+		fi
+		sleep 0.25
+	done
+	if [ -z "$ok" ]; then
+		why=${why:+$why; }"rmmod xnet failed: $out"
+		lsmod | grep -E '^(Module|xnet)' | sed 's/^/#   /'
+		# Later tests need a fresh module; this one is stuck.
+	fi
+}
+
+# run_alone NAME: one test with the module to itself.
+run_alone() {
+	local t=$1 t0 rpid tpid rc out
 	skip=""
 	t0=$(date +%s)
 	if ! out=$(modprobe xnet 2>&1); then
 		why="modprobe xnet failed: $out"
-	elif [ ! -f "$ST/$t" ]; then
-		why="$ST/$t missing"
 	else
-		run=("./$t")
-		if [ ! -x "$ST/$t" ]; then
-			case $t in
-			*.sh) run=(bash "./$t")
-			      echo "# runner: $t is not executable, running it with bash" ;;
-			*) run=() ;;
-			esac
-		fi
+		prepare "$t"
 	fi
-	if [ -n "$why" ]; then
-		:
-	elif [ "${#run[@]}" = 0 ]; then
-		why="$ST/$t is not executable"
-	else
+	if [ -z "$why" ]; then
 		rm -f /tmp/test.fifo
 		mkfifo /tmp/test.fifo
 		(while IFS= read -r l; do printf '#   %s\n' "$l"; done \
@@ -133,58 +240,82 @@ for t in "${tests[@]}"; do
 		done
 		kill "$rpid" 2>/dev/null
 		wait "$rpid" 2>/dev/null
-		case $rc in
-		0) ;;
-		4) skip=" # SKIP" ;;
-		124 | 137) why="timed out after ${limit}s" ;;
-		*) why="exit status $rc" ;;
-		esac
+		verdict_rc $rc
 	fi
-	for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-		echo "# runner: removing netns $ns left by $t"
-		ip netns delete "$ns" 2>/dev/null
-	done
-	if [ -d /sys/module/xnet ]; then
-		left=""
-		if [ ! -r /proc/net/xnet/sockets ]; then
-			left="no /proc/net/xnet/sockets"
-		else
-			for _ in $(seq 20); do
-				[ "$(sockets_left)" = 0 ] && break
-				sleep 0.2
-			done
-			if [ "$(sockets_left)" != 0 ]; then
-				left="sockets left in /proc/net/xnet/sockets"
-				sed 's/^/#   /' /proc/net/xnet/sockets
-			fi
-		fi
-		[ -n "$left" ] && why=${why:+$why; }$left
-		ok=""
-		# Closed connections finish on their own (TIME_WAIT 2 s,
-		# an orphan's last retransmissions): allow them 20 s.
-		for _ in $(seq 80); do
-			if out=$(rmmod xnet 2>&1); then
-				ok=1
-				break
-			fi
-			sleep 0.25
+	after_checks "$t"
+	result "$t" $(($(date +%s) - t0)) "$why" "$skip"
+}
+
+# run_batch NAME...: up to $jobs at a time, then the batch's checks.
+run_batch() {
+	local t0 out i p rc t done_pid
+	local -A name=() start=() outf=()
+	local queue=("$@")
+	# JOBS tests share the vCPUs: each may take up to JOBS times as
+	# long as alone, so each gets JOBS times the limit.
+	local blimit=$((limit * jobs))
+	t0=$(date +%s)
+	why=""
+	if ! out=$(modprobe xnet 2>&1); then
+		for t in "${queue[@]}"; do
+			result "$t" 0 "modprobe xnet failed: $out" ""
 		done
-		if [ -z "$ok" ]; then
-			why=${why:+$why; }"rmmod xnet failed: $out"
-			lsmod | grep -E '^(Module|xnet)' | sed 's/^/#   /'
-			# Later tests need a fresh module; this one is stuck.
+		queue=()
+	fi
+	i=0
+	while [ $i -lt ${#queue[@]} ] || [ ${#name[@]} -gt 0 ]; do
+		if [ $i -lt ${#queue[@]} ] && [ ${#name[@]} -lt "$jobs" ]; then
+			t=${queue[$i]}
+			i=$((i + 1))
+			prepare "$t"
+			if [ -n "$why" ]; then
+				result "$t" 0 "$why" ""
+				continue
+			fi
+			echo "# runner: starting $t at $(($(date +%s) - T0))s"
+			(cd "$ST" && exec timeout -k 5 "$blimit" "${run[@]}" \
+				</dev/null >"/tmp/out.$i" 2>&1) &
+			name[$!]=$t
+			start[$!]=$(date +%s)
+			outf[$!]=/tmp/out.$i
+			continue
 		fi
-	fi
-	dt=$(($(date +%s) - t0))
-	echo "# $t: ${dt}s${why:+, $why}"
-	if [ -n "$why" ]; then
-		echo "not ok $k $t"
-		fail=$((fail + 1))
-	else
-		echo "ok $k $t$skip"
-		pass=$((pass + 1))
-	fi
+		done_pid=""
+		wait -n -p done_pid "${!name[@]}"
+		rc=$?
+		if [ -z "$done_pid" ]; then
+			# not ours (or already reaped): find one that ended
+			for p in "${!name[@]}"; do
+				kill -0 "$p" 2>/dev/null && continue
+				wait "$p"
+				rc=$?
+				done_pid=$p
+				break
+			done
+			[ -n "$done_pid" ] || { sleep 0.5; continue; }
+		fi
+		p=$done_pid
+		t=${name[$p]}
+		unset "name[$p]"
+		kill -KILL -- "-$p" 2>/dev/null
+		sed 's/^/#   /' "${outf[$p]}"
+		why=""
+		skip=""
+		verdict_rc $rc "$blimit"
+		result "$t" $(($(date +%s) - ${start[$p]})) "$why" "$skip"
+	done
+	why=""
+	after_checks "the parallel batch"
+	result parallel-batch $(($(date +%s) - t0)) "$why" ""
+}
+
+why=""
+[ ${#batch[@]} -gt 0 ] && run_batch "${batch[@]}"
+for t in "${alone[@]}"; do
+	why=""
+	run_alone "$t"
 done
+echo "# all tests done in $(($(date +%s) - T0))s"
 
 k=$((k + 1))
 # verdict NAME HEADLINE FINDINGS: a final check, failed if FINDINGS is

@@ -12,6 +12,9 @@
 #   XNET_TESTS="a b"     run only these tests from selftests/TESTS
 #   XNET_VM_TIMEOUT=N    whole-VM time limit, seconds (check 780, demo 300)
 #   XNET_VM_MEM=MB       guest memory (1024)
+#   XNET_VM_SMP=N        guest vCPUs (2)
+#   XNET_VM_JOBS=N       check: tests marked "parallel" in TESTS run N at a
+#                        time (2; 1: every test alone, one after another)
 #   XNET_VM_APPEND=...   extra kernel command line
 #   XNET_PRE_FAILED=N    failures found before the VM (added to the count)
 #   XNET_BENCH_REPS=N    bench: repetitions of each figure (5)
@@ -71,13 +74,14 @@ else
 	[ -n "$slub" ] && append+=" slub_debug=$slub"
 fi
 append+=" printk.devkmsg=on net.ifnames=0 xnettest.mode=$mode"
+append+=" xnettest.jobs=${XNET_VM_JOBS:-2}"
 # Debian's 6.12 batches call_rcu() callbacks lazily (RCU_LAZY) for up to
 # 10 s; sockets are freed after a grace period and only then release the
 # module, so unload checks right after close would race that batching.
 append+=" rcutree.enable_rcu_lazy=0"
 append+=" ${XNET_VM_APPEND:-}"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "${XNET_VM_MEM:-1024}"
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${XNET_VM_SMP:-2}" -m "${XNET_VM_MEM:-1024}"
       -nodefaults -no-user-config -display none -no-reboot -nic none
       -kernel "$kernel" -initrd "$initrd" -append "$append"
       -serial stdio -serial "file:$res")

@@ -159,26 +159,48 @@ proc_entries() {
 	nsx "$1" bash -c "tail -n +2 /proc/net/xnet/$2 | grep -c ." 2>/dev/null
 }
 
-# wait_sockets NS N: until NS has at least N xnet sockets (5 s at most).
-wait_sockets() {
-	local i
-	for i in $(seq 50); do
-		[ "$(proc_entries "$1" sockets)" -ge "$2" ] 2>/dev/null && return 0
+# Time limits of the waits below are in seconds of the wall clock (not
+# numbers of polls: a poll that spawns `ip netns exec` can take seconds
+# on a debug kernel under emulation), multiplied by XNET_TIMEOUT_MUL (the
+# runner sets it: 8 on the debug lane).
+TMUL=${XNET_TIMEOUT_MUL:-1}
+[[ $TMUL =~ ^[1-9][0-9]*$ ]] || TMUL=1
+
+# now_ms: the wall clock in milliseconds.
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
+# wait_until SECS CMD...: until CMD succeeds, polling every 0.1 s, for
+# SECS x XNET_TIMEOUT_MUL seconds at most (CMD is tried at least twice).
+wait_until() {
+	local end=$(($(now_ms) + $1 * TMUL * 1000)) tries=0
+	shift
+	while :; do
+		"$@" && return 0
+		tries=$((tries + 1))
+		[ $tries -ge 2 ] && [ "$(now_ms)" -ge $end ] && return 1
 		sleep 0.1
 	done
-	echo "# FAIL: $1: fewer than $2 sockets after 5 s"
+}
+
+# has_sockets NS N: NS has at least N xnet sockets.
+has_sockets() {
+	[ "$(proc_entries "$1" sockets)" -ge "$2" ] 2>/dev/null
+}
+
+# wait_sockets NS N: until NS has at least N xnet sockets (10 s x mul).
+wait_sockets() {
+	wait_until 10 has_sockets "$1" "$2" && return 0
+	echo "# FAIL: $1: fewer than $2 sockets after $((10 * TMUL)) s"
 	nsx "$1" cat /proc/net/xnet/sockets | sed 's/^/#   /'
 	return 1
 }
 
-# wait_file FILE: until it exists (5 s at most).
+# wait_file FILE: until it exists (10 s x mul).
 wait_file() {
-	local i
-	for i in $(seq 50); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_until 10 test -e "$1"
 }
 
 # bg NS CMD...: run in NS in the background, output to $TMPD/bg.N; killed
@@ -194,14 +216,17 @@ bg() {
 	PIDS+=("$BGPID")
 }
 
-# bg_wait PID SECS: wait for a background job at most SECS; its exit status,
-# or 124 (and killed) on timeout.
+# gone PID: the process has ended.
+gone() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# bg_wait PID SECS: wait for a background job at most SECS x mul; its exit
+# status, or 124 (and killed) on timeout.
 bg_wait() {
-	local pid=$1 i
-	for i in $(seq $(($2 * 10))); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	local pid=$1
+
+	wait_until "$2" gone "$pid"
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null

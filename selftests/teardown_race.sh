@@ -29,6 +29,11 @@ DMESG0=$(dmesg | wc -l)
 
 loaded() { [ -d /sys/module/xnet ]; }
 refcnt() { cat /sys/module/xnet/refcnt 2>/dev/null || echo -1; }
+# conns_up NS: a STREAM and a SEQPACKET socket ESTABLISHED in NS.
+conns_up() {
+	nsx "$1" awk 'NR > 1 && $2 == 4 { t[$1] = 1 }
+		END { exit !(t[1] && t[5]) }' /proc/net/xnet/sockets
+}
 # a random delay of 0.MIN..0.MAX s (tenths)
 rsleep() { sleep "0.$(($1 + RANDOM % ($2 - $1 + 1)))"; }
 
@@ -36,14 +41,14 @@ rsleep() { sleep "0.$(($1 + RANDOM % ($2 - $1 + 1)))"; }
 trap 'cleanup; loaded || modprobe xnet' EXIT
 loaded || modprobe xnet
 
-# rmmod_ok: the module unloads within 60 s. Orphans against a vanished
-# peer end at their next transmission, TIME_WAIT is 2 s, a pending
-# resolution 3 s; but a connection whose link went while it was open and
-# whose program was killed later ends only at its next (backed-off)
-# retransmission, which under emulation has been ~50 s.
+# rmmod_ok: the module unloads within 60 s (x XNET_TIMEOUT_MUL). Orphans
+# against a vanished peer end at their next transmission, TIME_WAIT is
+# 2 s, a pending resolution 3 s; but a connection whose link went while
+# it was open and whose program was killed later ends only at its next
+# (backed-off) retransmission, which under emulation has been ~50 s.
 rmmod_ok() {
 	local t=$SECONDS
-	while [ $((SECONDS - t)) -lt 60 ]; do
+	while [ $((SECONDS - t)) -lt $((60 * TMUL)) ]; do
 		if rmmod xnet 2>/dev/null; then
 			log "unloaded after $((SECONDS - t)) s"
 			return 0
@@ -79,15 +84,30 @@ round() {
 	wait_file "$TMPD/ready-s" && wait_file "$TMPD/ready-q" &&
 		wait_file "$TMPD/ready-h" ||
 		fail "round $r: servers not ready"
-	bg "$A" "$XECHO" flood -b $AA -c $BA:7000 -d 4 -m $((1 + RANDOM % 1400))
-	flood=$BGPID
-	apids+=("$BGPID")
 	bg "$A" "$XBULK" client -c $BA:7001 -b $AA -T 300 -n 50000000 -r 400000
 	apids+=("$BGPID")
 	bg "$A" "$XBULK" client -c $BA:7002 -b $AA -T 300 -n 50000000 \
 		-r 400000 -t seqpacket
 	apids+=("$BGPID")
-	wait_sockets "$A" 4 || fail "round $r: connections not up"
+	# The flood starts once both connections are up, so that its
+	# 4 s (x XNET_TIMEOUT_MUL) overlap the teardown below: started
+	# with them, it could end before a slow kernel had them up, and
+	# a wait for all 4 sockets would never see them together.
+	wait_until 10 conns_up "$A" || fail "round $r: connections not up"
+	bg "$A" "$XECHO" flood -b $AA -c $BA:7000 -d $((4 * TMUL)) \
+		-m $((1 + RANDOM % 1400))
+	flood=$BGPID
+	apids=("$BGPID" "${apids[@]}")
+	if [ $RET != 0 ] || ! wait_sockets "$A" 4; then
+		fail "round $r: traffic not running"
+		# which program is missing, and what it said
+		for p in $(seq "$BGN"); do
+			log "round $r: program $p: $(head -c 300 "$TMPD/bg.$p" | tr '\n' ' ')"
+		done
+		for p in "${apids[@]}" "${bpids[@]}" "$hold"; do
+			kill -0 "$p" 2>/dev/null || log "round $r: pid $p has ended"
+		done
+	fi
 	log "round $r: traffic running at $(($(date +%s) - T0)) s"
 
 	# rmmod, again and again, while sockets exist

@@ -17,7 +17,8 @@
  *	number against PEER_BYTES (default BYTES). SEQPACKET sends messages
  *	of pseudo-random sizes 1..MAXMSG (default 65536) and checks every
  *	received message's size. -r paces the sender, -M sets XNET_MAXSEG,
- *	-I prints XNET_INFO at the end, -T (default 60) bounds the whole
+ *	-I prints XNET_INFO at the end (once all it sent is acknowledged,
+ *	15 s at most: info_all_acked=1), -T (default 60) bounds the whole
  *	run (exit 3), -4 uses AF_INET/TCP instead (to test this helper on a
  *	host without xnet). Prints key=value lines:
  *	  sent_bytes sent_sha256 recv_bytes recv_sha256 recv_verify
@@ -246,10 +247,24 @@ static void print_info(int fd)
 		printf("info_state=%u\ninfo_total_retrans=%u\n", ti[0], v);
 		return;
 	}
-	if (getsockopt(fd, SOL_XNET, XNET_INFO, &xi, &len)) {
-		printf("info_error=%s\n", strerror(errno));
-		return;
+	/*
+	 * Our last bytes (and FIN) may still be unacknowledged when both
+	 * threads are done: the receiver ends at the peer's FIN, the sender
+	 * when its bytes are queued. Read the counters once all is
+	 * acknowledged (15 s at most), so that no retransmission of this
+	 * connection can follow: info_total_retrans is then final.
+	 */
+	for (int i = 0; ; i++) {
+		len = sizeof(xi);
+		if (getsockopt(fd, SOL_XNET, XNET_INFO, &xi, &len)) {
+			printf("info_error=%s\n", strerror(errno));
+			return;
+		}
+		if (!xi.xi_unacked || i == 1500)
+			break;
+		xu_msleep(10);
 	}
+	printf("info_all_acked=%d\n", !xi.xi_unacked);
 	printf("info_state=%u\ninfo_rto_us=%u\ninfo_srtt_us=%u\n"
 	       "info_rttvar_us=%u\ninfo_snd_cwnd=%u\ninfo_snd_ssthresh=%u\n"
 	       "info_mss=%u\ninfo_rcv_wnd=%u\ninfo_snd_wnd=%u\n"
