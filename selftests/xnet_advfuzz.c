@@ -1312,6 +1312,11 @@ FIXTURE_TEARDOWN(adv)
 	teardown();
 }
 
+static void (* const scen_fn[NSCEN])(void) = {
+	sc_repair, sc_sack, sc_selfsyn, sc_spoof, sc_zerownd, sc_keeptw,
+	sc_recv0, sc_blind, sc_random,
+};
+
 static int scen_allowed(int s)
 {
 	const char *only = getenv("XNET_FUZZ_ONLY");
@@ -1375,17 +1380,7 @@ TEST_F_TIMEOUT(adv, fuzz, 170)
 		/* on the console before the round: a crash names its round */
 		fprintf(stderr, "# round %d: %s\n", g.round, scen_names[s]);
 		fflush(stderr);
-		switch (s) {
-		case S_REPAIR: sc_repair(); break;
-		case S_SACK: sc_sack(); break;
-		case S_SELFSYN: sc_selfsyn(); break;
-		case S_SPOOF: sc_spoof(); break;
-		case S_ZEROWND: sc_zerownd(); break;
-		case S_KEEPTW: sc_keeptw(); break;
-		case S_RECV0: sc_recv0(); break;
-		case S_BLIND: sc_blind(); break;
-		case S_RANDOM: sc_random(); break;
-		}
+		scen_fn[s]();
 		check_tables();
 		/* what the round left behind ends by an exact reset */
 		for (i = 0; i < MAXC; i++)
