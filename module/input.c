@@ -182,13 +182,24 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	int cookies = READ_ONCE(xn->syncookies);
 	struct xnet_conn *c;
 	struct sock *sk;
+	bool full;
 
 	if (sk_acceptq_is_full(lsk)) {
 		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);
 		return;		/* the client will retry */
 	}
-	if (cookies == 2 ||
-	    atomic_read(&xn->nsynrecv) >= READ_ONCE(xn->max_syn_backlog)) {
+	/*
+	 * Take the half-open slot before making the child: SYNs arrive on
+	 * every CPU at once, and a check apart from the increment would let
+	 * each of them past the last free slot.
+	 */
+	full = cookies == 2;
+	if (!full &&
+	    atomic_inc_return(&xn->nsynrecv) > READ_ONCE(xn->max_syn_backlog)) {
+		atomic_dec(&xn->nsynrecv);
+		full = true;
+	}
+	if (full) {
 		if (cookies) {
 			xnet_conn_syn_cookie(xn, lsk, skb);
 			return;
@@ -201,14 +212,15 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 			     xnet_secure_seq(xh->daddr, xh->saddr, xh->dport,
 					     xh->sport, xh->type),
 			     xnet_syn_mss(xh), ntohl(sh->wnd));
-	if (!sk)
+	if (!sk) {
+		atomic_dec(&xn->nsynrecv);
 		return;
+	}
 	c = xnet_conn(sk);
 
 	bh_lock_sock_nested(sk);
 	xnet_conn_set_state(sk, XNET_STATE_SYN_RECV);
-	c->synrecv_counted = 1;
-	atomic_inc(&xn->nsynrecv);
+	c->synrecv_counted = 1;		/* the slot taken above */
 	if (xnet_conn_hash(sk)) {
 		xnet_send_reset(xn, skb);
 		sock_hold(sk);		/* done() drops the unowned reference */
