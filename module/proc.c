@@ -10,8 +10,13 @@
  * writable by whoever has CAP_NET_ADMIN in the user namespace owning it,
  * so the root of an unprivileged container tunes its own netns. The
  * limits on what a netns may make the kernel hold (mem, neigh_max,
- * max_connections, max_orphans) are the host's to set, as tcp_mem is: writing them
- * also needs CAP_NET_ADMIN in the initial user namespace.
+ * max_connections, max_orphans) are the host's to set, as tcp_mem is:
+ * in a netns owned by another user namespace they are read-only. The
+ * check is the opener's, when the file is opened (mode and
+ * net_ctl_permissions()), never the writer's at write time: a writer's
+ * capable() would let an unprivileged opener pass its descriptor to a
+ * privileged program and have it write the value (the confused deputy
+ * that the kernel's own sysctls avoid).
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
@@ -155,18 +160,14 @@ static int xnet_neigh_show(struct seq_file *seq, void *v)
 	return xnet_neigh_walk(xn, &pos, xnet_proc_neigh_show, seq);
 }
 
-/* A limit the host sets (see the top of the file): true if we may write it. */
-static bool xnet_sysctl_may_limit(int write)
-{
-	return !write || capable(CAP_NET_ADMIN);
-}
-
-/* net.xnet.neigh_max, max_connections: an int within extra1..extra2. */
+/*
+ * A host limit (neigh_max, max_connections, max_orphans): an int within
+ * extra1..extra2; the handler marks the entry read-only outside the
+ * initial user namespace (xnet_sysctl_init()).
+ */
 static int xnet_sysctl_limit(XNET_CTL_TABLE *table, int write, void *buffer,
 			     size_t *lenp, loff_t *ppos)
 {
-	if (!xnet_sysctl_may_limit(write))
-		return -EPERM;
 	return proc_dointvec_minmax(table, write, buffer, lenp, ppos);
 }
 
@@ -207,8 +208,6 @@ static int xnet_sysctl_mem(XNET_CTL_TABLE *table, int write, void *buffer,
 	};
 	int err, i;
 
-	if (!xnet_sysctl_may_limit(write))
-		return -EPERM;
 	for (i = 0; i < 3; i++)
 		val[i] = READ_ONCE(mem[i]);
 	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
@@ -396,6 +395,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 static int xnet_sysctl_init(struct xnet_net *xn)
 {
 	struct ctl_table *tbl;
+	int i;
 
 	tbl = kmemdup(xnet_sysctl_template, sizeof(xnet_sysctl_template),
 		      GFP_KERNEL);
@@ -421,6 +421,12 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[17].data = &xn->invalid_ratelimit_ms;
 	tbl[18].data = &xn->orphan_retries;
 	tbl[19].data = &xn->max_orphans;
+	/* the host's limits: read-only where the host is not the owner */
+	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
+		if (xn->net->user_ns != &init_user_ns &&
+		    (tbl[i].proc_handler == xnet_sysctl_limit ||
+		     tbl[i].proc_handler == xnet_sysctl_mem))
+			tbl[i].mode = 0444;
 	xn->sysctl_hdr = xnet_register_sysctl(xn->net, "net/xnet", tbl,
 					      ARRAY_SIZE(xnet_sysctl_template) - 1);
 	if (!xn->sysctl_hdr) {
