@@ -236,8 +236,10 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 		sock_put(sk);
 		return;
 	}
+	sock_hold(sk);		/* push may end the child (unresolvable) */
 	xnet_conn_push(sk);
 	bh_unlock_sock(sk);
+	sock_put(sk);
 }
 
 /* The handshake completed on a child: hand it to its listener. */

@@ -267,8 +267,9 @@ static void xnet_conn_output_error(struct sock *sk, int err)
 
 /*
  * Act on the error xnet_conn_output_error() recorded, if any: a peer that
- * cannot be resolved ends an opening connection and an orphan (nobody
- * waits for it); an open one keeps trying, the link may come back. Called
+ * cannot be resolved ends an opening connection, an orphan and a
+ * half-open child (nobody waits for them); an open one keeps trying, the
+ * link may come back. Called
  * by the entry points that transmit (push, retransmit, ACK processing)
  * when they are done with the queues, never inside a walk of them; the
  * connection may be CLOSED on return.
@@ -288,6 +289,16 @@ void xnet_conn_tx_error(struct sock *sk)
 			      XNET_MIB_ATTEMPT_FAILS);
 		xnet_conn_abort(sk, -err);
 	} else if (sock_flag(sk, SOCK_DEAD) && !c->unowned) {
+		xnet_conn_done(sk);
+	} else if (sk->sk_state == XNET_STATE_SYN_RECV && c->unowned &&
+		   !c->accepted_pending) {
+		/*
+		 * A half-open child whose client does not resolve: a spoofed
+		 * source, most likely. Nobody waits for it; retrying its
+		 * SYN+ACK would hold a half-open slot (and the module) for a
+		 * minute. done() drops the child's own reference: the caller
+		 * holds another.
+		 */
 		xnet_conn_done(sk);
 	} else {
 		WRITE_ONCE(sk->sk_err_soft, -err);
