@@ -13,12 +13,12 @@
  * a peer whose slot is taken by another peer in an episode is not
  * tracked until that episode ends; otherwise a new MAC takes the slot.
  *
- * Locking and context: xnet_drop() runs in softirq context (or with BHs
- * off) under RCU, with the skb owned by the caller. Each slot has its
- * own spinlock, only ever taken there, so plain spin_lock() suffices;
- * it is held for a few comparisons and never nests. The config events
- * run in process context (genetlink handlers); the SYN flood event in
- * softirq context.
+ * Locking and context: xnet_drop() runs in softirq context under RCU, or
+ * in process context from a socket's backlog, with the skb owned by the
+ * caller. Each slot has its own spinlock, taken with BHs off (the
+ * backlog runs with them on), held for a few comparisons, never nested.
+ * The config events run in process context (genetlink handlers); the SYN
+ * flood event in softirq context.
  */
 #include <linux/etherdevice.h>
 #include <linux/jhash.h>
@@ -50,7 +50,7 @@ static bool xnet_peer_invalid(struct xnet_net *xn, const u8 *mac, u32 rate)
 	unsigned long now = jiffies;
 	bool start = false;
 
-	spin_lock(&s->lock);
+	spin_lock_bh(&s->lock);
 	if (!ether_addr_equal_unaligned(s->mac, mac)) {
 		if (s->flood && time_before(now, s->start + 2 * HZ))
 			goto out;	/* the slot's peer is flooding */
@@ -71,7 +71,7 @@ static bool xnet_peer_invalid(struct xnet_net *xn, const u8 *mac, u32 rate)
 		start = true;
 	}
 out:
-	spin_unlock(&s->lock);
+	spin_unlock_bh(&s->lock);
 	return start;
 }
 

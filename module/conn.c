@@ -14,7 +14,7 @@
  * Orphans: a connection that goes on after its socket was closed is
  * counted in its netns's norphans (an atomic; orphan_counted, under the
  * socket lock, says whether this one is) from xnet_conn_orphaned() to
- * xnet_conn_done(); a close beyond net.xnet.max_orphans resets instead.
+ * xnet_conn_done() or TIME_WAIT; a close beyond net.xnet.max_orphans resets instead.
  */
 #include <linux/hash.h>
 #include <linux/jhash.h>
@@ -218,6 +218,22 @@ void xnet_conn_orphaned(struct sock *sk)
 }
 
 /*
+ * The connection no longer counts as an orphan: it ended, or it entered
+ * TIME_WAIT, which holds no data and ends on its own (TCP stops counting
+ * there too, or a busy server's active closes would fill max_orphans).
+ * Socket locked.
+ */
+void xnet_conn_orphan_over(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+
+	if (!c->orphan_counted)
+		return;
+	c->orphan_counted = 0;
+	atomic_dec(&xnet_pernet(sock_net(sk))->norphans);
+}
+
+/*
  * Closing @sk would make one orphan too many (net.xnet.max_orphans, as
  * TCP's tcp_max_orphans): the caller resets it instead. Counted.
  */
@@ -259,10 +275,7 @@ void xnet_conn_done(struct sock *sk)
 	xnet_conn_timers_stop(sk);
 	xnet_conn_purge_queues(sk);
 	xnet_conn_unhash(sk);
-	if (c->orphan_counted) {
-		c->orphan_counted = 0;
-		atomic_dec(&xnet_pernet(sock_net(sk))->norphans);
-	}
+	xnet_conn_orphan_over(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD)) {
 		sk->sk_state_change(sk);

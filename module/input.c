@@ -26,6 +26,8 @@
  * the socket, queues it on the backlog, which release_sock() feeds to
  * xnet_conn_backlog_rcv() in process context with the socket owned.
  */
+#include <linux/etherdevice.h>
+
 #include "xnet.h"
 
 static struct xnet_port_table *xnet_type_ports(u8 type)
@@ -217,6 +219,16 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 		return;
 	}
 	c = xnet_conn(sk);
+	/*
+	 * Its SYN+ACKs go back to the SYN's Ethernet source on the device it
+	 * came by, as cookies do: no neighbour entry, no broadcast query for
+	 * a source that may be spoofed (a local SYN has no MAC header).
+	 */
+	if (skb_mac_header_was_set(skb) && skb_mac_header_len(skb) >= ETH_HLEN &&
+	    is_valid_ether_addr(eth_hdr(skb)->h_source)) {
+		c->syn_ifindex = skb->skb_iif;
+		ether_addr_copy(c->syn_ha, eth_hdr(skb)->h_source);
+	}
 
 	bh_lock_sock_nested(sk);
 	xnet_conn_set_state(sk, XNET_STATE_SYN_RECV);
@@ -349,6 +361,7 @@ static void xnet_conn_time_wait(struct sock *sk)
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
 
 	xnet_conn_set_state(sk, XNET_STATE_TIME_WAIT);
+	xnet_conn_orphan_over(sk);
 	sk_stop_timer(sk, &xnet_conn(sk)->rtx_timer);
 	xnet_conn_reset_linger_timer(sk,
 				     msecs_to_jiffies(READ_ONCE(xn->time_wait_ms)));
@@ -726,11 +739,12 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
  * An ACK in answer to a segment a blind attacker may have sent (out of
  * the window, a challenge): rate-limited per connection and per netns.
  */
-static void xnet_conn_send_oow_ack(struct sock *sk)
+static void xnet_conn_send_oow_ack(struct sock *sk, bool probe)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 
-	if (xnet_rl_oow_allow(xnet_pernet(sock_net(sk)), &c->last_oow_ack))
+	if (xnet_rl_oow_allow(xnet_pernet(sock_net(sk)), &c->last_oow_ack,
+			      !probe))
 		xnet_conn_send_ack(sk);
 }
 
@@ -743,6 +757,18 @@ static bool xnet_conn_ack_ok(const struct xnet_conn *c, u32 ack)
 {
 	return !xnet_after(ack, c->snd_nxt) &&
 	       !xnet_before(ack, c->snd_una - c->max_wnd);
+}
+
+/*
+ * A segment in the window with an acceptable ACK: the peer is alive
+ * (keepalive and the persist timer's count of unanswered probes). Blind
+ * frames never get here, so a stranger who knows only the 4-tuple cannot
+ * keep a dead peer's connection probing forever.
+ */
+static void xnet_conn_peer_alive(struct xnet_conn *c)
+{
+	c->last_rx = jiffies;
+	c->ka_probes = 0;
 }
 
 /* One segment for a connection; socket lock held. Consumes skb. */
@@ -769,8 +795,6 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	XNET_SEG_CB(skb)->flags = flags;
 	XNET_SEG_CB(skb)->off = 0;
 	c->segs_in += xnet_frame_segs(skb);
-	c->last_rx = jiffies;
-	c->ka_probes = 0;
 
 	switch (sk->sk_state) {
 	case XNET_STATE_CLOSED:
@@ -788,7 +812,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		    (flags & XNET_SEG_SYN) && seq == c->irs) {
 			/* our SYN+ACK was lost: send it again (or spoofed) */
 			if (skb_peek(&sk->sk_write_queue) &&
-			    xnet_rl_oow_allow(xn, &c->last_oow_ack))
+			    xnet_rl_oow_allow(xn, &c->last_oow_ack, true))
 				xnet_conn_retransmit(sk,
 						     skb_peek(&sk->sk_write_queue),
 						     false);
@@ -803,13 +827,15 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		if (len && !(flags & (XNET_SEG_SYN | XNET_SEG_RST)))
 			xnet_conn_send_ack(sk);
 		else if (!(flags & XNET_SEG_RST))
-			xnet_conn_send_oow_ack(sk);
+			/* a keepalive or zero-window probe: seq rcv_nxt - 1 */
+			xnet_conn_send_oow_ack(sk, seq == c->rcv_nxt - 1 &&
+					       !len && !(flags & ~XNET_SEG_ACK));
 		goto drop;
 	}
 	if (flags & XNET_SEG_RST) {
 		if (seq != c->rcv_nxt) {
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-			xnet_conn_send_oow_ack(sk);
+			xnet_conn_send_oow_ack(sk, false);
 			goto drop;
 		}
 		if (sk->sk_state == XNET_STATE_TIME_WAIT) {
@@ -838,7 +864,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (flags & XNET_SEG_SYN) {
 		xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-		xnet_conn_send_oow_ack(sk);
+		xnet_conn_send_oow_ack(sk, false);
 		goto drop;
 	}
 	if (!(flags & XNET_SEG_ACK)) {
@@ -853,6 +879,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 			goto drop;
 		}
 		c->max_wnd = max(c->max_wnd, min_t(u32, wnd, XNET_SND_WND_MAX));
+		xnet_conn_peer_alive(c);
 		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
 		xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 		c->was_connected = 1;
@@ -866,10 +893,11 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		if (!xnet_conn_ack_ok(c, ack)) {
 			/* data never sent, or too old (RFC 5961 5.2) */
 			xnet_drop(xn, skb, XNET_MIB_IN_CHALLENGE_ACKS);
-			xnet_conn_send_oow_ack(sk);
+			xnet_conn_send_oow_ack(sk, false);
 			goto drop;
 		}
 		c->max_wnd = max(c->max_wnd, min_t(u32, wnd, XNET_SND_WND_MAX));
+		xnet_conn_peer_alive(c);
 		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,
 				   !len && !(flags & XNET_SEG_FIN));
 		xnet_conn_our_fin_acked(sk);

@@ -53,6 +53,7 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->syncookies = 1;
 	xn->orphan_retries = 6;
 	xn->max_orphans = 16384;
+	xn->synack_retries = 5;	/* as tcp_synack_retries */
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);

@@ -210,6 +210,8 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 		kfree_skb(skb);
 		return -ENETUNREACH;
 	}
+	if (sk->sk_state == XNET_STATE_SYN_RECV && c->syn_ifindex)
+		return xnet_output_direct(xn, skb, c->syn_ifindex, c->syn_ha);
 	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));
 }
 
@@ -551,8 +553,10 @@ void xnet_conn_send_rst(struct sock *sk)
 /*
  * Answer the SYN @in statelessly: a SYN+ACK whose sequence number is the
  * cookie @cookie, advertising @wnd and our MSS towards the client. The
- * SYN may come from anyone: the answer is within the netns's budget of
- * answers to strangers' segments (ratelimit.c, XNET_RL_ACK).
+ * SYN may come from anyone; the answer is one frame for one frame, to the
+ * frame's Ethernet source, and keeps no state, so it is not rate-limited:
+ * a budget shared with the flood would turn legitimate clients away, the
+ * very thing cookies are for (Linux TCP does not limit them either).
  */
 void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 			     u32 cookie, u32 wnd)
@@ -564,8 +568,6 @@ void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 	unsigned int mtu;
 	__be16 *opt;
 
-	if (!xnet_rl_allow(xn, XNET_RL_ACK))
-		return;
 	skb = alloc_skb(LL_MAX_HEADER + XNET_CONN_HLEN + XNET_SYN_OPTLEN,
 			GFP_ATOMIC);
 	if (!skb)

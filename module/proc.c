@@ -382,6 +382,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra2		= &xnet_orphan_retries_max,
 	},
 	{
+		.procname	= "synack_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_retries_max,
+	},
+	{
 		.procname	= "max_orphans",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
@@ -420,7 +428,8 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[16].data = &xn->rl_burst;
 	tbl[17].data = &xn->invalid_ratelimit_ms;
 	tbl[18].data = &xn->orphan_retries;
-	tbl[19].data = &xn->max_orphans;
+	tbl[19].data = &xn->synack_retries;
+	tbl[20].data = &xn->max_orphans;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

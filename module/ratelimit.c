@@ -67,9 +67,12 @@ bool xnet_rl_allow(struct xnet_net *xn, enum xnet_rl_kind kind)
 /*
  * One ACK to an out-of-window segment per invalid_ratelimit_ms per
  * connection (@last: the connection's jiffies of the last one, under its
- * socket lock), and within the netns's ACK budget.
+ * socket lock), and, if @global, within the netns's ACK budget. Answers
+ * to the peer's keepalive and zero-window probes are not @global: a
+ * stranger's flood of other segments must not starve them, or healthy
+ * connections would time out; the per-connection limit bounds them.
  */
-bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last)
+bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last, bool global)
 {
 	unsigned long gap = msecs_to_jiffies(READ_ONCE(xn->invalid_ratelimit_ms));
 
@@ -77,7 +80,7 @@ bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last)
 		xnet_inc_stat(xn, XNET_MIB_RL_ACKS);
 		return false;
 	}
-	if (!xnet_rl_allow(xn, XNET_RL_ACK))
+	if (global && !xnet_rl_allow(xn, XNET_RL_ACK))
 		return false;
 	*last = jiffies | 1;
 	return true;

@@ -846,7 +846,8 @@ static int xnet_conn_release(struct socket *sock)
 		break;
 	}
 	/* what goes on without its socket is an orphan (max_orphans) */
-	if (sk->sk_state != XNET_STATE_CLOSED)
+	if (sk->sk_state != XNET_STATE_CLOSED &&
+	    sk->sk_state != XNET_STATE_TIME_WAIT)
 		xnet_conn_orphaned(sk);
 	release_sock(sk);
 	sock->sk = NULL;

@@ -9,7 +9,8 @@
  *  - linger_timer: the end of an orphan's FIN_WAIT2 and of TIME_WAIT.
  *
  * Giving up: a connection ends with ETIMEDOUT after XNET_SYN_RETRIES SYN
- * retransmissions, XNET_DATA_RETRIES retransmissions of an open socket
+ * retransmissions, net.xnet.synack_retries SYN+ACK retransmissions of a
+ * half-open child, XNET_DATA_RETRIES retransmissions of an open socket
  * or net.xnet.orphan_retries of a closed one (AbortOnTimeout), or once
  * XNET_USER_TIMEOUT ms have passed since its oldest unacknowledged send;
  * the retransmission timer is never armed past that deadline (as TCP's
@@ -243,9 +244,10 @@ static bool xnet_conn_give_up(struct sock *sk)
 	unsigned long start;
 	u32 limit;
 
-	if (sk->sk_state == XNET_STATE_SYN_SENT ||
-	    sk->sk_state == XNET_STATE_SYN_RECV)
+	if (sk->sk_state == XNET_STATE_SYN_SENT)
 		limit = XNET_SYN_RETRIES;
+	else if (sk->sk_state == XNET_STATE_SYN_RECV)
+		limit = READ_ONCE(xnet_pernet(sock_net(sk))->synack_retries);
 	else if (sock_flag(sk, SOCK_DEAD))
 		limit = READ_ONCE(xnet_pernet(sock_net(sk))->orphan_retries);
 	else

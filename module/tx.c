@@ -258,52 +258,70 @@ int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 }
 
 /*
- * Send a frame answering the frame @in from the wire (a reset, a cookie
- * SYN+ACK) back where @in came from: to its Ethernet source, out of the
- * device it arrived on. The neighbour table is not consulted, so a
- * stranger's frames create no entry and start no query, and the answer
- * goes to the sender of @in even when its source address is spoofed, as
- * TCP answers to the link-layer path a segment came by. An answer to an
- * own address is looped as xnet_output() does. Consumes skb. Softirq
- * (the receive path) or process context (a socket's backlog), no xnet
- * lock held. The device is found again by @in's input ifindex among the
- * netns's xnet devices, under RCU, so a device gone since @in arrived is
- * never touched.
+ * Send @skb, header built, to the Ethernet address @ha out of the xnet
+ * device of index @ifindex, without consulting the neighbour table: how
+ * xnet answers a frame from the wire (xnet_output_reply()) and how a
+ * half-open child sends its SYN+ACK to the SYN's sender. A frame to an
+ * own address is looped as xnet_output() does. Consumes skb. Softirq or
+ * process context, no xnet lock held. The device is looked up by index
+ * among the netns's xnet devices under RCU, so a device gone meanwhile is
+ * never touched (-EHOSTUNREACH).
  */
-int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
-		      const struct sk_buff *in)
+int xnet_output_direct(struct xnet_net *xn, struct sk_buff *skb, int ifindex,
+		       const u8 *ha)
 {
 	const struct xnethdr *xh = xnet_hdr(skb);
 	struct xnet_dev *xdev, *found = NULL;
-	u8 ha[ETH_ALEN];
 
-	if (xh->daddr == htonl(XNET_ADDR_BROADCAST))
+	if (xh->daddr == htonl(XNET_ADDR_BROADCAST) || !is_valid_ether_addr(ha))
 		goto discard;
 	rcu_read_lock_bh();
 	if (xnet_dev_by_addr_rcu(xn, xh->daddr)) {
 		rcu_read_unlock_bh();
 		return xnet_output(xn, skb, 0);
 	}
-	if (!skb_mac_header_was_set(in) || skb_mac_header_len(in) < ETH_HLEN)
-		goto unlock;
-	ether_addr_copy(ha, eth_hdr(in)->h_source);
-	if (!is_valid_ether_addr(ha))
-		goto unlock;
 	list_for_each_entry_rcu(xdev, &xn->devs, list)
-		if (xdev->dev->ifindex == in->skb_iif) {
+		if (xdev->dev->ifindex == ifindex) {
 			found = xdev;
 			break;
 		}
-	if (!found || !netif_running(found->dev))
-		goto unlock;
+	if (!found || !netif_running(found->dev)) {
+		rcu_read_unlock_bh();
+		goto discard;
+	}
 	xnet_finish_output(xn, skb, found->dev, ha);
 	rcu_read_unlock_bh();
 	return 0;
 
-unlock:
-	rcu_read_unlock_bh();
 discard:
 	xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
 	kfree_skb(skb);
 	return -EHOSTUNREACH;
+}
+
+/*
+ * Send a frame answering the frame @in from the wire (a reset, a cookie
+ * SYN+ACK) back where @in came from: to its Ethernet source, out of the
+ * device it arrived on (xnet_output_direct()). A stranger's frames create
+ * no neighbour entry and start no query, and the answer goes to the
+ * sender of @in even when its source address is spoofed, as TCP answers
+ * to the link-layer path a segment came by. An answer to an own address
+ * is looped. Consumes skb.
+ */
+int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
+		      const struct sk_buff *in)
+{
+	bool local;
+
+	rcu_read_lock_bh();
+	local = xnet_dev_by_addr_rcu(xn, xnet_hdr(skb)->daddr);
+	rcu_read_unlock_bh();
+	if (local)
+		return xnet_output(xn, skb, 0);
+	if (!skb_mac_header_was_set(in) || skb_mac_header_len(in) < ETH_HLEN) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	return xnet_output_direct(xn, skb, in->skb_iif, eth_hdr(in)->h_source);
 }

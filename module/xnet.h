@@ -202,6 +202,7 @@ struct xnet_net {
 	atomic_t		nsynrecv;	/* half-open children */
 	int			invalid_rate;	/* invalid frames/s per peer */
 	int			orphan_retries;	/* give-up limit of orphans */
+	int			synack_retries;	/* give-up limit of half-open */
 	int			max_orphans;
 	atomic_t		norphans;	/* closed, not yet ended */
 	u32			peer_seed;	/* hashes invalid_peers */
@@ -419,6 +420,9 @@ struct xnet_conn {
 	int			tx_err;
 	u8			fin_pending:1,	/* FIN due, not queued: no memory */
 				rto_loss:1;	/* recovery after a timeout */
+	/* a half-open child answers its SYN's sender directly (output.c) */
+	int			syn_ifindex;	/* 0: through the neighbour table */
+	u8			syn_ha[ETH_ALEN];
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
@@ -519,6 +523,7 @@ void xnet_conn_purge_queues(struct sock *sk);
 void xnet_conn_inherit(struct sock *sk, const struct sock *lsk);
 void xnet_conn_reset_engine(struct sock *sk);
 void xnet_conn_orphaned(struct sock *sk);
+void xnet_conn_orphan_over(struct sock *sk);
 bool xnet_conn_too_many_orphans(struct sock *sk);
 
 /* input.c */
@@ -603,6 +608,8 @@ __be32 xnet_csum(struct sk_buff *skb);
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
 int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
 		      const struct sk_buff *in);
+int xnet_output_direct(struct xnet_net *xn, struct sk_buff *skb, int ifindex,
+		       const u8 *ha);
 bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr);
 unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 			   int oif);
@@ -642,7 +649,8 @@ void xnet_audit_config(struct xnet_net *xn, enum xnet_sec_event ev, u8 cmd);
 
 /* ratelimit.c: answers to unsolicited frames */
 bool xnet_rl_allow(struct xnet_net *xn, enum xnet_rl_kind kind);
-bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last);
+bool xnet_rl_oow_allow(struct xnet_net *xn, unsigned long *last,
+		       bool global);
 void xnet_rl_net_init(struct xnet_net *xn);
 
 /* netlink.c */
