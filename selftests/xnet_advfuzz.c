@@ -81,6 +81,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <linux/sockios.h>
 
 #pragma GCC diagnostic push
@@ -1384,6 +1385,52 @@ static int pick_scen(void)
 	return -1;
 }
 
+static const char * const st_names[] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED",
+	"FIN_WAIT1", "FIN_WAIT2", "CLOSING", "TIME_WAIT", "CLOSE_WAIT",
+	"LAST_ACK", "BOUND", "CONNECTED",
+};
+
+/*
+ * Print the victim's sockets with their state names, for a violation to
+ * say what is left: inode 0 is an orphan (no file), anything else still
+ * has a file ("fd N here" when it is one of this program's descriptors).
+ */
+static void dump_sockets(void)
+{
+	char line[512], pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+	unsigned long wq, rq, ino;
+	int type, st, lport, pport, n = 0, i;
+	FILE *f = fopen("/proc/net/xnet/sockets", "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char own[24] = "";
+		struct stat sb;
+
+		if (sscanf(line, "%d %d %15[^:]:%d %15[^:]:%d %lx:%lx %*u %lu",
+			   &type, &st, la, &lport, pa, &pport, &wq, &rq,
+			   &ino) != 9)
+			continue;
+		for (i = 0; i < 1024 && ino; i++)
+			if (!fstat(i, &sb) && S_ISSOCK(sb.st_mode) &&
+			    sb.st_ino == ino)
+				snprintf(own, sizeof(own), " fd %d here", i);
+		if (n++ < 40)
+			fprintf(stderr, "#   %s %s %s:%d <-> %s:%d wq %lu rq %lu %s%s\n",
+				type == SOCK_STREAM ? "stream" :
+				type == SOCK_DGRAM ? "dgram" : "seqpacket",
+				st >= 0 && st < (int)(sizeof(st_names) /
+						       sizeof(st_names[0])) ?
+				st_names[st] : "?", la, lport, pa, pport, wq,
+				rq, ino ? "file" : "orphan", own);
+	}
+	if (n > 40)
+		fprintf(stderr, "#   ... %d more\n", n - 40);
+	fclose(f);
+}
+
 static int anything_left(void)
 {
 	int i;
@@ -1451,9 +1498,11 @@ TEST_F_TIMEOUT(adv, fuzz, 170)
 		n = neigh_count(&inc);
 		orph = mem_orphans();
 	} while ((sc.n || n || orph) && xu_now() < end);
-	if (sc.n || n || orph)
-		VIOL(V_ZERO, "after the peer went away: %d sockets, %d neighbour entries, %d orphans",
+	if (sc.n || n || orph) {
+		VIOL(V_ZERO, "after the peer went away: %d sockets, %d neighbour entries, %d orphans; the sockets:",
 		     sc.n, n, orph);
+		dump_sockets();
+	}
 	TH_LOG("%.1fs in all, victim sent %ld frames, attacker %ld; %d violations (seed %u)",
 	       xu_now() - t0, g.vframes, g.aframes, g.nviol, g.seed);
 	EXPECT_EQ(0, g.nviol);
