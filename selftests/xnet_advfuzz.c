@@ -1508,6 +1508,55 @@ TEST_F_TIMEOUT(adv, fuzz, 170)
 	EXPECT_EQ(0, g.nviol);
 }
 
+/*
+ * Closing a listener ends its half-open children at once: children of
+ * spoofed SYNs whose sources never resolve would otherwise retransmit
+ * their SYN+ACK for a minute after it, each holding a max_syn_backlog
+ * slot (what the fuzzer's "after the peer went away" check found:
+ * SYN_RECV children of its spoof rounds outliving the listener).
+ */
+static void count_synrecv(const struct sockline *s, void *arg)
+{
+	if (s->type == SOCK_STREAM && s->st == XNET_STATE_SYN_RECV &&
+	    s->lport == V_LPORT)
+		(*(int *)arg)++;
+}
+
+TEST_F_TIMEOUT(adv, listener_close_children, 60)
+{
+	int i, n = 0, want = 8;
+	uint8_t f[FMAX];
+	double end;
+
+	g.answer = 0;
+	for (i = 0; i < want; i++) {
+		uint32_t src = htonl(0x0a097700 | (i + 1));
+		size_t len = mk_seg(f, src, g.vaddr, 31000 + i, V_LPORT,
+				    rnd(), 0, 65535, F_SYN, NULL, 0, 0);
+
+		ASSERT_EQ(0, send_raw(f, len));
+	}
+	end = xu_now() + 3.0 * g.mul;
+	do {
+		pump(20);
+		n = 0;
+		ASSERT_EQ(0, for_sockets(count_synrecv, &n));
+	} while (n < want && xu_now() < end);
+	ASSERT_EQ(want, n);
+	close(g.lfd);
+	/* without the fix they stay until their SYN+ACK retries end (63 s) */
+	end = xu_now() + 3.0 * g.mul;
+	do {
+		pump(20);
+		n = 0;
+		ASSERT_EQ(0, for_sockets(count_synrecv, &n));
+	} while (n && xu_now() < end);
+	if (n)
+		dump_sockets();
+	EXPECT_EQ(0, n);
+	g.answer = 1;
+}
+
 /* ---- amplification ---------------------------------------------------- */
 
 static int dev_stats(const char *ifname, long long *rx, long long *rxdrop,
