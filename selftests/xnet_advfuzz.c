@@ -156,6 +156,8 @@ struct ac {
 	uint32_t v_wnd;
 	uint32_t v_ack;		/* the victim's rcv_nxt, from its ACKs */
 	int est, v_fin, v_rst, have_vack;
+	int child;		/* a SYN of ours opened a new child on it */
+	uint32_t child_ack;	/* that child's rcv_nxt, from its SYN+ACK */
 	int mode;
 	double deadline;	/* must be gone from the tables by then */
 	double born;
@@ -422,8 +424,18 @@ static void seg_in(const uint8_t *f)
 		return;
 	}
 	if (fl & F_SYN) {
-		if (c->est && seq + 1 != c->v_nxt)
+		if (c->est && seq + 1 != c->v_nxt) {
+			/*
+			 * A SYN+ACK with a new ISN: the connection had ended
+			 * and a SYN of ours (random, step 12) opened a new
+			 * half-open child on the listener. retire() resets it.
+			 */
+			if (fl & F_ACK) {
+				c->child = 1;
+				c->child_ack = get32(f, O_ACK);
+			}
 			return;
+		}
 		c->v_isn = seq;
 		c->v_nxt = seq + 1;
 		c->vport = get16(f, O_SPORT);
@@ -613,6 +625,15 @@ static long long victim_out(void)
 
 /* ---- victim-side helpers ---------------------------------------------- */
 
+static int synrecv_count(void)
+{
+	struct sockscan sc;
+
+	memset(&sc, 0, sizeof(sc));
+	for_sockets(scan_one, &sc);
+	return sc.synrecv;
+}
+
 static int wait_fd(int fd, short ev, int ms)
 {
 	double end = xu_now() + ms * g.mul / 1000.0;
@@ -638,6 +659,14 @@ static struct ac *open_conn_to(int scen, int active, int sndbuf,
 
 	if (!c)
 		return NULL;
+	/*
+	 * Half-open children of spoof rounds (sources that never resolve)
+	 * hold max_syn_backlog slots for their minute of SYN+ACK retries,
+	 * and with syncookies off a listener then drops a new SYN, as TCP's
+	 * does: the victim connects out instead.
+	 */
+	if (!active && synrecv_count() >= SYN_BACKLOG - 4)
+		active = 1;
 	if (active) {
 		fd = socket(AF_XNET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (fd < 0)
@@ -732,6 +761,13 @@ static void retire(struct ac *c, int rst, double secs)
 	if (rst && c->est)
 		a_seg(c, c->have_vack ? c->v_ack : c->a_nxt, 0, 0, F_RST,
 		      NULL, 0, 0);
+	/*
+	 * A child our own SYN opened would, left alone, retransmit its
+	 * SYN+ACK for a minute (as TCP's does): end it with an exact reset,
+	 * even when the peer vanishes (the walk opened it, not the test).
+	 */
+	if (c->child)
+		a_seg(c, c->child_ack, 0, 0, F_RST, NULL, 0, 0);
 	v_close(c);
 	c->mode = rst ? M_SILENT : c->mode;
 	if (!c->deadline)
