@@ -318,10 +318,20 @@ void xnet_conn_kick_orphans(struct net *net)
  * and no longer LISTEN, so no new child completes into it. The walk
  * only takes references, in batches: the children end after it.
  */
-void xnet_conn_close_children(struct sock *lsk)
+static bool xnet_conn_is_child_of(const struct xnet_conn *c,
+				  const struct sock *lsk)
 {
 	const struct xnet_sock *l = xnet_sk(lsk);
-	u8 type = xnet_conn(lsk)->type;
+
+	return net_eq(sock_net(&c->xs.sk), sock_net(lsk)) &&
+	       c->type == xnet_conn(lsk)->type &&
+	       c->listen_port == l->sport &&
+	       (!l->rcv_addr || l->rcv_addr == c->laddr) &&
+	       READ_ONCE(c->xs.sk.sk_state) == XNET_STATE_SYN_RECV;
+}
+
+void xnet_conn_close_children(struct sock *lsk)
+{
 	struct sock *batch[16], *sk;
 	struct xnet_conn *c;
 	int i, n;
@@ -329,22 +339,15 @@ void xnet_conn_close_children(struct sock *lsk)
 	do {
 		n = 0;
 		rcu_read_lock_bh();
-		for (i = 0; i < ARRAY_SIZE(xnet_conn_table) &&
-			    n < ARRAY_SIZE(batch); i++) {
+		for (i = 0; i < ARRAY_SIZE(xnet_conn_table); i++) {
 			hlist_for_each_entry_rcu(c, &xnet_conn_table[i],
 						 conn_node) {
 				sk = &c->xs.sk;
-				if (!net_eq(sock_net(sk), sock_net(lsk)) ||
-				    c->type != type ||
-				    c->listen_port != l->sport ||
-				    (l->rcv_addr && l->rcv_addr != c->laddr) ||
-				    READ_ONCE(sk->sk_state) !=
-				    XNET_STATE_SYN_RECV ||
-				    !refcount_inc_not_zero(&sk->sk_refcnt))
-					continue;
-				batch[n++] = sk;
 				if (n == ARRAY_SIZE(batch))
 					break;
+				if (xnet_conn_is_child_of(c, lsk) &&
+				    refcount_inc_not_zero(&sk->sk_refcnt))
+					batch[n++] = sk;
 			}
 		}
 		rcu_read_unlock_bh();
