@@ -323,6 +323,60 @@ void xnet_conn_kick_orphans(struct net *net)
 	rcu_read_unlock_bh();
 }
 
+/*
+ * The listener @lsk closes: its half-open children (SYN_RECV) could
+ * never be accepted, yet would retransmit their SYN+ACK for a minute,
+ * each holding a max_syn_backlog slot (TCP drops a closed listener's
+ * request socks too). End them, silently. Process context, @lsk locked
+ * and no longer LISTEN, so no new child completes into it. The walk
+ * only takes references, in batches: the children end after it.
+ */
+static bool xnet_conn_is_child_of(const struct xnet_conn *c,
+				  const struct sock *lsk)
+{
+	const struct xnet_sock *l = xnet_sk(lsk);
+
+	return net_eq(sock_net(&c->xs.sk), sock_net(lsk)) &&
+	       c->type == xnet_conn(lsk)->type &&
+	       c->listen_port == l->sport &&
+	       (!l->rcv_addr || l->rcv_addr == c->laddr) &&
+	       READ_ONCE(c->xs.sk.sk_state) == XNET_STATE_SYN_RECV;
+}
+
+void xnet_conn_close_children(struct sock *lsk)
+{
+	struct sock *batch[16], *sk;
+	struct xnet_conn *c;
+	int i, n;
+
+	do {
+		n = 0;
+		rcu_read_lock_bh();
+		for (i = 0; i < ARRAY_SIZE(xnet_conn_table); i++) {
+			hlist_for_each_entry_rcu(c, &xnet_conn_table[i],
+						 conn_node) {
+				sk = &c->xs.sk;
+				if (n == ARRAY_SIZE(batch))
+					break;
+				if (xnet_conn_is_child_of(c, lsk) &&
+				    refcount_inc_not_zero(&sk->sk_refcnt))
+					batch[n++] = sk;
+			}
+		}
+		rcu_read_unlock_bh();
+		for (i = 0; i < n; i++) {
+			sk = batch[i];
+			local_bh_disable();
+			bh_lock_sock_nested(sk);
+			if (sk->sk_state == XNET_STATE_SYN_RECV)
+				xnet_conn_done(sk);
+			bh_unlock_sock(sk);
+			local_bh_enable();
+			sock_put(sk);
+		}
+	} while (n == ARRAY_SIZE(batch));
+}
+
 /* End the connection at once with @err for the user. Socket lock held. */
 void xnet_conn_abort(struct sock *sk, int err)
 {

@@ -747,7 +747,10 @@ out:
 	return err;
 }
 
-/* Close a listener: reset every child that waits in its accept queue. */
+/*
+ * Close a listener: reset every child that waits in its accept queue,
+ * end those still in their handshake.
+ */
 static void xnet_conn_close_listener(struct sock *lsk)
 {
 	struct xnet_conn *l = xnet_conn(lsk);
@@ -767,6 +770,7 @@ static void xnet_conn_close_listener(struct sock *lsk)
 		local_bh_enable();
 	}
 	WARN_ON_ONCE(!list_empty(&l->accept_q));
+	xnet_conn_close_children(lsk);
 }
 
 /*

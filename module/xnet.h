@@ -516,6 +516,7 @@ void xnet_conn_init(struct sock *sk, u8 type);
 void xnet_conn_set_state(struct sock *sk, u8 state);
 void xnet_conn_done(struct sock *sk);
 void xnet_conn_abort(struct sock *sk, int err);
+void xnet_conn_close_children(struct sock *lsk);
 void xnet_conn_kick_orphans(struct net *net);
 int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
 		   xnet_sock_iter_t fn, void *arg);
