@@ -100,8 +100,11 @@ for i in $(seq 10); do
 		# addresses, local traffic and a pending resolution in $N
 		xaddr "$N" m0 10.0.7.1
 		xaddr "$N" m1 10.0.7.2
-		nsx "$N" timeout 20 "$XECHO" server -b 10.0.7.2:7 -i 3 \
-			>/dev/null 2>&1 &
+		# its lifetime and idle time stretched too: on the debug
+		# lane, with another VM on the host, 3 s of idle passed
+		# before the first datagram came
+		nsx "$N" timeout $((20 * MUL)) "$XECHO" server -b 10.0.7.2:7 \
+			-i $((3 * MUL)) >/dev/null 2>&1 &
 		srv=$!
 		wait_sockets "$N" 1 >/dev/null
 		# reply waits stretched on the debug lane's slower kernel
