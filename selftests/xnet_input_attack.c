@@ -630,4 +630,159 @@ TEST_F(ia, data_after_fin)
 	rst_close(fd);
 }
 
+/*
+ * Review of issue 10: cookie SYN+ACKs are one answer per SYN, stateless,
+ * and are not drawn from the netns's ACK budget: a SYN flood above it
+ * would otherwise turn legitimate clients away. With that budget at 1/s
+ * and a burst of 1, every one of 200 SYNs gets its cookie.
+ */
+TEST_F(ia, cookies_not_limited)
+{
+	long long segs, sent, rl, cookies;
+	uint8_t f[FMAX];
+	size_t n;
+	int i;
+
+	ASSERT_EQ(0, xu_sh("echo 2 > /proc/sys/net/xnet/syncookies && "
+			   "echo 1 > /proc/sys/net/xnet/ack_rate && "
+			   "echo 1 > /proc/sys/net/xnet/ratelimit_burst"));
+	segs = xu_counter("OutSegs");
+	cookies = xu_counter("SyncookiesSent");
+	rl = xu_counter("OutAcksRateLimited");
+	ASSERT_LE(0, segs);
+	ASSERT_LE(0, cookies);
+	ASSERT_LE(0, rl);
+	for (i = 0; i < 200; i++) {
+		n = mk(self, f, xu_addr(SPOOF_ADDR), 41000 + i, SRV_PORT,
+		       i * 1000, 0, F_SYN, NULL, 0);
+		ASSERT_EQ(0, inject(self, f, n));
+	}
+	ASSERT_EQ(cookies + 200, wait_counter("SyncookiesSent", cookies + 200,
+					      10000));
+	xu_msleep(100);
+	sent = xu_counter("OutSegs") - segs;
+	TH_LOG("200 SYNs with ack_rate 1/s: %lld cookie SYN+ACKs sent", sent);
+	EXPECT_EQ(200, sent);
+	EXPECT_EQ(rl, xu_counter("OutAcksRateLimited"));
+}
+
+/*
+ * Review of issue 10: the answer to a peer's keepalive or zero-window
+ * probe (seq rcv_nxt - 1, no data) is bounded by the connection's own
+ * limit only: a flood of other out-of-window segments that empties the
+ * netns's ACK budget must not starve it, or healthy connections would
+ * time out.
+ */
+TEST_F(ia, probe_answer_not_starved)
+{
+	uint8_t f[FMAX];
+	size_t n;
+	int fd, i;
+
+	fd = handshake(self, 30010);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, xu_sh("echo 1 > /proc/sys/net/xnet/ack_rate && "
+			   "echo 1 > /proc/sys/net/xnet/ratelimit_burst && "
+			   "echo 0 > /proc/sys/net/xnet/invalid_ratelimit_ms"));
+	xu_msleep(200);
+	/* the budget is spent by out-of-window ACKs far beyond the window */
+	for (i = 0; i < 20; i++) {
+		n = mk(self, f, xu_addr(SPOOF_ADDR), self->cport, SRV_PORT,
+		       self->iss + 1 + 0x40000000U + i * 100, self->srv_nxt,
+		       F_ACK, NULL, 0);
+		ASSERT_EQ(0, inject(self, f, n));
+	}
+	xu_msleep(50);
+	drain_sniff(self);
+	/* a keepalive probe: one below the next expected byte */
+	n = mk(self, f, xu_addr(SPOOF_ADDR), self->cport, SRV_PORT, self->iss,
+	       self->srv_nxt, F_ACK, NULL, 0);
+	ASSERT_EQ(0, inject(self, f, n));
+	ASSERT_EQ(0, wait_seg(self, self->cport, F_ACK, f, 1000));
+	EXPECT_EQ(self->iss + 1, get32(f, O_ACK));
+	rst_close(fd);
+}
+
+/*
+ * Review of issue 10: a half-open child answers its SYN's Ethernet
+ * source directly, as cookies and resets do: no neighbour entry and no
+ * broadcast query for a source address that may be spoofed.
+ */
+TEST_F(ia, child_synack_direct)
+{
+	long long queries;
+	uint8_t f[FMAX], r[FMAX];
+	size_t n;
+
+	queries = xu_counter("NeighQueriesOut");
+	ASSERT_LE(0, queries);
+	drain_sniff(self);
+	n = mk(self, f, xu_addr("10.0.0.123"), 31000, SRV_PORT, 777, 0, F_SYN,
+	       NULL, 0);
+	ASSERT_EQ(0, inject(self, f, n));
+	EXPECT_EQ(0, wait_seg(self, 31000, F_SYN | F_ACK, r, 3000));
+	EXPECT_EQ(1, count_state(XNET_STATE_SYN_RECV));
+	EXPECT_EQ(queries, xu_counter("NeighQueriesOut"));
+	EXPECT_EQ(0, xu_proc_has("neigh", "10.0.0.123", NULL));
+	/* an exact reset ends the child: nothing left for the runner */
+	n = mk(self, f, xu_addr("10.0.0.123"), 31000, SRV_PORT, 778, 0, F_RST,
+	       NULL, 0);
+	ASSERT_EQ(0, inject(self, f, n));
+	for (n = 0; n < 100 * (size_t)mul() &&
+	     count_state(XNET_STATE_SYN_RECV); n++)
+		xu_msleep(20);
+	EXPECT_EQ(0, count_state(XNET_STATE_SYN_RECV));
+}
+
+/*
+ * Review of issue 10: a connection in TIME_WAIT is no orphan (it holds
+ * no data and ends on its own), as with TCP: with max_orphans 1, a
+ * connection the node closed into TIME_WAIT must not turn the next
+ * graceful close into a reset.
+ */
+TEST_F(ia, time_wait_not_orphan)
+{
+	long long over;
+	uint8_t f[FMAX];
+	uint32_t fin;
+	size_t n;
+	int a, b, i;
+
+	ASSERT_EQ(0, xu_sh("echo 1 > /proc/sys/net/xnet/max_orphans && "
+			   "echo 1000 > /proc/sys/net/xnet/time_wait_ms"));
+	over = xu_counter("OrphanOverflows");
+	ASSERT_LE(0, over);
+	/* A: the node closes first, the peer ACKs its FIN and sends its own */
+	a = handshake(self, 30011);
+	ASSERT_LE(0, a);
+	drain_sniff(self);
+	ASSERT_EQ(0, close(a));
+	ASSERT_EQ(0, wait_seg(self, 30011, F_FIN, f, 3000));
+	fin = get32(f, O_SEQ);
+	n = mk(self, f, xu_addr(SPOOF_ADDR), 30011, SRV_PORT, self->iss + 1,
+	       fin + 1, F_ACK | F_FIN, NULL, 0);
+	ASSERT_EQ(0, inject(self, f, n));
+	for (i = 0; i < 100 * mul() && count_state(XNET_STATE_TIME_WAIT) != 1;
+	     i++)
+		xu_msleep(20);
+	ASSERT_EQ(1, count_state(XNET_STATE_TIME_WAIT));
+	/* B: its close is a FIN, not a reset for want of orphan room */
+	b = handshake(self, 30012);
+	ASSERT_LE(0, b);
+	drain_sniff(self);
+	ASSERT_EQ(0, close(b));
+	EXPECT_EQ(0, wait_seg(self, 30012, F_FIN, f, 3000));
+	EXPECT_EQ(over, xu_counter("OrphanOverflows"));
+	/* B ends with an exact reset; A's TIME_WAIT ends by itself */
+	n = mk(self, f, xu_addr(SPOOF_ADDR), 30012, SRV_PORT, self->iss + 1, 0,
+	       F_RST, NULL, 0);
+	ASSERT_EQ(0, inject(self, f, n));
+	for (i = 0; i < 200 * mul() && (count_state(XNET_STATE_TIME_WAIT) ||
+					count_state(XNET_STATE_FIN_WAIT1));
+	     i++)
+		xu_msleep(20);
+	EXPECT_EQ(0, count_state(XNET_STATE_FIN_WAIT1));
+	EXPECT_EQ(0, count_state(XNET_STATE_TIME_WAIT));
+}
+
 #include "xnet_harness.h"
