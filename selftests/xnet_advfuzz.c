@@ -214,30 +214,6 @@ static uint32_t rnd_below(uint32_t n)
 	return n ? rnd() % n : 0;
 }
 
-static uint16_t get16(const uint8_t *f, int o)
-{
-	return (uint16_t)(f[o] << 8 | f[o + 1]);
-}
-
-static uint32_t get32(const uint8_t *f, int o)
-{
-	return (uint32_t)f[o] << 24 | f[o + 1] << 16 | f[o + 2] << 8 | f[o + 3];
-}
-
-static void put16(uint8_t *f, int o, uint16_t v)
-{
-	f[o] = v >> 8;
-	f[o + 1] = v;
-}
-
-static void put32(uint8_t *f, int o, uint32_t v)
-{
-	f[o] = v >> 24;
-	f[o + 1] = v >> 16;
-	f[o + 2] = v >> 8;
-	f[o + 3] = v;
-}
-
 static int seq_before(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) < 0;
@@ -245,10 +221,10 @@ static int seq_before(uint32_t a, uint32_t b)
 
 static void fix_crc(uint8_t *f)
 {
-	size_t xlen = get16(f, O_LEN);
+	size_t xlen = xu_get16(f, O_LEN);
 
-	put32(f, O_CSUM, 0);
-	put32(f, O_CSUM, xu_crc32c(f + X, xlen));
+	xu_put32(f, O_CSUM, 0);
+	xu_put32(f, O_CSUM, xu_crc32c(f + X, xlen));
 }
 
 #define VIOL(kind, fmt, ...) do {					\
@@ -289,14 +265,14 @@ static size_t mk_hdr(uint8_t *f, int type, uint32_t saddr, uint32_t daddr,
 	else
 		memcpy(f, g.va_mac, 6);
 	memcpy(f + 6, g.vb_mac, 6);
-	put16(f, 12, ETH_P_XNET);
+	xu_put16(f, 12, ETH_P_XNET);
 	f[O_VER] = 1;
 	f[O_TYPE] = type;
-	put16(f, O_LEN, xlen);
+	xu_put16(f, O_LEN, xlen);
 	memcpy(f + O_SADDR, &saddr, 4);
 	memcpy(f + O_DADDR, &daddr, 4);
-	put16(f, O_SPORT, sport);
-	put16(f, O_DPORT, dport);
+	xu_put16(f, O_SPORT, sport);
+	xu_put16(f, O_DPORT, dport);
 	return X + xlen;
 }
 
@@ -310,15 +286,15 @@ static size_t mk_seg(uint8_t *f, uint32_t saddr, uint32_t daddr,
 	size_t len = mk_hdr(f, T_STREAM, saddr, daddr, sport, dport, xlen);
 	int i;
 
-	put32(f, O_SEQ, seq);
-	put32(f, O_ACK, ack);
-	put32(f, O_WND, wnd);
-	put16(f, O_FLAGS, flags);
+	xu_put32(f, O_SEQ, seq);
+	xu_put32(f, O_ACK, ack);
+	xu_put32(f, O_WND, wnd);
+	xu_put16(f, O_FLAGS, flags);
 	f[O_NSACK] = nsack;
 	for (i = 0; i < 2 * nsack; i++)
-		put32(f, O_SACK + 4 * i, sack[i]);
+		xu_put32(f, O_SACK + 4 * i, sack[i]);
 	if (flags & F_SYN)
-		put16(f, O_SACK + 8 * nsack, MSS);
+		xu_put16(f, O_SACK + 8 * nsack, MSS);
 	else
 		xu_fill(f + O_SACK + 8 * nsack, plen, seq, 1);
 	fix_crc(f);
@@ -420,18 +396,18 @@ static void eph_vanish(uint32_t a)
 /* A segment from the victim to one of our connections. */
 static void seg_in(const uint8_t *f)
 {
-	uint16_t fl = get16(f, O_FLAGS);
-	uint32_t seq = get32(f, O_SEQ);
-	int plen = get16(f, O_LEN) - CONN_HLEN - 8 * f[O_NSACK];
+	uint16_t fl = xu_get16(f, O_FLAGS);
+	uint32_t seq = xu_get32(f, O_SEQ);
+	int plen = xu_get16(f, O_LEN) - CONN_HLEN - 8 * f[O_NSACK];
 	uint32_t end, saddr;
-	struct ac *c = find_ac(get16(f, O_DPORT));
+	struct ac *c = find_ac(xu_get16(f, O_DPORT));
 
 	memcpy(&saddr, f + O_DADDR, 4);
 	if (fl & F_SYN)
 		plen = 0;
 	end = seq + plen + !!(fl & F_SYN) + !!(fl & F_FIN);
 	if (!c && (fl & F_SYN) && !(fl & F_ACK) &&
-	    get16(f, O_DPORT) == g.listen_aport) {
+	    xu_get16(f, O_DPORT) == g.listen_aport) {
 		/* the victim's connect(): we answer as a server */
 		c = find_ac(g.listen_aport);
 	}
@@ -450,14 +426,14 @@ static void seg_in(const uint8_t *f)
 			 */
 			if (fl & F_ACK) {
 				c->child = 1;
-				c->child_ack = get32(f, O_ACK);
+				c->child_ack = xu_get32(f, O_ACK);
 			}
 			return;
 		}
 		c->v_isn = seq;
 		c->v_nxt = seq + 1;
-		c->vport = get16(f, O_SPORT);
-		c->v_wnd = get32(f, O_WND);
+		c->vport = xu_get16(f, O_SPORT);
+		c->v_wnd = xu_get32(f, O_WND);
 		c->est = 1;
 		c->v_una = c->v_nxt;
 		if (fl & F_ACK)		/* our SYN answered */
@@ -469,9 +445,9 @@ static void seg_in(const uint8_t *f)
 	}
 	if (!c->est)
 		return;
-	c->v_wnd = get32(f, O_WND);
+	c->v_wnd = xu_get32(f, O_WND);
 	if (fl & F_ACK) {
-		c->v_ack = get32(f, O_ACK);
+		c->v_ack = xu_get32(f, O_ACK);
 		c->have_vack = 1;
 	}
 	if (seq_before(c->v_nxt, end))
@@ -511,7 +487,7 @@ static void pump(int ms)
 			continue;
 		}
 		if (from.sll_pkttype == PACKET_OUTGOING || n < X + 20 ||
-		    get16(f, 12) != ETH_P_XNET)
+		    xu_get16(f, 12) != ETH_P_XNET)
 			continue;
 		g.vframes++;
 		memcpy(&d, f + O_DADDR, 4);

@@ -79,30 +79,6 @@ static int mul(void)
 	return m < 1 ? 1 : m;
 }
 
-static uint16_t get16(const uint8_t *f, int o)
-{
-	return (uint16_t)(f[o] << 8 | f[o + 1]);
-}
-
-static uint32_t get32(const uint8_t *f, int o)
-{
-	return (uint32_t)f[o] << 24 | f[o + 1] << 16 | f[o + 2] << 8 | f[o + 3];
-}
-
-static void put16(uint8_t *f, int o, uint16_t v)
-{
-	f[o] = v >> 8;
-	f[o + 1] = v;
-}
-
-static void put32(uint8_t *f, int o, uint32_t v)
-{
-	f[o] = v >> 24;
-	f[o + 1] = v >> 16;
-	f[o + 2] = v >> 8;
-	f[o + 3] = v;
-}
-
 /* The stream the attacker's connections carry: byte k of it. */
 static uint8_t stream[8192];
 
@@ -149,25 +125,25 @@ static size_t mk(FIXTURE_DATA(ia) *self, uint8_t *f, uint32_t saddr,
 	memset(f, 0, X + xlen);
 	memcpy(f, self->xb_mac, 6);
 	memcpy(f + 6, self->xa_mac, 6);
-	put16(f, 12, ETH_P_XNET);
+	xu_put16(f, 12, ETH_P_XNET);
 	f[X] = 1;
 	f[O_TYPE] = T_STREAM;
-	put16(f, O_LEN, xlen);
+	xu_put16(f, O_LEN, xlen);
 	memcpy(f + O_SADDR, &saddr, 4);
 	memcpy(f + O_DADDR, &daddr, 4);
-	put16(f, O_SPORT, sport);
-	put16(f, O_DPORT, dport);
-	put32(f, O_SEQ, seq);
-	put32(f, O_ACK, ack);
-	put32(f, O_WND, 65535);
-	put16(f, O_FLAGS, flags);
+	xu_put16(f, O_SPORT, sport);
+	xu_put16(f, O_DPORT, dport);
+	xu_put32(f, O_SEQ, seq);
+	xu_put32(f, O_ACK, ack);
+	xu_put32(f, O_WND, 65535);
+	xu_put16(f, O_FLAGS, flags);
 	if (flags & F_SYN)
-		put16(f, O_DATA, 1400);
+		xu_put16(f, O_DATA, 1400);
 	else if (plen)
 		memcpy(f + O_DATA, data, plen);
 	memcpy(x, f + X, xlen);
 	memset(x + 16, 0, 4);
-	put32(f, O_CSUM, xu_crc32c(x, xlen));
+	xu_put32(f, O_CSUM, xu_crc32c(x, xlen));
 	return X + xlen;
 }
 
@@ -209,11 +185,11 @@ static int wait_seg(FIXTURE_DATA(ia) *self, uint16_t dport, uint16_t flags,
 		poll(&p, 1, 20);
 		while ((n = recvfrom(self->sniff, f, FMAX, MSG_DONTWAIT,
 				     (struct sockaddr *)&from, &fl)) > 0) {
-			if (n < O_DATA || get16(f, 12) != ETH_P_XNET ||
+			if (n < O_DATA || xu_get16(f, 12) != ETH_P_XNET ||
 			    from.sll_pkttype == PACKET_OUTGOING ||
 			    f[O_TYPE] != T_STREAM ||
-			    get16(f, O_DPORT) != dport ||
-			    (get16(f, O_FLAGS) & flags) != flags)
+			    xu_get16(f, O_DPORT) != dport ||
+			    (xu_get16(f, O_FLAGS) & flags) != flags)
 				continue;
 			return 0;
 		}
@@ -236,9 +212,9 @@ static int handshake(FIXTURE_DATA(ia) *self, uint16_t cport)
 	       F_SYN, NULL, 0);
 	if (inject(self, f, n) ||
 	    wait_seg(self, cport, F_SYN | F_ACK, r, 5000) ||
-	    get32(r, O_ACK) != self->iss + 1)
+	    xu_get32(r, O_ACK) != self->iss + 1)
 		return -1;
-	self->srv_nxt = get32(r, O_SEQ) + 1;
+	self->srv_nxt = xu_get32(r, O_SEQ) + 1;
 	n = mk(self, f, xu_addr(SPOOF_ADDR), cport, SRV_PORT, self->iss + 1,
 	       self->srv_nxt, F_ACK, NULL, 0);
 	if (inject(self, f, n))
@@ -372,15 +348,15 @@ FIXTURE_SETUP(ia)
 	memset(q, 0, sizeof(q));
 	memset(q, 0xff, 6);
 	memcpy(q + 6, self->xa_mac, 6);
-	put16(q, 12, ETH_P_XNET);
+	xu_put16(q, 12, ETH_P_XNET);
 	q[X] = 1;
 	q[O_TYPE] = T_QUERY;
-	put16(q, O_LEN, 20);
+	xu_put16(q, O_LEN, 20);
 	memcpy(q + O_SADDR, &spoof, 4);
 	memcpy(q + O_DADDR, &srv, 4);
 	memcpy(x, q + X, 20);
 	memset(x + 16, 0, 4);
-	put32(q, O_CSUM, xu_crc32c(x, 20));
+	xu_put32(q, O_CSUM, xu_crc32c(x, 20));
 	ASSERT_EQ(0, inject(self, q, sizeof(q)));
 	for (i = 0; i < 100 * mul(); i++) {
 		if (xu_proc_has("neigh", SPOOF_ADDR, NULL) == 1)
@@ -449,7 +425,7 @@ TEST_F(ia, old_ack)
 	ASSERT_EQ(0, inject(self, f, n));
 	ASSERT_EQ(0, wait_seg(self, self->cport, F_ACK, f, 5000));
 	/* the challenge ACK still expects the first byte */
-	EXPECT_EQ(self->iss + 1, get32(f, O_ACK));
+	EXPECT_EQ(self->iss + 1, xu_get32(f, O_ACK));
 	EXPECT_EQ(chal + 1, xu_counter("InChallengeAcks"));
 	EXPECT_EQ(segs + 1, xu_counter("OutSegs"));
 	EXPECT_EQ(-1, recv(fd, b, sizeof(b), MSG_DONTWAIT));
@@ -699,7 +675,7 @@ TEST_F(ia, probe_answer_not_starved)
 	       self->srv_nxt, F_ACK, NULL, 0);
 	ASSERT_EQ(0, inject(self, f, n));
 	ASSERT_EQ(0, wait_seg(self, self->cport, F_ACK, f, 1000));
-	EXPECT_EQ(self->iss + 1, get32(f, O_ACK));
+	EXPECT_EQ(self->iss + 1, xu_get32(f, O_ACK));
 	rst_close(fd);
 }
 
@@ -758,7 +734,7 @@ TEST_F(ia, time_wait_not_orphan)
 	drain_sniff(self);
 	ASSERT_EQ(0, close(a));
 	ASSERT_EQ(0, wait_seg(self, 30011, F_FIN, f, 3000));
-	fin = get32(f, O_SEQ);
+	fin = xu_get32(f, O_SEQ);
 	n = mk(self, f, xu_addr(SPOOF_ADDR), 30011, SRV_PORT, self->iss + 1,
 	       fin + 1, F_ACK | F_FIN, NULL, 0);
 	ASSERT_EQ(0, inject(self, f, n));

@@ -183,30 +183,6 @@ static uint32_t bval(int bits)
 	}
 }
 
-static uint16_t get16(const uint8_t *f, int o)
-{
-	return (uint16_t)(f[o] << 8 | f[o + 1]);
-}
-
-static uint32_t get32(const uint8_t *f, int o)
-{
-	return (uint32_t)f[o] << 24 | f[o + 1] << 16 | f[o + 2] << 8 | f[o + 3];
-}
-
-static void put16(uint8_t *f, int o, uint16_t v)
-{
-	f[o] = v >> 8;
-	f[o + 1] = v;
-}
-
-static void put32(uint8_t *f, int o, uint32_t v)
-{
-	f[o] = v >> 24;
-	f[o + 1] = v >> 16;
-	f[o + 2] = v >> 8;
-	f[o + 3] = v;
-}
-
 static uint32_t crc_of(const uint8_t *f, size_t xlen)
 {
 	uint8_t x[FMAX];
@@ -219,11 +195,11 @@ static uint32_t crc_of(const uint8_t *f, size_t xlen)
 /* Recompute the checksum over the length field's bytes (bounded). */
 static void fix_crc(uint8_t *f, size_t flen)
 {
-	size_t xlen = get16(f, O_LEN);
+	size_t xlen = xu_get16(f, O_LEN);
 
 	if (xlen > flen - X)
 		xlen = flen - X;
-	put32(f, O_CSUM, crc_of(f, xlen));
+	xu_put32(f, O_CSUM, crc_of(f, xlen));
 }
 
 static int is_seg(const uint8_t *f)
@@ -234,8 +210,8 @@ static int is_seg(const uint8_t *f)
 /* Sequence space used by a segment: payload + SYN + FIN. */
 static uint32_t seg_span(const uint8_t *f)
 {
-	uint16_t fl = get16(f, O_FLAGS);
-	int plen = get16(f, O_LEN) - CONN_HLEN - 8 * f[O_NSACK];
+	uint16_t fl = xu_get16(f, O_FLAGS);
+	int plen = xu_get16(f, O_LEN) - CONN_HLEN - 8 * f[O_NSACK];
 
 	if (fl & F_SYN)
 		plen -= 4;
@@ -338,8 +314,8 @@ static void capture(FIXTURE_DATA(fz) *self)
 			     (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return;
-		if (n < X + 20 || get16(c->f, 12) != ETH_P_XNET ||
-		    get16(c->f, O_LEN) > n - X)
+		if (n < X + 20 || xu_get16(c->f, 12) != ETH_P_XNET ||
+		    xu_get16(c->f, O_LEN) > n - X)
 			continue;
 		c->len = n;
 		c->out = from.sll_pkttype == PACKET_OUTGOING;
@@ -365,9 +341,9 @@ static struct frame *wait_frame(FIXTURE_DATA(fz) *self, int type,
 			struct frame *c = &self->cap[i];
 
 			if (!c->out && c->f[O_TYPE] == type &&
-			    (!dport || get16(c->f, O_DPORT) == dport) &&
+			    (!dport || xu_get16(c->f, O_DPORT) == dport) &&
 			    (!is_seg(c->f) ||
-			     (get16(c->f, O_FLAGS) & flags) == flags))
+			     (xu_get16(c->f, O_FLAGS) & flags) == flags))
 				return c;
 		}
 	} while (xu_now() < end);
@@ -385,17 +361,17 @@ static void track(FIXTURE_DATA(fz) *self, struct target *t)
 
 		if (f[O_TYPE] != t->type)
 			continue;
-		if (self->cap[i].out && get32(f, O_SADDR) == ntohl(t->peer) &&
-		    get16(f, O_SPORT) == t->pport &&
-		    get16(f, O_DPORT) == t->lport) {
-			t->rcv_nxt = get32(f, O_SEQ) + seg_span(f);
+		if (self->cap[i].out && xu_get32(f, O_SADDR) == ntohl(t->peer) &&
+		    xu_get16(f, O_SPORT) == t->pport &&
+		    xu_get16(f, O_DPORT) == t->lport) {
+			t->rcv_nxt = xu_get32(f, O_SEQ) + seg_span(f);
 			t->known |= 1;
 		} else if (!self->cap[i].out &&
-			   get32(f, O_DADDR) == ntohl(t->peer) &&
-			   get16(f, O_DPORT) == t->pport &&
-			   get16(f, O_SPORT) == t->lport) {
-			t->snd_nxt = get32(f, O_SEQ) + seg_span(f);
-			t->wnd = get32(f, O_WND);
+			   xu_get32(f, O_DADDR) == ntohl(t->peer) &&
+			   xu_get16(f, O_DPORT) == t->pport &&
+			   xu_get16(f, O_SPORT) == t->lport) {
+			t->snd_nxt = xu_get32(f, O_SEQ) + seg_span(f);
+			t->wnd = xu_get32(f, O_WND);
 			t->known |= 2;
 		}
 	}
@@ -412,20 +388,20 @@ static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 	memset(f, 0, X + xlen);
 	memcpy(f, self->xb_mac, 6);
 	memcpy(f + 6, self->xa_mac, 6);
-	put16(f, 12, ETH_P_XNET);
+	xu_put16(f, 12, ETH_P_XNET);
 	f[O_VER] = 1;
 	f[O_TYPE] = t->type;
-	put16(f, O_LEN, xlen);
+	xu_put16(f, O_LEN, xlen);
 	memcpy(f + O_SADDR, &t->peer, 4);
-	put32(f, O_DADDR, ntohl(xu_addr(SRV_ADDR)));
-	put16(f, O_SPORT, t->pport);
-	put16(f, O_DPORT, t->lport);
-	put32(f, O_SEQ, seq);
-	put32(f, O_ACK, ack);
-	put32(f, O_WND, 65535);
-	put16(f, O_FLAGS, flags);
+	xu_put32(f, O_DADDR, ntohl(xu_addr(SRV_ADDR)));
+	xu_put16(f, O_SPORT, t->pport);
+	xu_put16(f, O_DPORT, t->lport);
+	xu_put32(f, O_SEQ, seq);
+	xu_put32(f, O_ACK, ack);
+	xu_put32(f, O_WND, 65535);
+	xu_put16(f, O_FLAGS, flags);
 	if (flags & F_SYN)
-		put16(f, O_SACK, 1432);
+		xu_put16(f, O_SACK, 1432);
 	else
 		xu_fill(f + O_SACK, plen, seq, 0);
 	fix_crc(f, X + xlen);
@@ -441,10 +417,10 @@ static int spoof_learn(FIXTURE_DATA(fz) *self, const char *addr)
 	memset(f, 0, sizeof(f));
 	memset(f, 0xff, 6);
 	memcpy(f + 6, self->xa_mac, 6);
-	put16(f, 12, ETH_P_XNET);
+	xu_put16(f, 12, ETH_P_XNET);
 	f[O_VER] = 1;
 	f[O_TYPE] = T_QUERY;
-	put16(f, O_LEN, 20);
+	xu_put16(f, O_LEN, 20);
 	memcpy(f + O_SADDR, &a, 4);
 	memcpy(f + O_DADDR, &b, 4);
 	fix_crc(f, sizeof(f));
@@ -742,23 +718,23 @@ static void scramble(uint8_t *f, size_t len, int mask)
 	if ((mask & M_TYPE) && !rnd_below(3))
 		f[O_TYPE] = bval(8);
 	if ((mask & M_ADDR) && !rnd_below(3))
-		put32(f, O_SADDR, bval(32));
+		xu_put32(f, O_SADDR, bval(32));
 	if ((mask & M_ADDR) && !rnd_below(3))
-		put32(f, O_DADDR, bval(32));
+		xu_put32(f, O_DADDR, bval(32));
 	if ((mask & M_PORTS) && !rnd_below(3))
-		put16(f, O_SPORT, bval(16));
+		xu_put16(f, O_SPORT, bval(16));
 	if ((mask & M_PORTS) && !rnd_below(3))
-		put16(f, O_DPORT, bval(16));
+		xu_put16(f, O_DPORT, bval(16));
 	if (!(mask & M_SEG) || len < (size_t)O_SACK)
 		return;
 	if (!rnd_below(2))
-		put32(f, O_SEQ, bval(32));
+		xu_put32(f, O_SEQ, bval(32));
 	if (!rnd_below(2))
-		put32(f, O_ACK, bval(32));
+		xu_put32(f, O_ACK, bval(32));
 	if (!rnd_below(2))
-		put32(f, O_WND, bval(32));
+		xu_put32(f, O_WND, bval(32));
 	if (!rnd_below(2))
-		put16(f, O_FLAGS, bval(16));
+		xu_put16(f, O_FLAGS, bval(16));
 	if (!rnd_below(3))
 		f[O_NSACK] = bval(8);
 	if (!rnd_below(4))
@@ -851,12 +827,12 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	}
 	memcpy(f, t->f, t->len);
 	len = t->len;
-	xlen = get16(f, O_LEN);
+	xlen = xu_get16(f, O_LEN);
 	if (is_seg(f)) {
 		/* aim it at the target */
 		memcpy(f + O_SADDR, &tb->peer, 4);
-		put16(f, O_SPORT, tb->pport);
-		put16(f, O_DPORT, tb->lport);
+		xu_put16(f, O_SPORT, tb->pport);
+		xu_put16(f, O_DPORT, tb->lport);
 	}
 
 	switch (cls) {
@@ -867,7 +843,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	case C_VERSION:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		if (!rnd_below(4))
-			put16(f, O_LEN, bval(16));
+			xu_put16(f, O_LEN, bval(16));
 		do
 			f[O_VER] = bval(8);
 		while (f[O_VER] == 1);
@@ -877,12 +853,12 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	case C_LEN:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		if (rnd_below(2))
-			put16(f, O_LEN, rnd_below(20));
+			xu_put16(f, O_LEN, rnd_below(20));
 		else
-			put16(f, O_LEN, len - X + 1 +
+			xu_put16(f, O_LEN, len - X + 1 +
 			      rnd_below(0x10000 - (len - X) - 1));
 		if (rnd_below(2))
-			put32(f, O_CSUM, crc_of(f, len - X));
+			xu_put32(f, O_CSUM, crc_of(f, len - X));
 		return len;
 	case C_TRUNC:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
@@ -892,20 +868,20 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		right = crc_of(f, xlen);
 		if (rnd_below(2))
-			put32(f, O_CSUM, bval(32));
-		if (get32(f, O_CSUM) == right)
-			put32(f, O_CSUM, right ^ (1U << rnd_below(32)));
+			xu_put32(f, O_CSUM, bval(32));
+		if (xu_get32(f, O_CSUM) == right)
+			xu_put32(f, O_CSUM, right ^ (1U << rnd_below(32)));
 		return len;
 	case C_SADDR:
 		scramble(f, len, M_TYPE | M_PORTS | M_SEG);
-		put32(f, O_DADDR, bval(32));
-		put32(f, O_SADDR, rnd_below(2) ? 0 : 0xffffffffU);
+		xu_put32(f, O_DADDR, bval(32));
+		xu_put32(f, O_SADDR, rnd_below(2) ? 0 : 0xffffffffU);
 		fix_crc(f, len);
 		return len;
 	case C_BCAST_UNI:
 		scramble(f, len, M_TYPE | M_PORTS | M_SEG);
 		memcpy(f, self->xb_mac, 6);
-		put32(f, O_DADDR, 0xffffffffU);
+		xu_put32(f, O_DADDR, 0xffffffffU);
 		fix_crc(f, len);
 		return len;
 	case C_DADDR:
@@ -926,38 +902,38 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		return len;
 	case C_PORT:
 		if (is_seg(f)) {
-			put32(f, O_SEQ, rnd());
-			put32(f, O_ACK, rnd());
+			xu_put32(f, O_SEQ, rnd());
+			xu_put32(f, O_ACK, rnd());
 		} else {
 			scramble(f, len, M_SEG);
 		}
 		switch (rnd_below(3)) {
 		case 0:
-			put16(f, O_SPORT, 0);
+			xu_put16(f, O_SPORT, 0);
 			break;
 		case 1:
-			put16(f, O_DPORT, 0);
+			xu_put16(f, O_DPORT, 0);
 			break;
 		default:
 			if (is_seg(f)) {
 				memset(f, 0xff, 6);
-				put32(f, O_DADDR, 0xffffffffU);
+				xu_put32(f, O_DADDR, 0xffffffffU);
 			} else {
-				put32(f, O_SPORT, 0);
+				xu_put32(f, O_SPORT, 0);
 			}
 		}
 		fix_crc(f, len);
 		return len;
 	case C_SEG:
 		scramble(f, len, M_PORTS);
-		put32(f, O_SEQ, bval(32));
-		put32(f, O_ACK, bval(32));
-		fl = get16(f, O_FLAGS);
+		xu_put32(f, O_SEQ, bval(32));
+		xu_put32(f, O_ACK, bval(32));
+		fl = xu_get16(f, O_FLAGS);
 		switch (rnd_below(7)) {
 		case 0:		/* shorter than a segment header */
-			put16(f, O_LEN, 20 + rnd_below(CONN_HLEN - 20));
+			xu_put16(f, O_LEN, 20 + rnd_below(CONN_HLEN - 20));
 			if (rnd_below(2))
-				len = X + get16(f, O_LEN);
+				len = X + xu_get16(f, O_LEN);
 			break;
 		case 1:
 			f[O_NSACK] = 5 + rnd_below(251);
@@ -966,7 +942,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 			f[O_RESV] = 1 + rnd_below(255);
 			break;
 		case 3:		/* an unknown flag bit */
-			put16(f, O_FLAGS, fl | 0x20 << rnd_below(11));
+			xu_put16(f, O_FLAGS, fl | 0x20 << rnd_below(11));
 			break;
 		case 4:		/* SYN with FIN, RST or EOR */
 			len = mk_seg(self, f, tb, rnd(), rnd(),
@@ -977,12 +953,12 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 			k = rnd_below(60);
 			len = mk_seg(self, f, tb, rnd(), rnd(), 0,
 				     k == 4 ? 0 : k);
-			put16(f, O_FLAGS, F_SYN | (rnd_below(2) ? F_ACK : 0));
+			xu_put16(f, O_FLAGS, F_SYN | (rnd_below(2) ? F_ACK : 0));
 			break;
 		default:	/* SACK blocks past the end */
 			f[O_NSACK] = 1 + rnd_below(4);
-			put16(f, O_LEN, CONN_HLEN + rnd_below(8 * f[O_NSACK]));
-			len = X + get16(f, O_LEN);
+			xu_put16(f, O_LEN, CONN_HLEN + rnd_below(8 * f[O_NSACK]));
+			len = X + xu_get16(f, O_LEN);
 		}
 		fix_crc(f, len);
 		return len;
@@ -995,7 +971,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 			memset(f, 0xff, 6);
 		switch (rnd_below(3)) {
 		case 0:
-			put16(f, O_SPORT + 2 * rnd_below(2), 1 + bval(15));
+			xu_put16(f, O_SPORT + 2 * rnd_below(2), 1 + bval(15));
 			break;
 		case 1:		/* a source MAC nobody can have */
 			if (rnd_below(2))
@@ -1005,7 +981,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 			break;
 		default:
 			memset(f, 0xff, 6);
-			put32(f, O_DADDR, 0xffffffffU);
+			xu_put32(f, O_DADDR, 0xffffffffU);
 		}
 		fix_crc(f, len);
 		return len;
@@ -1016,7 +992,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		v = stranger();
 		memcpy(f + O_SADDR, &v, 4);
 		memcpy(f + O_DADDR, &srv, 4);
-		put32(f, O_SPORT, 0);
+		xu_put32(f, O_SPORT, 0);
 		fix_crc(f, len);
 		return len;
 	case C_NOSOCK:
@@ -1025,11 +1001,11 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 			memcpy(f, self->xb_mac, 6);
 			memcpy(f + O_DADDR, &srv, 4);
 			memcpy(f + O_SADDR, &tb->peer, 4);
-			put16(f, O_SPORT, 1 + rnd_below(65535));
+			xu_put16(f, O_SPORT, 1 + rnd_below(65535));
 			do
-				put16(f, O_DPORT, 1 + bval(16));
-			while (get16(f, O_DPORT) == DG_PORT ||
-			       !get16(f, O_DPORT));
+				xu_put16(f, O_DPORT, 1 + bval(16));
+			while (xu_get16(f, O_DPORT) == DG_PORT ||
+			       !xu_get16(f, O_DPORT));
 			fix_crc(f, len);
 			return len;
 		}
@@ -1051,16 +1027,16 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 			v = tb->rcv_nxt + (1U << 24) +
 			    rnd_below(0xffffffffU - (1U << 25));
 		len = mk_seg(self, f, tb, v, rnd(), fl, rnd_below(300));
-		put32(f, O_WND, bval(32));
+		xu_put32(f, O_WND, bval(32));
 		if (!(fl & F_SYN) && rnd_below(2)) {
 			/* SACK blocks anywhere: move the payload down */
 			k = 1 + rnd_below(4);
 			memmove(f + O_SACK + 8 * k, f + O_SACK, len - X - CONN_HLEN);
 			f[O_NSACK] = k;
 			for (xlen = 0; xlen < 8u * k; xlen += 4)
-				put32(f, O_SACK + xlen, bval(32));
+				xu_put32(f, O_SACK + xlen, bval(32));
 			len += 8 * k;
-			put16(f, O_LEN, len - X);
+			xu_put16(f, O_LEN, len - X);
 		}
 		fix_crc(f, len);
 		return len;
@@ -1244,8 +1220,8 @@ static int spoof_open(FIXTURE_DATA(fz) *self, struct target *t,
 	if (!sa)
 		return -1;
 	t->rcv_nxt = irs + 1;
-	t->snd_nxt = get32(sa->f, O_SEQ) + 1;
-	t->wnd = get32(sa->f, O_WND);
+	t->snd_nxt = xu_get32(sa->f, O_SEQ) + 1;
+	t->wnd = xu_get32(sa->f, O_WND);
 	t->known = 1;
 	if (!complete)
 		return 0;

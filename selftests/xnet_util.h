@@ -41,6 +41,31 @@ static inline int xu_get_mac(const char *ifname, uint8_t *mac)
 	return 0;
 }
 
+/* Big-endian fields of a frame being built or read, at byte offset @o. */
+static inline uint16_t xu_get16(const uint8_t *f, int o)
+{
+	return (uint16_t)(f[o] << 8 | f[o + 1]);
+}
+
+static inline uint32_t xu_get32(const uint8_t *f, int o)
+{
+	return (uint32_t)f[o] << 24 | f[o + 1] << 16 | f[o + 2] << 8 | f[o + 3];
+}
+
+static inline void xu_put16(uint8_t *f, int o, uint16_t v)
+{
+	f[o] = v >> 8;
+	f[o + 1] = v;
+}
+
+static inline void xu_put32(uint8_t *f, int o, uint32_t v)
+{
+	f[o] = v >> 24;
+	f[o + 1] = v >> 16;
+	f[o + 2] = v >> 8;
+	f[o + 3] = v;
+}
+
 /* "A.B.C.D" -> network byte order; exits on a typo (test bug). */
 static inline uint32_t xu_addr(const char *s)
 {
