@@ -11,8 +11,8 @@
 #   findutils, util-linux setsid nsenter unshare taskset flock, iproute2
 #   (ip tc bridge tipc), socat,
 #   kmod (modprobe insmod rmmod lsmod depmod modinfo) with their ldd closure;
-#   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc
-#   (+ dependencies), depmod'ed;
+#   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc,
+#   virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic (+ deps), depmod'ed;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
@@ -21,10 +21,11 @@
 #   scripts/guest-run.sh      -> /xnet/guest-run.sh
 #   scripts/demo-guest.sh     -> /xnet/demo-guest.sh
 #   scripts/bench-guest.sh    -> /xnet/bench-guest.sh
+#   scripts/node-agent.sh     -> /xnet/node-agent.sh (a lab VM's agent)
 #   perf                      (if XNET_INITRAMFS_PERF is set)
 #   $XNET_TESTS (if set)      -> /xnet/tests-filter (names to run, subset)
 # /init mounts the usual filesystems, then runs the mode named by
-# xnettest.mode= on the kernel command line (check|demo|bench|shell), then
+# xnettest.mode= on the kernel command line (check|demo|bench|shell|node), then
 # powers off.
 set -euo pipefail
 
@@ -122,6 +123,7 @@ printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
 # Kernel modules, with their dependencies, as the host's kmod resolves them.
 mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
+mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
@@ -149,7 +151,9 @@ find "$R/xnet/selftests" \( -name '*.o' -o -name '*.d' \) -delete
 cp "$root/scripts/guest-run.sh" "$R/xnet/guest-run.sh"
 cp "$root/scripts/demo-guest.sh" "$R/xnet/demo-guest.sh"
 cp "$root/scripts/bench-guest.sh" "$R/xnet/bench-guest.sh"
-chmod +x "$R/xnet/guest-run.sh" "$R/xnet/demo-guest.sh" "$R/xnet/bench-guest.sh"
+cp "$root/scripts/node-agent.sh" "$R/xnet/node-agent.sh"
+chmod +x "$R/xnet/guest-run.sh" "$R/xnet/demo-guest.sh" "$R/xnet/bench-guest.sh" \
+	"$R/xnet/node-agent.sh"
 printf '%s\n' "${XNET_TESTS:-}" >"$R/xnet/tests-filter"
 echo "$kver" >"$R/xnet/kver"
 
@@ -185,6 +189,7 @@ demo|bench)
 	echo "XNET-RESULT $r" >/dev/ttyS1
 	;;
 shell) setsid cttyhack bash -l ;;
+node) /xnet/node-agent.sh ;;
 *) echo "init: unknown xnettest.mode=$mode" ;;
 esac
 sync

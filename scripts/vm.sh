@@ -2,7 +2,15 @@
 # Boot the xnet test VM under QEMU/TCG and report.
 #
 #   scripts/vm.sh check|demo|bench|shell KVER
+#   scripts/vm.sh node KVER NAME
 #
+# node: one VM of a multi-VM lab (scripts/netlab.py starts them; make
+# check-net, make bench's two-VM run): one vCPU, the NICs given in
+# XNET_NODE_NET (QEMU arguments), a control channel on its second serial
+# port (build/net/NAME.ctl, a Unix socket the guest's node-agent.sh
+# answers on) and the QEMU monitor on build/net/NAME.mon; console in
+# build/net/NAME.log (appended: a node may be booted again).  The
+# initramfs is built once by the caller (XNET_INITRD).
 # KVER is a full kernel release (/boot/vmlinuz-KVER, /lib/modules/KVER).
 # Artifacts (module/xnet.ko, tools, selftests/) must be built for it.
 # Environment:
@@ -30,9 +38,11 @@
 # (JSON lines) to build/bench-KVER.json.
 set -euo pipefail
 
-[ $# -eq 2 ] || { echo "usage: $0 check|demo|bench|shell KVER" >&2; exit 2; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = node ]; } ||
+	{ echo "usage: $0 check|demo|bench|shell KVER | node KVER NAME" >&2; exit 2; }
 mode=$1
 kver=$2
+node=${3:-}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build
 kernel=${XNET_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
@@ -41,6 +51,7 @@ check) limit=${XNET_VM_TIMEOUT:-780} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;
 bench) limit=${XNET_VM_TIMEOUT:-900} ;;
 shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
+node) limit=${XNET_VM_TIMEOUT:-1800} ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 [ -r "$kernel" ] || { echo "vm.sh: $kernel missing (make deps)" >&2; exit 1; }
@@ -50,8 +61,12 @@ initrd=$build/initramfs-$kver.cpio
 log=$build/vm-$kver.log
 res=$build/vm-$kver.result
 t0=$(date +%s.%N)
-[ "$mode" = bench ] && export XNET_INITRAMFS_PERF=1
-"$root/scripts/mkinitramfs.sh" "$kver" "$initrd"
+if [ "$mode" = node ]; then
+	initrd=${XNET_INITRD:?node mode needs XNET_INITRD}
+else
+	[ "$mode" = bench ] && export XNET_INITRAMFS_PERF=1
+	"$root/scripts/mkinitramfs.sh" "$kver" "$initrd"
+fi
 t1=$(date +%s.%N)
 printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
 	"$(($(stat -c %s "$initrd") / 1024))" "$(echo "$t1 - $t0" | bc)"
@@ -59,7 +74,7 @@ printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
 append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 # slub_debug red zones and poisoning would skew the benchmark's timings
 # and its bytes-per-connection figures.
-if [ "$mode" = bench ]; then
+if [ "$mode" = bench ] || [ "$mode" = node ]; then
 	append+=" softlockup_panic=1 log_buf_len=8M quiet"
 	append+=" xnetbench.reps=${XNET_BENCH_REPS:-5}"
 	append+=" xnetbench.secs=${XNET_BENCH_SECS:-2}"
@@ -83,8 +98,24 @@ append+=" ${XNET_VM_APPEND:-}"
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${XNET_VM_SMP:-2}" -m "${XNET_VM_MEM:-1024}"
       -nodefaults -no-user-config -display none -no-reboot -nic none
-      -kernel "$kernel" -initrd "$initrd" -append "$append"
-      -serial stdio -serial "file:$res")
+      -kernel "$kernel" -initrd "$initrd")
+if [ "$mode" = node ]; then
+	# The lab's VMs reach nothing but each other: socket netdevs on
+	# 127.0.0.1 only (XNET_NODE_NET), no user-mode network, no tap.
+	ndir=$build/net
+	mkdir -p "$ndir"
+	rm -f "$ndir/$node.ctl" "$ndir/$node.mon"
+	append+=" xnetnode.name=$node"
+	# shellcheck disable=SC2206 # XNET_NODE_NET is a list of arguments
+	qemu+=(-append "$append" -serial stdio
+	       -chardev "socket,id=ctl,path=$ndir/$node.ctl,server=on,wait=off"
+	       -serial chardev:ctl
+	       -monitor "unix:$ndir/$node.mon,server=on,wait=off"
+	       ${XNET_NODE_NET:-})
+	echo "vm: booting node $node ($kver), limit ${limit}s" >>"$ndir/$node.log"
+	exec timeout -k 10 "$limit" "${qemu[@]}" </dev/null >>"$ndir/$node.log" 2>&1
+fi
+qemu+=(-append "$append" -serial stdio -serial "file:$res")
 benchout=$build/bench-$kver.json
 if [ "$mode" = bench ]; then
 	qemu+=(-serial "file:$benchout")
