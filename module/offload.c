@@ -95,7 +95,7 @@ static struct sk_buff *xnet_gso_segment(struct sk_buff *skb,
 					netdev_features_t features)
 {
 	unsigned int mss = skb_shinfo(skb)->gso_size, hlen, total, off;
-	struct sk_buff *segs = NULL, **tail = &segs, *pay;
+	struct sk_buff *segs = NULL, **tail = &segs, *pay, *last = NULL;
 	u32 seq;
 
 	if (skb_shinfo(skb)->gso_type != SKB_GSO_FRAGLIST ||
@@ -124,11 +124,18 @@ static struct sk_buff *xnet_gso_segment(struct sk_buff *skb,
 				goto err;
 			*tail = nskb;
 			tail = &nskb->next;
+			last = nskb;
 			seq += len;
 		}
 	}
 	if (total != skb->len)
 		goto err;
+	/*
+	 * As skb_segment() leaves it: the head's prev is the last segment.
+	 * validate_xmit_skb_list() appends the next skb of a qdisc's bulk
+	 * dequeue there (a NIC with BQL and a qdisc: e1000).
+	 */
+	segs->prev = last;
 	return segs;
 
 err:
