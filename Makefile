@@ -8,6 +8,8 @@
 #   make check            deps, lint, build, boot the test VM, run selftests
 #   make check-debug      the same selftests on a KASAN/lockdep/kmemleak
 #                         kernel built from linux-source-6.1 (cached)
+#   make check-net        deps, build, boot two VMs joined by a virtio-net
+#                         and an e1000 link, run selftests/net/ across them
 #   make demo             deps, build, boot the VM running the xnet-ping demo
 #   make bench            deps, build, boot the VM and benchmark xnet against
 #                         TCP, UDP, TIPC and AF_UNIX; table, JSON and PNG
@@ -20,6 +22,7 @@
 #   KDIR=<kernel build dir> for "all" (default: running kernel's build dir
 #        if present, else KVER's).  check/demo/lint always use KVER's.
 #   JOBS=N                parallel jobs of the builds (default: nproc)
+#   T=name                run only this test (check, check-net, check-debug)
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
@@ -61,7 +64,13 @@ OURS_RE := (^(\./)?|$(CURDIR)/)(module/|include/uapi/linux/xnet\.h)
 
 .NOTPARALLEL:
 
-.PHONY: all modules tools selftests deps lint checkpatch sparse wbuild \
+# T=name: one test, alone (make check T=neigh.sh; make check-net T=neigh).
+ifneq ($(T),)
+XNET_TESTS := $(T)
+export XNET_TESTS
+endif
+
+.PHONY: check-net _check-net all modules tools selftests deps lint checkpatch sparse wbuild \
 	check demo vm-shell kver-check clean ksft-headers _check _demo \
 	check-debug _check-debug debug-kernel bench _bench
 
@@ -142,10 +151,12 @@ check:
 
 # A lint failure does not stop the VM run (more information per run); it
 # counts as one failed test in the final "N passed, N failed" line.
+# With T=name (one test, the quick loop) lint is left to "make lint".
 _check: kver-check
 	@pre=0; \
-	$(MAKE) --no-print-directory -k lint || \
-		{ pre=1; echo "check: lint FAILED (counted as 1 failed test)"; }; \
+	if [ -n "$(T)" ]; then echo "check: T=$(T): lint skipped (make lint)"; \
+	else $(MAKE) --no-print-directory -k lint || \
+		{ pre=1; echo "check: lint FAILED (counted as 1 failed test)"; }; fi; \
 	if ! $(MAKE) --no-print-directory all KDIR=$(KVER_KDIR); then \
 		echo "check: build FAILED"; echo "0 passed, $$((pre + 1)) failed"; exit 1; \
 	fi; \
@@ -187,6 +198,19 @@ _check-debug:
 	XNET_TESTS="$${XNET_TESTS:-$$(test -n "$(XNET_DEBUG_ALL)" || \
 		sed 's/#.*//' selftests/TESTS.debug | awk '{print $$1}')}" \
 	scripts/vm.sh check $$krel
+
+# The multi-VM lane (scripts/netlab.py): two VMs, one vCPU each, joined by
+# a virtio-net-pci link and an e1000 link (QEMU socket netdevs on
+# 127.0.0.1), the tests of selftests/net/TESTS (XNET_TESTS: a subset).
+check-net:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory _check-net
+
+_check-net: kver-check
+	@if ! $(MAKE) --no-print-directory all KDIR=$(KVER_KDIR); then \
+		echo "check-net: build FAILED"; echo "0 passed, 1 failed"; exit 1; \
+	fi
+	@scripts/netlab.py check $(KVER_FULL) $${XNET_TESTS:+-t $$XNET_TESTS}
 
 demo:
 	@$(MAKE) --no-print-directory deps

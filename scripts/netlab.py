@@ -30,11 +30,13 @@ the NIC models of the two links).
 """
 
 import argparse
+import atexit
 import base64
 import importlib.util
 import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -126,7 +128,6 @@ class Node:
         env = dict(os.environ)
         env.update(XNET_INITRD=self.lab.initrd, XNET_VM_SMP="1",
                    XNET_VM_MEM=str(self.lab.mem),
-                   XNET_VM_TIMEOUT=str(self.lab.vm_limit),
                    XNET_NODE_NET=" ".join(self.nic_args()),
                    XNET_VM_APPEND=(env.get("XNET_VM_APPEND", "") +
                                    f" xnettest.timeout_mul={self.lab.mul}"))
@@ -207,7 +208,10 @@ class Node:
     def send(self, line):
         if self.sock is None:
             raise LabError(f"{self.name}: not running")
-        self.sock.sendall(line.encode() + b"\n")
+        try:
+            self.sock.sendall(line.encode() + b"\n")
+        except OSError as e:
+            raise LabError(f"{self.name}: VM gone ({e})") from e
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -342,7 +346,6 @@ class Lab:
         self.kver = kver
         self.mem = mem
         self.mul = int(os.environ.get("XNET_NET_TIMEOUT_MUL", "1"))
-        self.vm_limit = 3600
         self.findings = []
         self.nodes = [Node(self, n, i + 1)
                       for i, n in enumerate("abc"[:nnodes])]
@@ -501,11 +504,19 @@ def read_tests():
     return names
 
 
+def kill_all(lab):
+    """Whatever happens to the runner, no VM outlives it."""
+    for n in lab.nodes:
+        if n.proc is not None and n.proc.poll() is None:
+            n.proc.kill()
+
+
 def check(args):
     models = os.environ.get("XNET_NET_MODELS",
                             "virtio-net-pci e1000").split()
     names = args.tests or read_tests()
     lab = Lab(args.kver, models)
+    atexit.register(kill_all, lab)
     lab.build_initrd()
     t0 = time.time()
     total = len(names) + 1
@@ -617,6 +628,7 @@ def shell(args):
     models = os.environ.get("XNET_NET_MODELS",
                             "virtio-net-pci e1000").split()
     lab = Lab(args.kver, models)
+    atexit.register(kill_all, lab)
     lab.build_initrd()
     lab.boot()
     for n in lab.nodes:
@@ -632,6 +644,9 @@ def shell(args):
 
 
 def main():
+    # SIGTERM (CI's timeout, make's) ends the run through atexit: VMs
+    # killed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     p = argparse.ArgumentParser(description="xnet's multi-VM lab")
     p.add_argument("mode", choices=["check", "shell"])
     p.add_argument("kver", help="full kernel release")

@@ -9,7 +9,7 @@
  *	Connect and run one bulk exchange.
  *   COMMON: [-t stream|seqpacket] [-n BYTES] [-N PEER_BYTES] [-S SEED]
  *	     [-P PEER_SEED] [-m MAXMSG] [-r BYTES_PER_S] [-M MSS] [-I]
- *	     [-T SECS] [-4]
+ *	     [-T SECS] [-U MS] [-4]
  *	A bulk exchange sends BYTES (default 1 MiB) of the deterministic
  *	stream SEED (client 1, server 2 by default) and, at the same time
  *	(two threads), receives until EOF, checking the bytes against the
@@ -17,6 +17,7 @@
  *	number against PEER_BYTES (default BYTES). SEQPACKET sends messages
  *	of pseudo-random sizes 1..MAXMSG (default 65536) and checks every
  *	received message's size. -r paces the sender, -M sets XNET_MAXSEG,
+ *	-U sets XNET_USER_TIMEOUT (milliseconds),
  *	-I prints XNET_INFO at the end (once all it sent is acknowledged,
  *	15 s at most: info_all_acked=1), -T (default 60) bounds the whole
  *	run (exit 3), -4 uses AF_INET/TCP instead (to test this helper on a
@@ -62,7 +63,7 @@ static uint32_t seed, peer_seed;
 static int have_seed, have_peer_seed, have_peer_nbytes;
 static size_t maxmsg = 65536;
 static double rate;
-static int mss, info, deadline = 60;
+static int mss, info, deadline = 60, user_timeout;
 static volatile size_t prog_sent, prog_recv;
 
 /* ---- SHA-256 (FIPS 180-4) ----------------------------------------------- */
@@ -469,6 +470,11 @@ static void sock_opts(int fd)
 	if (mss && setsockopt(fd, family == AF_XNET ? SOL_XNET : IPPROTO_TCP,
 			      XNET_MAXSEG, &mss, sizeof(mss)))
 		fprintf(stderr, "MAXSEG %d: %s\n", mss, strerror(errno));
+	if (user_timeout && family == AF_XNET &&
+	    setsockopt(fd, SOL_XNET, XNET_USER_TIMEOUT, &user_timeout,
+		       sizeof(user_timeout)))
+		fprintf(stderr, "USER_TIMEOUT %d: %s\n", user_timeout,
+			strerror(errno));
 }
 
 static int listener(struct sockaddr_xnet *me, int backlog, const char *ready)
@@ -735,7 +741,7 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "b:c:k:R:t:n:N:S:P:m:r:M:IT:4B:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:k:R:t:n:N:S:P:m:r:M:IT:4B:p:U:")) != -1) {
 		switch (opt) {
 		case 'b': bstr = optarg; break;
 		case 'c': cstr = optarg; break;
@@ -758,6 +764,7 @@ int main(int argc, char **argv)
 		case 'm': maxmsg = strtoull(optarg, NULL, 0); break;
 		case 'r': rate = atof(optarg); break;
 		case 'M': mss = atoi(optarg); break;
+		case 'U': user_timeout = atoi(optarg); break;
 		case 'I': info = 1; break;
 		case 'T': deadline = atoi(optarg); break;
 		case '4': family = AF_INET; break;

@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+"""netem on the VMs' NICs, each link: 2% loss both ways and reordering
+(25% of frames sent 5 ms early against the others' 5 ms delay) on a's
+NIC: 8 MiB each way still arrive intact, and both sides retransmitted."""
+
+from common import bulk
+
+LIMIT = 600
+
+
+def run(lab, t):
+    a, b = lab.a, lab.b
+    for i, lk in enumerate(lab.links):
+        a.sh(f"tc qdisc replace dev {lk.name} root netem loss 2% "
+             f"delay 5ms reorder 25% 50%")
+        b.sh(f"tc qdisc replace dev {lk.name} root netem loss 2%")
+        ra, rb = a.counter("RetransSegs"), b.counter("RetransSegs")
+        bulk(lab, t, lk, 8 << 20, port=6800 + i * 10, secs=300,
+             name=f"{lk.name}: 8 MiB each way under loss and reordering")
+        da, db = a.counter("RetransSegs") - ra, b.counter("RetransSegs") - rb
+        t.check(da > 0 and db > 0,
+                f"{lk.name}: both retransmitted (a +{da}, b +{db})")
+        for n in (a, b):
+            n.sh(f"tc qdisc del dev {lk.name} root")
