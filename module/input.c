@@ -126,6 +126,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->listen_port = xh->dport;
 	c->irs = irs;
 	c->rcv_nxt = irs + 1;
+	c->rcv_right = c->rcv_nxt;
 	c->iss = iss;
 	c->snd_una = iss;
 	c->snd_nxt = iss;
@@ -329,6 +330,7 @@ static bool xnet_conn_cookie_ack(struct xnet_net *xn, struct sock *lsk,
 	c->snd_nxt = ack;
 	c->write_seq = ack;
 	c->rcv_wnd = READ_ONCE(lsk->sk_rcvbuf) / 2;	/* as the SYN+ACK said */
+	c->rcv_right = c->rcv_nxt + c->rcv_wnd;
 
 	sock_hold(sk);			/* ours, for this function */
 	bh_lock_sock_nested(sk);
@@ -662,15 +664,24 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 		sk->sk_data_ready(sk);
 }
 
+/*
+ * Whether a segment falls in the receive window. Its right edge is the
+ * furthest we ever advertised: the peer may have sent up to there before
+ * our window shrank (out-of-order data filling the buffer shrinks it).
+ * Judged by the current window alone, a hole on each side of a
+ * connection made each drop the other's ACKs (their sequence numbers
+ * are beyond rcv_nxt + 1), and neither learnt that its retransmission
+ * had filled the other's hole: both stalled for good.
+ */
 static bool xnet_conn_seq_ok(const struct xnet_conn *c, u32 seq, u32 len)
 {
-	u32 wnd = max(c->rcv_wnd, 1U);
+	u32 end = c->rcv_nxt + max(c->rcv_wnd, 1U);
 
+	if (xnet_after(c->rcv_right, end))
+		end = c->rcv_right;
 	if (!len)
-		return !xnet_before(seq, c->rcv_nxt) &&
-		       xnet_before(seq, c->rcv_nxt + wnd);
-	return xnet_before(seq, c->rcv_nxt + wnd) &&
-	       xnet_after(seq + len, c->rcv_nxt);
+		return !xnet_before(seq, c->rcv_nxt) && xnet_before(seq, end);
+	return xnet_before(seq, end) && xnet_after(seq + len, c->rcv_nxt);
 }
 
 static void xnet_conn_our_fin_acked(struct sock *sk)
@@ -725,6 +736,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	}
 	c->irs = seq;
 	c->rcv_nxt = seq + 1;
+	c->rcv_right = c->rcv_nxt;
 	c->max_wnd = min_t(u32, wnd, XNET_SND_WND_MAX);
 	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 	c->was_connected = 1;

@@ -170,6 +170,14 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 			       nsack * sizeof(sack[0]));
 	}
 	wnd = xnet_conn_rcv_wnd(sk);
+	/*
+	 * The right edge never recedes (RFC 9293 3.8.6): what the peer
+	 * may already have sent stays acceptable. Memory is bounded by what
+	 * the input path admits, not by the window.
+	 */
+	if ((flags & XNET_SEG_ACK) &&
+	    xnet_after(c->rcv_right, c->rcv_nxt + wnd))
+		wnd = c->rcv_right - c->rcv_nxt;
 	sh = skb_push(skb, XNET_SEG_HLEN);
 	sh->seq = htonl(seq);
 	sh->ack = htonl((flags & XNET_SEG_ACK) ? c->rcv_nxt : 0);
@@ -190,6 +198,7 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 
 	if (flags & XNET_SEG_ACK) {
 		c->rcv_wnd = wnd;
+		c->rcv_right = c->rcv_nxt + wnd;
 		c->rcv_unacked = 0;
 		sk_stop_timer(sk, &c->delack_timer);
 	}

@@ -397,6 +397,7 @@ struct xnet_conn {
 	u32			irs;
 	u32			rcv_nxt;
 	u32			rcv_wnd;	/* last advertised */
+	u32			rcv_right;	/* its right edge, never recedes */
 	u32			rcv_unacked;	/* full segments since last ACK */
 	u32			rcv_eor;	/* whole messages queued */
 	struct rb_root		ooo_q;		/* out of order, by seq (input.c) */
