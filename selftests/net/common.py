@@ -105,3 +105,11 @@ def bulk(lab, t, lk, nbytes, **kw):
     if not b.start():
         return []
     return b.finish()
+
+
+def wait_bound(node, port, secs=30):
+    """True once a socket of NODE is bound to PORT (xnetctl sockets)."""
+    rc, _ = node.run(f"for _ in $(seq {secs * 10}); do xnetctl sockets | "
+                     f"grep -q ':{port} ' && exit 0; sleep 0.1; done; "
+                     f"exit 1", secs + 10)
+    return rc == 0

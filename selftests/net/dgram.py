@@ -4,6 +4,8 @@ bytes, every one verified byte for byte; broadcast: 50 datagrams a sends
 to 255.255.255.255 on one link all reach b's socket, none twice, and
 InDatagrams on b moved by at least the echo's and the broadcast's."""
 
+from common import wait_bound
+
 LIMIT = 300
 
 
@@ -14,6 +16,7 @@ def run(lab, t):
         port = 7100 + i
         before = b.counter("InDatagrams")
         srv = b.spawn(f"exec xnet_echo server -b {ba}:{port} -i 60", 200)
+        t.check(wait_bound(b, port), f"{lk.name}: echo server bound")
         rc, out = a.run(f"xnet_echo client -b {aa} -c {ba}:{port} "
                         f"-n 2000 -m 1480 -s {i + 1} -q", 180)
         t.eq(rc, 0, f"{lk.name}: 2000 datagrams of 1..1480 bytes echoed "
@@ -24,9 +27,9 @@ def run(lab, t):
         t.eq(src, 0, f"{lk.name}: echo server ended cleanly")
 
         bport = 7200 + i
-        rf = f"/tmp/bready.{bport}"
         rcv = b.spawn(f"exec xnet_echo recv -b 0.0.0.0:{bport} -n 50 "
                       f"-w 20000", 60)
+        t.check(wait_bound(b, bport), f"{lk.name}: b's receiver bound")
         rc, out = a.run(f"xnet_echo bcast -b {aa} -p {bport} -n 50 -g 20",
                         60)
         t.eq(rc, 0, f"{lk.name}: 50 broadcasts sent")
@@ -35,7 +38,6 @@ def run(lab, t):
                      f"none twice")
         if rrc:
             t.log(rout)
-        del rf
         after = b.counter("InDatagrams")
         t.check(after - before >= 2000 + 50,
                 f"{lk.name}: b's InDatagrams moved by {after - before} "

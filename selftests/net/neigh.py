@@ -4,7 +4,7 @@ to b resolves b's address to b's MAC on that link (and b learns a's),
 entries name the right device, and an address nobody has stays
 unresolved (the datagram fails with EHOSTUNREACH)."""
 
-from common import neigh_entry
+from common import neigh_entry, wait_bound
 
 LIMIT = 120
 
@@ -15,6 +15,7 @@ def run(lab, t):
         ba = lk.addr(b)
         a.sh(f"xnetctl neigh flush dev {lk.name}")
         srv = b.spawn(f"xnet_echo server -b {ba}:7000 -i 20", 30)
+        t.check(wait_bound(b, 7000), f"{lk.name}: echo server bound")
         rc, out = a.run(f"xnet_echo client -b {lk.addr(a)} -c {ba}:7000 "
                         f"-n 20 -q", 60)
         t.eq(rc, 0, f"{lk.name}: 20 datagrams echoed intact ({lk.model})")

@@ -10,7 +10,7 @@ again with a new MAC:
 
 import time
 
-from common import Bulk, kv, neigh_entry, bulk
+from common import Bulk, bulk, kv, neigh_entry, wait_bound
 
 LIMIT = 400
 
@@ -56,6 +56,7 @@ def run(lab, t):
     for other in lab.links[1:]:
         ob = other.addr(b)
         srv = b.spawn(f"exec xnet_echo server -b {ob}:7300 -i 30", 60)
+        t.check(wait_bound(b, 7300), f"{other.name}: echo server bound")
         rc, out = a.run(f"xnet_echo client -b {other.addr(a)} "
                         f"-c {ob}:7300 -n 20 -q", 60)
         t.eq(rc, 0, f"{other.name}: datagrams to the rebooted b echoed")
