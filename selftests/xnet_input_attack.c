@@ -25,7 +25,10 @@
  *    and the stream is intact once the hole is filled;
  *  - fin_seen_data: a FIN on a segment whose data was all received ends
  *    the stream;
- *  - data_after_fin: data beyond a FIN held out of order is not delivered.
+ *  - data_after_fin: data beyond a FIN held out of order is not delivered;
+ *  - rcv_right_edge: out-of-order data that shrinks the node's window does
+ *    not move its right edge back, and the peer's pure ACK at its snd_nxt
+ *    (beyond rcv_nxt + the shrunk window) is taken.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -89,6 +92,7 @@ FIXTURE(ia) {
 	uint16_t cport;
 	uint32_t iss;		/* ours: stream byte k is at iss + 1 + k */
 	uint32_t srv_nxt;	/* the node's next sequence */
+	uint32_t srv_wnd;	/* the window in its SYN+ACK */
 };
 
 static int to_att(FIXTURE_DATA(ia) *self)
@@ -215,6 +219,7 @@ static int handshake(FIXTURE_DATA(ia) *self, uint16_t cport)
 	    xu_get32(r, O_ACK) != self->iss + 1)
 		return -1;
 	self->srv_nxt = xu_get32(r, O_SEQ) + 1;
+	self->srv_wnd = xu_get32(r, O_WND);
 	n = mk(self, f, xu_addr(SPOOF_ADDR), cport, SRV_PORT, self->iss + 1,
 	       self->srv_nxt, F_ACK, NULL, 0);
 	if (inject(self, f, n))
@@ -280,6 +285,40 @@ static long long wait_counter(const char *name, long long want, int ms)
 	while ((v = xu_counter(name)) >= 0 && v < want && xu_now() < end)
 		xu_msleep(20);
 	return v;
+}
+
+static int get_info(int fd, struct xnet_info *info)
+{
+	socklen_t len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return getsockopt(fd, SOL_XNET, XNET_INFO, info, &len);
+}
+
+/*
+ * The node's segments to the hand-made connection until none comes for
+ * @ms: the right edge (ack + wnd) each offers. Raises *right to the
+ * furthest, keeps in *low the lowest that fell short of it; the number
+ * that fell short.
+ */
+static int watch_edge(FIXTURE_DATA(ia) *self, uint32_t *right, uint32_t *low,
+		      int ms)
+{
+	uint8_t f[FMAX];
+	int back = 0;
+
+	while (!wait_seg(self, self->cport, F_ACK, f, ms)) {
+		uint32_t r = xu_get32(f, O_ACK) + xu_get32(f, O_WND);
+
+		if ((int32_t)(r - *right) >= 0) {
+			*right = r;
+			continue;
+		}
+		back++;
+		if ((int32_t)(r - *low) < 0)
+			*low = r;
+	}
+	return back;
 }
 
 /* Read until EOF (recv 0) or error; the bytes read, -1 on error. */
@@ -603,6 +642,99 @@ TEST_F(ia, data_after_fin)
 	EXPECT_EQ(11, read_to_eof(fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, stream, 11));
 	EXPECT_EQ(drops + 2, xu_counter("InStateDrops"));
+	rst_close(fd);
+}
+
+/*
+ * fada151: a receive window's right edge never recedes (RFC 9293 3.8.6).
+ * The node's child has a small receive buffer and nobody reads it; the
+ * node sends 100 bytes the peer does not acknowledge yet. The peer sends
+ * out-of-order data behind a 1-byte hole, up to just short of the right
+ * edge of the node's first window: the data fills the buffer, so the
+ * window the node could offer now ends before the peer's snd_nxt. The
+ * peer's pure ACK of the node's data carries that snd_nxt (beyond
+ * rcv_nxt + the current window, inside the right edge offered): it must
+ * be taken. The old node judged it by the shrunk window and dropped it
+ * (InOutOfWindow), and with a hole each way both ends of a bidirectional
+ * transfer stalled for good. No segment of the node's moves the right
+ * edge back either.
+ */
+TEST_F(ia, rcv_right_edge)
+{
+	const int seg = 512, small = 4096;
+	uint32_t right, low, end, off, w0;
+	long long oow;
+	struct xnet_info info;
+	socklen_t sl = sizeof(int);
+	int fd, rcvbuf, back, i;
+	double deadline;
+	uint8_t f[FMAX];
+	long rm, space;
+	size_t n;
+
+	/* children inherit the listener's buffer and its first window */
+	ASSERT_EQ(0, setsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, getsockopt(self->lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				&sl));
+	fd = handshake(self, 30013);
+	ASSERT_LE(0, fd);
+	w0 = self->srv_wnd;
+	TH_LOG("rcvbuf %d, first window %u", rcvbuf, w0);
+	ASSERT_LE(2048U, w0);
+	ASSERT_GE(sizeof(stream), w0);
+	right = self->iss + 1 + w0;
+	low = right;
+
+	/* the node's data, left unacknowledged */
+	drain_sniff(self);
+	ASSERT_EQ(100, send(fd, stream, 100, 0));
+	deadline = xu_now() + 5.0 * mul();
+	do {
+		ASSERT_EQ(0, get_info(fd, &info));
+		if (info.xi_unacked == 100)
+			break;
+		xu_msleep(10);
+	} while (xu_now() < deadline);
+	ASSERT_EQ(100U, info.xi_unacked);
+
+	/* [1, end) out of order: byte 0 is the hole; end is our snd_nxt */
+	end = w0 - 100;
+	for (off = 1; off < end; off += seg) {
+		ASSERT_EQ(0, send_data(self, off, off + seg < end ?
+				       off + seg : end, 0));
+		watch_edge(self, &right, &low, 100);
+	}
+	back = watch_edge(self, &right, &low, 200);
+	for (i = 0; i < 100 * mul() && rmem_of(self->cport) <= 0; i++)
+		xu_msleep(20);
+	rm = rmem_of(self->cport);
+	space = rm < rcvbuf ? (rcvbuf - rm) / 2 : 0;
+	TH_LOG("held %ld bytes: room for a window of %ld, the peer sent %u",
+	       rm, space, end);
+	ASSERT_LT(0, rm);
+	/* the window the node could offer now ends before our snd_nxt */
+	ASSERT_GT((long)end, space);
+
+	/* our pure ACK at snd_nxt, of all the node's data */
+	oow = xu_counter("InOutOfWindow");
+	ASSERT_LE(0, oow);
+	n = mk(self, f, xu_addr(SPOOF_ADDR), self->cport, SRV_PORT,
+	       self->iss + 1 + end, self->srv_nxt + 100, F_ACK, NULL, 0);
+	ASSERT_EQ(0, inject(self, f, n));
+	deadline = xu_now() + 3.0 * mul();
+	do {
+		ASSERT_EQ(0, get_info(fd, &info));
+		if (!info.xi_unacked)
+			break;
+		xu_msleep(20);
+	} while (xu_now() < deadline);
+	back += watch_edge(self, &right, &low, 200);
+	TH_LOG("right edge: first %u, furthest %u; %d segments offered less (down to %u)",
+	       w0, right - self->iss - 1, back, low - self->iss - 1);
+	EXPECT_EQ(0U, info.xi_unacked);
+	EXPECT_EQ(oow, xu_counter("InOutOfWindow"));
+	EXPECT_EQ(0, back);
 	rst_close(fd);
 }
 
