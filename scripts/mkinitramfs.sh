@@ -102,6 +102,7 @@ copy_bin tc
 copy_bin bridge
 copy_bin "$(command -v tipc || echo /sbin/tipc)" tipc
 copy_bin socat
+copy_bin ethtool
 copy_bin kmod
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	ln -sf kmod "$R/usr/bin/$a"
