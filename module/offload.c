@@ -255,8 +255,8 @@ static bool xnet_gro_crc_ok(struct sk_buff *skb)
  * Does the segment at @xh (@len bytes of payload) continue the held
  * frame @p? Both headers were checked by xnet_gro_plain().
  */
-static bool xnet_gro_continues(struct sk_buff *p, const struct xnethdr *xh,
-			       unsigned int len)
+static bool xnet_gro_continues(struct sk_buff *p, struct sk_buff *skb,
+			       const struct xnethdr *xh, unsigned int len)
 {
 	const struct xnet_seghdr *sh = (const void *)(xh + 1), *sh2;
 	const struct xnethdr *xh2 = xnet_hdr(p);
@@ -274,7 +274,10 @@ static bool xnet_gro_continues(struct sk_buff *p, const struct xnethdr *xh,
 	       NAPI_GRO_CB(p)->count < XNET_GSO_MAX_SEGS &&
 	       held + len <= U16_MAX &&
 	       (NAPI_GRO_CB(p)->count > 1 || !skb_has_frag_list(p)) &&
-	       !skb_zcopy(p);
+	       !skb_zcopy(p) && !skb_zcopy(skb) &&
+	       /* a sender's charge moves to @p (see xnet_gro_merge()) */
+	       p->sk == skb->sk && p->destructor == skb->destructor &&
+	       (!skb->destructor || skb->sk);
 }
 
 /*
@@ -292,12 +295,10 @@ static bool xnet_gro_merge(struct sk_buff *p, struct sk_buff *skb,
 		    skb_ensure_writable(p, skb_network_offset(p) +
 					xnet_gro_hlen(xnet_hdr(p))))
 			return false;
-		/* @p will hold others' memory: no sender's charge left */
-		skb_orphan(p);
 		NAPI_GRO_CB(p)->last = p;
 	}
 	/* headers linear (the pointers into frag0 are stale after this) */
-	if (skb_zcopy(skb) || !pskb_may_pull(skb, skb_gro_offset(skb)) ||
+	if (!pskb_may_pull(skb, skb_gro_offset(skb)) ||
 	    !xnet_gro_crc_ok(skb)) {
 		*bad = true;
 		return false;
@@ -308,7 +309,13 @@ static bool xnet_gro_merge(struct sk_buff *p, struct sk_buff *skb,
 	sh2->wnd = sh->wnd;
 	sh2->flags |= sh->flags & htons(XNET_SEG_EOR);
 
-	skb_orphan(skb);
+	/*
+	 * A local sender's charge (a veth peer's socket; the same socket
+	 * and destructor as @p's) moves to @p with the truesize, as the
+	 * core's own GRO does: @p's destructor returns both.
+	 */
+	skb->destructor = NULL;
+	skb->sk = NULL;
 	__skb_pull(skb, skb_gro_offset(skb));
 	skb->next = NULL;
 	if (NAPI_GRO_CB(p)->last == p)
@@ -368,7 +375,7 @@ static struct sk_buff *xnet_gro_receive(struct list_head *head,
 		/* a held frame of this connection: merge into it or flush it */
 		pp = p;
 		/* (after a merge attempt @xh may point to freed frag0) */
-		if (plain && xnet_gro_continues(p, xh, len) &&
+		if (plain && xnet_gro_continues(p, skb, xh, len) &&
 		    xnet_gro_merge(p, skb, len, &bad)) {
 			merged = true;
 			/* a shorter segment, EOR or the last one allowed ends it */
