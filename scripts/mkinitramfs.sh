@@ -123,6 +123,7 @@ printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
 # Kernel modules, with their dependencies, as the host's kmod resolves them.
 mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
+mods+=(sch_plug)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
