@@ -97,6 +97,7 @@ static int read_all(long long *v)
 FIXTURE_SETUP(gro)
 {
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
+	char path[64];
 	int cli_ns;
 
 	snprintf(self->cli, sizeof(self->cli), "xg-cli-%d", getpid());
@@ -119,12 +120,8 @@ FIXTURE_SETUP(gro)
 	ASSERT_EQ(0, xu_get_mac("xgb", self->b_mac));
 	self->own_ns = open("/proc/self/ns/net", O_RDONLY);
 	ASSERT_LE(0, self->own_ns);
-	{
-		char path[64];
-
-		snprintf(path, sizeof(path), "/run/netns/%s", self->cli);
-		cli_ns = open(path, O_RDONLY);
-	}
+	snprintf(path, sizeof(path), "/run/netns/%s", self->cli);
+	cli_ns = open(path, O_RDONLY);
 	ASSERT_LE(0, cli_ns);
 	ASSERT_EQ(0, setns(cli_ns, CLONE_NEWNET));
 	close(cli_ns);
@@ -219,14 +216,13 @@ static void release(struct __test_metadata *_metadata,
 	double end;
 	int i;
 
-	/* all of the batch is held, nothing else */
-	i = xu_sh("ip netns exec %s tc -s qdisc show dev xga | "
-		  "grep -q 'backlog [0-9]*b %dp'", self->cli, n);
+	/* all of the batch is held, nothing else: release it */
+	i = xu_sh("ip netns exec %s sh -c \"tc -s qdisc show dev xga | "
+		  "grep -q 'backlog [0-9]*b %dp' && tc qdisc change dev xga "
+		  "root plug release_indefinite\"", self->cli, n);
 	if (i)
 		xu_sh("ip netns exec %s tc -s qdisc show dev xga", self->cli);
 	ASSERT_EQ(0, i);
-	ASSERT_EQ(0, xu_sh("ip netns exec %s tc qdisc change dev xga root "
-			   "plug release_indefinite", self->cli));
 	end = xu_now() + 10.0 * timeout_mul();
 	do {
 		xu_msleep(50);
