@@ -244,8 +244,12 @@ static void release(struct __test_metadata *_metadata,
 			   "plug block", self->cli));
 }
 
-/* 8 in-order segments: one frame of 8. */
-TEST_F(gro, in_order)
+/*
+ * 8 in-order segments: one frame of 8. A bad CRC in the middle (the 4th
+ * of 10): frames of 3, the bad one alone, then 6. A bad first one (of
+ * 6): alone, then a frame of 5.
+ */
+TEST_F_TIMEOUT(gro, in_order_and_bad_crc, 90)
 {
 	int nframes = 0, i;
 
@@ -253,16 +257,8 @@ TEST_F(gro, in_order)
 		SEG(1001, 5000 + i * PAY, F_ACK, 0, 0, PAY, 0);
 	/* packets, segs, csum errors, no socket, merged */
 	release(_metadata, self, nframes, 1, 8, 0, 1, 7);
-}
 
-/*
- * A bad CRC in the middle (the 4th of 10): frames of 3, the bad one
- * alone, then 6. A bad first one (of 6): alone, then a frame of 5.
- */
-TEST_F(gro, bad_crc)
-{
-	int nframes = 0, i;
-
+	nframes = 0;
 	for (i = 0; i < 10; i++)
 		SEG(1002, 9000 + i * PAY, F_ACK, 0, 0, PAY, i == 3);
 	release(_metadata, self, nframes, 3, 9, 1, 2, 7);
@@ -280,14 +276,16 @@ TEST_F(gro, bad_crc)
 }
 
 /*
- * What ends a frame: a sequence gap (4 + 4), a FIN with data after 3
+ * What ends a frame or keeps frames apart: a sequence gap (4 + 4), a FIN with data after 3
  * (3, the FIN alone, then 2), a SACK block that changes (3 without, then
  * 3 with one block: 2 frames), a shorter segment (merged, then the
  * frame ends: 3 + 1 short, then 2 more start a new frame).
  */
-TEST_F(gro, flushes)
+TEST_F_TIMEOUT(gro, what_ends_a_frame, 90)
 {
+	uint8_t f[FMAX + 8] = { 0 };
 	int nframes = 0, i;
+	size_t l;
 
 	for (i = 0; i < 8; i++)
 		SEG(1010, 1000 + i * PAY + (i >= 4) * PAY, F_ACK, 0, 0, PAY, 0);
@@ -311,19 +309,13 @@ TEST_F(gro, flushes)
 	SEG(1013, 1000 + 4 * PAY + PAY / 2, F_ACK, 0, 0, PAY, 0);
 	SEG(1013, 1000 + 5 * PAY + PAY / 2, F_ACK, 0, 0, PAY, 0);
 	release(_metadata, self, nframes, 2, 7, 0, 2, 5);
-}
 
-/*
- * Two connections interleaved: a frame each. Datagrams: never merged.
- * A frame longer than its header says (trailing bytes): not merged,
- * rx.c trims it.
- */
-TEST_F(gro, apart)
-{
-	int nframes = 0, i;
-	uint8_t f[FMAX + 8] = { 0 };
-	size_t l;
-
+	/*
+	 * Two connections interleaved: a frame each. Datagrams: never
+	 * merged. A frame longer than its header says (trailing bytes):
+	 * not merged, rx.c trims it.
+	 */
+	nframes = 0;
 	for (i = 0; i < 10; i++)
 		SEG(1020 + (i & 1), 1000 + (i / 2) * PAY, F_ACK, 0, 0, PAY, 0);
 	release(_metadata, self, nframes, 2, 10, 0, 2, 8);
