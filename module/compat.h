@@ -33,4 +33,12 @@ xnet_register_sysctl(struct net *net, const char *path,
 #define XNET_CTL_TABLE struct ctl_table
 #endif
 
+/*
+ * GRO (offload.c) uses only what 6.1 and 6.12 spell alike: the
+ * gro_receive(head, skb)/gro_complete(skb, nhoff) callbacks,
+ * skb_gro_header(), skb_gro_offset/len/pull() and NAPI_GRO_CB()'s count,
+ * flush, same_flow and last. Neither exports skb_gro_receive(), so
+ * offload.c chains segments itself.
+ */
+
 #endif /* _XNET_COMPAT_H */

@@ -85,6 +85,7 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_TX_SPLIT_REFUSED]	= "TxSplitRefused",
 	[XNET_MIB_ABORT_ON_TIMEOUT]	= "AbortOnTimeout",
 	[XNET_MIB_ORPHAN_OVERFLOWS]	= "OrphanOverflows",
+	[XNET_MIB_IN_GRO_MERGED]	= "InGroMerged",
 };
 
 static const char * const xnet_neigh_state_names[] = {

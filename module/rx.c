@@ -97,8 +97,9 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 
 	/*
 	 * CHECKSUM_PARTIAL: built in this host and handed over in memory
-	 * (a veth peer, a bridge), never on a wire; as TCP, trust it. Any
-	 * frame from a device is checked.
+	 * (a veth peer, a bridge), never on a wire, or merged by GRO after
+	 * each of its segments' CRC was checked (offload.c); as TCP, trust
+	 * it. Any other frame from a device is checked.
 	 */
 	if (skb->ip_summed != CHECKSUM_PARTIAL && xnet_csum(skb) != xh->csum) {
 		reason = XNET_MIB_IN_CSUM_ERRORS;

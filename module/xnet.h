@@ -119,6 +119,7 @@ enum xnet_mib {
 	/* timers and orphans (timer.c, stream.c) */
 	XNET_MIB_ABORT_ON_TIMEOUT,	/* a timer gave up on the connection */
 	XNET_MIB_ORPHAN_OVERFLOWS,	/* closed past max_orphans: reset */
+	XNET_MIB_IN_GRO_MERGED,		/* frames GRO merged into another (offload.c) */
 	__XNET_MIB_MAX
 };
 

@@ -10,6 +10,7 @@ want=(qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
       linux-source-6.1 iproute2 libnl-3-dev libnl-genl-3-dev pkg-config socat
       sparse kmod cpio xz-utils gcc make perl python3 bc flex bison
       libelf-dev libssl-dev gnuplot-nox linux-perf)
+want+=(ethtool)
 
 kv612() {
 	apt-cache search --names-only \

@@ -103,6 +103,7 @@ copy_bin tc
 copy_bin bridge
 copy_bin "$(command -v tipc || echo /sbin/tipc)" tipc
 copy_bin socat
+copy_bin ethtool
 copy_bin kmod
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	ln -sf kmod "$R/usr/bin/$a"
@@ -124,6 +125,7 @@ printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
 mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
 mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
+mods+=(sch_plug)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
