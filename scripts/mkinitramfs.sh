@@ -11,8 +11,9 @@
 #   findutils, util-linux setsid nsenter unshare taskset flock, iproute2
 #   (ip tc bridge tipc), socat,
 #   kmod (modprobe insmod rmmod lsmod depmod modinfo) with their ldd closure;
-#   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc
-#   (+ dependencies), depmod'ed;
+#   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc,
+#   the stacked devices and tunnels of stacked_devices.sh and tunnels.sh
+#   (8021q macvlan bonding vxlan ip_gre) (+ dependencies), depmod'ed;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
@@ -122,6 +123,7 @@ printf '127.0.0.1 localhost\n' >"$R/etc/hosts"
 # Kernel modules, with their dependencies, as the host's kmod resolves them.
 mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
+mods+=(8021q macvlan bonding vxlan ip_gre)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
