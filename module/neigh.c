@@ -298,6 +298,14 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUEUE_DROPS);
 		kfree_skb(__skb_dequeue(&n->queue));
 	}
+	/*
+	 * Retries go where the waiting frames may leave: out of the device
+	 * they are bound to if they all are to the same one, else anywhere.
+	 */
+	if (skb_queue_empty(&n->queue))
+		n->query_oif = oif;
+	else if (n->query_oif != oif)
+		n->query_oif = 0;
 	XNET_NEIGH_CB(skb)->oif = oif;
 	__skb_queue_tail(&n->queue, skb);
 	skb = NULL;
@@ -474,6 +482,7 @@ static void xnet_neigh_work(struct work_struct *work)
 	unsigned long hold = xnet_neigh_failed_hold(xn);
 	int retries = READ_ONCE(xn->neigh_retries);
 	__be32 query[XNET_NEIGH_QUERY_BATCH];
+	int query_oif[XNET_NEIGH_QUERY_BATCH];
 	unsigned long now = jiffies;
 	bool resolving = false;
 	struct sk_buff_head failed;
@@ -504,6 +513,7 @@ static void xnet_neigh_work(struct work_struct *work)
 					break;	/* next run */
 				n->probes++;
 				n->probed = now;
+				query_oif[nq] = n->query_oif;
 				query[nq++] = n->addr;
 				break;
 			case XNET_NEIGH_REACHABLE:
@@ -526,7 +536,7 @@ static void xnet_neigh_work(struct work_struct *work)
 	spin_unlock_bh(&xn->neigh_lock);
 
 	for (i = 0; i < nq; i++)
-		xnet_neigh_send_query(xn, query[i], 0);
+		xnet_neigh_send_query(xn, query[i], query_oif[i]);
 	xnet_neigh_fail_frames(&failed);
 }
 
