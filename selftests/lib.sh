@@ -193,7 +193,7 @@ has_sockets() {
 # wait_sockets NS N: until NS has at least N xnet sockets (10 s x mul).
 wait_sockets() {
 	wait_until 10 has_sockets "$1" "$2" && return 0
-	echo "# FAIL: $1: fewer than $2 sockets after $((10 * TMUL)) s"
+	fail "$1: fewer than $2 sockets after $((10 * TMUL)) s"
 	nsx "$1" cat /proc/net/xnet/sockets | sed 's/^/#   /'
 	return 1
 }
