@@ -21,11 +21,15 @@
 #     the peer's entry holds the bridge's MAC;
 #  c. a macvlan (bridge mode) on the link: echo, 2 MiB each way, the
 #     peer's entry holds the macvlan's MAC;
-#  d. an active-backup bond of two veth links to a "switch" (a bridge in a
-#     middle netns) behind which the peer is: a paced transfer, and while
-#     it is in flight the active slave is set down: the bond fails over to
-#     the other slave, the transfer completes intact over it, and the
-#     peer's entry for us holds the bond's MAC throughout.
+#  d. two hosts, each with an active-backup bond of two veth links to a
+#     "switch" (a bridge in a middle netns) behind which the peer is, one
+#     bond keeping its MAC on failover (the default), one taking the new
+#     active slave's (fail_over_mac=active): a paced transfer each, and
+#     while they are in flight the active slaves are set down: the bonds
+#     fail over, the transfers complete intact over the other slaves, and
+#     the peer's entry for each host holds its bond's MAC, the new one
+#     after the failover (before the fix in neigh.c, the peer kept the old
+#     MAC until the entry turned STALE, and the transfer stalled).
 # Loads 8021q, macvlan and bonding (max_bonds=0: no bond0 in the init
 # netns) before any traffic.
 source "$(dirname "$0")/lib.sh"
@@ -47,6 +51,9 @@ echo_ok() {
 
 # echo_srv NS ADDR: an xnet_echo server at ADDR:7, listening on return.
 echo_srv() {
+	# a server that was told to quit may not have closed yet
+	wait_until 10 not_bound "$1" "$2:7" ||
+		{ fail "an echo server at $2:7 does not go"; finish; }
 	bg "$1" timeout $((60 * TMUL)) "$XECHO" server -b "$2:7" -i 60
 	wait_until 10 bound "$1" "$2:7" ||
 		{ fail "echo server at $2:7 not up"; finish; }
@@ -55,6 +62,14 @@ echo_srv() {
 # bound NS ADDR:PORT: an xnet socket in NS is bound to ADDR:PORT.
 bound() {
 	nsx "$1" cat /proc/net/xnet/sockets | grep -qF " $2 "
+}
+not_bound() {
+	! bound "$@"
+}
+
+# running PID: the process has not ended (a zombie has).
+running() {
+	[ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]
 }
 
 # check_mss NAME: both ends' MSS is that of a 1500-byte MTU.
@@ -143,19 +158,30 @@ check_out "vlan: bound to va.100, B's address resolved on VLAN 200: ENETUNREACH"
 # once, its sockets on the VLAN 200 and untagged addresses nothing
 bin0=$(counter "$B" InDatagrams)
 rx200=$(devstat "$B" vb.200 rx_packets)
-bg "$B" timeout $((40 * TMUL)) "$XECHO" recv -b 10.1.100.2:5555 -n 5 -w 8000
+# (each receiver ends once idle for 6 s: all must be up when the
+# broadcasts go, and still be when they have gone)
+bg "$B" timeout $((40 * TMUL)) "$XECHO" recv -b 10.1.100.2:5555 -n 5 \
+	-w $((6000 * TMUL)) -R "$TMPD/r1"
 r1=$BGPID
 r1out=$BGOUT
-bg "$B" timeout $((40 * TMUL)) "$XECHO" recv -b 10.1.200.2:5555 -n 0 -w 3000
+bg "$B" timeout $((40 * TMUL)) "$XECHO" recv -b 10.1.200.2:5555 -n 0 \
+	-w $((6000 * TMUL)) -R "$TMPD/r2"
 r2=$BGPID
 r2out=$BGOUT
-bg "$B" timeout $((40 * TMUL)) "$XECHO" recv -b 10.1.0.2:5555 -n 0 -w 3000
+bg "$B" timeout $((40 * TMUL)) "$XECHO" recv -b 10.1.0.2:5555 -n 0 \
+	-w $((6000 * TMUL)) -R "$TMPD/r3"
 r3=$BGPID
 r3out=$BGOUT
-wait_sockets "$B" 3 || finish
+for f in r1 r2 r3; do
+	wait_file "$TMPD/$f" || { fail "vlan: receiver $f not up"; finish; }
+done
 check_out "vlan: 5 broadcasts sent on VLAN 100" \
 	nsx "$A" timeout $((20 * TMUL)) "$XECHO" bcast -b 10.1.100.1 -p 5555 \
 	-n 5 -g 50
+all_up() {
+	running $r2 && running $r3
+}
+check "vlan: the receivers of nothing were up throughout" all_up
 bg_wait $r1 $((30 * TMUL))
 check "vlan: B's VLAN 100 socket got the 5 broadcasts once each" test $? = 0
 show "$r1out"
@@ -250,91 +276,145 @@ done
 ns_del "$A"
 ns_del "$B"
 
-# ---- d. an active-backup bond -------------------------------------------
-# A host bonded to two ports of a switch S (a bridge), the peer B behind
-# the switch: the usual way a bond is cabled. Setting the active slave
-# down takes the switch port's carrier with it, so the switch forgets
-# where A's MAC was and floods until it hears A on the other port.
+# ---- d. active-backup bonds ----------------------------------------------
+# Hosts bonded to two ports each of a switch S (a bridge), the peer B
+# behind the switch: the usual way a bond is cabled. A's bond keeps its
+# MAC when it fails over (fail_over_mac=none, the default), C's takes the
+# new active slave's (fail_over_mac=active). Setting an active slave down
+# takes the switch port's carrier with it, so the switch forgets where
+# the MAC was and floods until it hears the host on the other port. Both
+# fail over in the middle of a transfer, at the same time.
 A=xbd-a-$$
+C=xbd-c-$$
 S=xbd-s-$$
 B=xbd-b-$$
-ns_create "$A" "$S" "$B"
-no_ipv6 "$A" "$S" "$B"
+ns_create "$A" "$C" "$S" "$B"
+no_ipv6 "$A" "$C" "$S" "$B"
 ip -n "$S" link add br0 type bridge stp_state 0 forward_delay 0 &&
 	ip -n "$S" link set br0 up || { fail "switch"; finish; }
-ip -n "$A" link add bond0 type bond mode active-backup miimon 100 ||
-	{ fail "bond"; finish; }
-for i in 1 2; do
-	ip link add a$i netns "$A" type veth peer name s$i netns "$S" &&
-		ip -n "$A" link set a$i master bond0 &&
-		ip -n "$S" link set s$i master br0 &&
-		ip -n "$S" link set s$i up || { fail "bond slave a$i"; finish; }
-done
+# mkbond NS PREFIX PORT1 PORT2 ADDR [BOND OPTIONS]: bond0 of PREFIX1 and
+# PREFIX2, cabled to switch ports PORT1 and PORT2, with xnet address ADDR
+mkbond() {
+	local ns=$1 p=$2 s1=$3 s2=$4 addr=$5 i
+	shift 5
+	ip -n "$ns" link add bond0 type bond mode active-backup miimon 100 "$@" ||
+		{ fail "bond in $ns"; finish; }
+	for i in 1 2; do
+		local sp=$s1
+		[ $i = 2 ] && sp=$s2
+		ip link add $p$i netns "$ns" type veth peer name $sp netns "$S" &&
+			ip -n "$ns" link set $p$i master bond0 &&
+			ip -n "$S" link set $sp master br0 &&
+			ip -n "$S" link set $sp up || { fail "slave $p$i"; finish; }
+	done
+	ip -n "$ns" link set bond0 up
+	for i in 1 2; do
+		ip -n "$ns" link set $p$i up
+	done
+	xaddr "$ns" bond0 "$addr"
+}
+mkbond "$A" a s1 s2 10.4.0.1
+mkbond "$C" c s4 s5 10.4.0.3 fail_over_mac active
 veth_link "$B" vb "$S" s3
 ip -n "$S" link set s3 master br0 || fail "s3 into br0"
-ip -n "$A" link set bond0 up
-for i in 1 2; do
-	ip -n "$A" link set a$i up
-done
-xaddr "$A" bond0 10.4.0.1
 xaddr "$B" vb 10.4.0.2
-bmac=$(mac_of "$A" bond0)
 
-active() {
-	nsx "$A" cat /sys/class/net/bond0/bonding/active_slave
+active_is() {	# active_is NS SLAVE
+	[ "$(nsx "$1" cat /sys/class/net/bond0/bonding/active_slave)" = "$2" ]
 }
-active_is() {
-	[ "$(active)" = "$1" ]
-}
-check "bond: a1 active" wait_until 10 active_is a1
+check "bond: a1 active" wait_until 10 active_is "$A" a1
+check "bond: c1 active" wait_until 10 active_is "$C" c1
+bmac=$(mac_of "$A" bond0)
+cmac=$(mac_of "$C" bond0)
+c2mac=$(mac_of "$C" c2)
+check "bond (fail_over_mac=active): bond0 has c1's MAC $cmac, not c2's $c2mac" \
+	test "$cmac" = "$(mac_of "$C" c1)" -a "$cmac" != "$c2mac"
 echo_srv "$B" 10.4.0.2
 check_out "bond: 50 datagrams echoed" echo_ok "$A" 10.4.0.1 10.4.0.2 50
+echo_srv "$B" 10.4.0.2
+check_out "bond (fail_over_mac=active): 50 datagrams echoed" \
+	echo_ok "$C" 10.4.0.3 10.4.0.2 50
 check "bond: B has 10.4.0.1 at the bond's MAC $bmac" \
 	neigh_has "$B" 10.4.0.1 "dev vb " "$bmac"
+check "bond (fail_over_mac=active): B has 10.4.0.3 at the bond's MAC $cmac" \
+	neigh_has "$B" 10.4.0.3 "dev vb " "$cmac"
 
-# 3 MB each way at 500 kB/s: at least 6 s however fast the machine
+# 3 MB each way at 500 kB/s: at least 6 s however fast the machine.
+# A backup slave sends nothing: what a2 and c2 send is sent after the
+# failover.
+a2tx0=$(devstat "$A" a2 tx_packets)
+c2tx0=$(devstat "$C" c2 tx_packets)
 MB=3000000
-t_a0=$(counter "$A" OutSegs)
-bc0=$(counter "$B" NeighQueryConflicts)
-rm -f "$TMPD/ready"
-bg "$B" "$XBULK" server -b 10.4.0.2:7400 -R "$TMPD/ready" -I \
-	-T $((40 * TMUL)) -n $MB -r 500000
-spid=$BGPID
-SOUT=$BGOUT
-wait_file "$TMPD/ready" || fail "bond: server not listening"
-bg "$A" "$XBULK" client -c 10.4.0.2:7400 -b 10.4.0.1 -I -T $((40 * TMUL)) \
-	-n $MB -r 500000
-cpid=$BGPID
-COUT=$BGOUT
+declare -A CPID CO SPID SO OUT0 ADDR PORT
+ADDR[$A]=10.4.0.1
+PORT[$A]=7400
+ADDR[$C]=10.4.0.3
+PORT[$C]=7401
+for ns in "$A" "$C"; do
+	rm -f "$TMPD/ready"
+	bg "$B" "$XBULK" server -b 10.4.0.2:${PORT[$ns]} -R "$TMPD/ready" -I \
+		-T $((40 * TMUL)) -n $MB -r 500000
+	SPID[$ns]=$BGPID
+	SO[$ns]=$BGOUT
+	wait_file "$TMPD/ready" ||
+		fail "bond: server ${PORT[$ns]} not listening"
+	OUT0[$ns]=$(counter "$ns" OutSegs)
+done
+# the two clients together
+for ns in "$A" "$C"; do
+	bg "$ns" "$XBULK" client -c 10.4.0.2:${PORT[$ns]} -b ${ADDR[$ns]} -I \
+		-T $((40 * TMUL)) -n $MB -r 500000
+	CPID[$ns]=$BGPID
+	CO[$ns]=$BGOUT
+done
 # in flight: connected, and some of the data through
 flowing() {
-	[ $(($(counter "$A" OutSegs) - t_a0)) -ge 100 ]
+	[ $(($(counter "$1" OutSegs) - ${OUT0[$1]})) -ge 100 ]
 }
-check "bond: the transfer is under way" wait_until 20 flowing
-a2tx0=$(devstat "$A" a2 tx_packets)
-b_in0=$(counter "$B" InSegs)
+both_flowing() {
+	wait_until 20 flowing "$A" && wait_until 20 flowing "$C"
+}
+check "bond: the transfers are under way" both_flowing
 ip -n "$A" link set a1 down
-running() {
-	[ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat")" != Z ]
+ip -n "$C" link set c1 down
+both_running() {
+	running ${CPID[$A]} && running ${CPID[$C]}
 }
-check "bond: the transfer was still in flight when a1 went down" \
-	running $cpid
-check "bond: failed over to a2" wait_until 10 active_is a2
-bg_wait $cpid $((40 * TMUL))
-CRC=$?
-bg_wait $spid 10
-SRC=$?
-bulk_check "bond: 3 MB each way across the failover"
-check_mss bond
-a2tx=$(($(devstat "$A" a2 tx_packets) - a2tx0))
-check "bond: the rest went over a2 ($a2tx frames)" test $a2tx -ge 10
-check_delta "$B" InSegs "$b_in0" -ge 200
+check "bond: the transfers were still in flight when a1 and c1 went down" \
+	both_running
+check "bond: failed over to a2" wait_until 10 active_is "$A" a2
+check "bond (fail_over_mac=active): failed over to c2" \
+	wait_until 10 active_is "$C" c2
+for ns in "$A" "$C"; do
+	bg_wait ${CPID[$ns]} $((40 * TMUL))
+	CRC=$?
+	bg_wait ${SPID[$ns]} 10
+	SRC=$?
+	COUT=${CO[$ns]}
+	SOUT=${SO[$ns]}
+	if [ "$ns" = "$A" ]; then name=bond; else name="bond (fail_over_mac=active)"; fi
+	bulk_check "$name: 3 MB each way across the failover"
+	check_mss "$name"
+done
+v=$(($(devstat "$A" a2 tx_packets) - a2tx0))
+check "bond: the rest went over a2 ($v frames)" test $v -ge 10
+v=$(($(devstat "$C" c2 tx_packets) - c2tx0))
+check "bond (fail_over_mac=active): the rest went over c2 ($v frames)" \
+	test $v -ge 10
 check "bond: the bond kept its MAC" test "$(mac_of "$A" bond0)" = "$bmac"
 check "bond: B still has 10.4.0.1 at the bond's MAC $bmac" \
 	neigh_has "$B" 10.4.0.1 "dev vb " "$bmac"
-check_delta "$B" NeighQueryConflicts "$bc0" -eq 0
+check "bond (fail_over_mac=active): the bond took c2's MAC" \
+	test "$(mac_of "$C" bond0)" = "$c2mac"
+# (before the fix in neigh.c, B kept sending to the old MAC until its
+# entry turned STALE, 30 s, and the transfer did not end in 40 s)
+check "bond (fail_over_mac=active): B has 10.4.0.3 at the bond's new MAC $c2mac" \
+	neigh_has "$B" 10.4.0.3 "dev vb " "$c2mac"
 nsx "$B" xnetctl neigh show | show
 echo_srv "$B" 10.4.0.2
 check_out "bond: datagrams echoed after the failover" \
 	echo_ok "$A" 10.4.0.1 10.4.0.2 20
+echo_srv "$B" 10.4.0.2
+check_out "bond (fail_over_mac=active): datagrams echoed after the failover" \
+	echo_ok "$C" 10.4.0.3 10.4.0.2 20
 finish
