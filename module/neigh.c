@@ -298,6 +298,14 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUEUE_DROPS);
 		kfree_skb(__skb_dequeue(&n->queue));
 	}
+	/*
+	 * Retries go where the waiting frames may leave: out of the device
+	 * they are bound to if they all are to the same one, else anywhere.
+	 */
+	if (skb_queue_empty(&n->queue))
+		n->query_oif = oif;
+	else if (n->query_oif != oif)
+		n->query_oif = 0;
 	XNET_NEIGH_CB(skb)->oif = oif;
 	__skb_queue_tail(&n->queue, skb);
 	skb = NULL;
@@ -330,22 +338,55 @@ unlock:
 }
 
 /*
+ * A query from @addr came from another MAC or device than its resolved
+ * entry's: the peer's MAC may have changed (a bond failing over with
+ * fail_over_mac=active, a new NIC) and our frames to it be lost until
+ * the entry turns STALE. Ask for it now, as the STALE probe would: only
+ * an answer to our own query may move the entry, so the query that
+ * raised the doubt cannot; a stranger gains no more than the race for
+ * that answer, which every STALE probe offers, at most once per
+ * neigh_retrans_ms per entry and within the netns's query budget
+ * (XNET_RL_NEIGH_QUERY). Only a local sender's own entries are asked
+ * for. Softirq, no xnet lock held.
+ */
+static void xnet_neigh_recheck(struct xnet_net *xn, __be32 addr)
+{
+	struct xnet_neigh *n;
+	bool ask = false;
+
+	if (!xnet_rl_allow(xn, XNET_RL_NEIGH_QUERY))
+		return;
+	spin_lock(&xn->neigh_lock);
+	n = xnet_neigh_lookup(xn, addr);
+	if (n && n->dev && !n->asked && (n->state == XNET_NEIGH_REACHABLE ||
+					 n->state == XNET_NEIGH_STALE)) {
+		n->asked = 1;
+		ask = true;
+	}
+	spin_unlock(&xn->neigh_lock);
+	if (ask)
+		xnet_neigh_send_query(xn, addr, 0);
+}
+
+/*
  * Record that @addr is at @ha on @xdev. A query's sender is learnt (and
  * created, as ARP does, as a stranger's entry); an answer is taken only
  * for an entry with a query outstanding, so that unsolicited answers can
  * neither fill the table nor rewrite a resolved entry. A query confirms
  * a resolved entry only from the MAC and device it is known at: it can
  * neither move it nor keep a moved one alive; a peer whose MAC really
- * changed is found again by the query sent when its entry turns STALE
- * (an answer to it may move the entry). Frames waiting on the entry are
- * sent. Softirq, under RCU.
+ * changed is asked for at once (xnet_neigh_recheck()), and found again
+ * by the answer. Frames waiting on the entry are sent. Softirq, under
+ * RCU.
  */
 static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 			     __be32 addr, const u8 *ha, bool create)
 {
+	unsigned long retrans = xnet_ms(xn, &xn->neigh_retrans_ms);
 	struct sk_buff_head q;
 	struct xnet_neigh *n;
 	struct sk_buff *skb;
+	bool recheck;
 
 	__skb_queue_head_init(&q);
 	spin_lock(&xn->neigh_lock);
@@ -360,7 +401,15 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 				 n->state == XNET_NEIGH_STALE) &&
 	    (n->dev != xdev->dev || !ether_addr_equal(n->ha, ha))) {
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERY_CONFLICTS);
+		/* probed is 0 in an entry learnt from a query, never probed */
+		recheck = !n->stranger && !n->asked &&
+			  (!n->probed ||
+			   time_after(jiffies, n->probed + retrans));
+		if (recheck)
+			n->probed = jiffies;
 		spin_unlock(&xn->neigh_lock);
+		if (recheck)
+			xnet_neigh_recheck(xn, addr);
 		return false;
 	}
 	n->asked = 0;
@@ -474,6 +523,7 @@ static void xnet_neigh_work(struct work_struct *work)
 	unsigned long hold = xnet_neigh_failed_hold(xn);
 	int retries = READ_ONCE(xn->neigh_retries);
 	__be32 query[XNET_NEIGH_QUERY_BATCH];
+	int query_oif[XNET_NEIGH_QUERY_BATCH];
 	unsigned long now = jiffies;
 	bool resolving = false;
 	struct sk_buff_head failed;
@@ -504,6 +554,7 @@ static void xnet_neigh_work(struct work_struct *work)
 					break;	/* next run */
 				n->probes++;
 				n->probed = now;
+				query_oif[nq] = n->query_oif;
 				query[nq++] = n->addr;
 				break;
 			case XNET_NEIGH_REACHABLE:
@@ -526,7 +577,7 @@ static void xnet_neigh_work(struct work_struct *work)
 	spin_unlock_bh(&xn->neigh_lock);
 
 	for (i = 0; i < nq; i++)
-		xnet_neigh_send_query(xn, query[i], 0);
+		xnet_neigh_send_query(xn, query[i], query_oif[i]);
 	xnet_neigh_fail_frames(&failed);
 }
 

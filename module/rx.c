@@ -4,8 +4,11 @@
  * before any other part of xnet sees it.
  *
  * Context: xnet_rcv() is the packet_type handler of one xnet_dev; it runs
- * in softirq context under rcu_read_lock(). The xnet_dev is valid for the
- * whole call: dev_remove_pack() in xnet_dev_destroy() waits for it.
+ * in softirq context under rcu_read_lock(). It takes only frames that are
+ * on the xnet_dev's own device when they reach it: the core also offers
+ * it those of the device's uppers (VLAN, macvlan, bond). The xnet_dev is
+ * valid for the whole call: dev_remove_pack() in xnet_dev_destroy() waits
+ * for it.
  * xnet_rcv_local() runs in process context for frames sent to an own
  * address and disables BHs so that delivery code sees the same context as
  * for frames from the wire.
@@ -64,6 +67,14 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	unsigned int len;
 
 	if (skb->pkt_type != PACKET_HOST && skb->pkt_type != PACKET_BROADCAST)
+		goto drop_silently;
+	/*
+	 * A frame an upper device took (a VLAN, a macvlan, a bond's slave
+	 * handing it to the bond) is offered to its lower device's handlers
+	 * too (orig_dev's ptype_specific list), with @dev the upper device:
+	 * it is the upper device's, not ours.
+	 */
+	if (dev != xdev->dev)
 		goto drop_silently;
 
 	skb = skb_share_check(skb, GFP_ATOMIC);

@@ -245,6 +245,8 @@ struct xnet_neigh {
 	unsigned long		confirmed;	/* jiffies */
 	unsigned long		probed;		/* jiffies of last query */
 	struct sk_buff_head	queue;
+	/* where retries go: the waiting frames' device binding, 0 any */
+	int			query_oif;
 };
 
 /* Connection segment header, after the common header (types 4 and 5). */

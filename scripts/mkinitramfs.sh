@@ -12,7 +12,9 @@
 #   (ip tc bridge tipc), socat,
 #   kmod (modprobe insmod rmmod lsmod depmod modinfo) with their ldd closure;
 #   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc,
-#   virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic (+ deps), depmod'ed;
+#   virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic sch_plug, and
+#   the stacked devices and tunnels of stacked_devices.sh and tunnels.sh
+#   (8021q macvlan bonding vxlan ip_gre) (+ dependencies), depmod'ed;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
@@ -126,6 +128,7 @@ mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
       crc32c-intel tipc)
 mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
 mods+=(sch_plug)
+mods+=(8021q macvlan bonding vxlan ip_gre)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's

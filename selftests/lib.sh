@@ -193,7 +193,7 @@ has_sockets() {
 # wait_sockets NS N: until NS has at least N xnet sockets (10 s x mul).
 wait_sockets() {
 	wait_until 10 has_sockets "$1" "$2" && return 0
-	echo "# FAIL: $1: fewer than $2 sockets after $((10 * TMUL)) s"
+	fail "$1: fewer than $2 sockets after $((10 * TMUL)) s"
 	nsx "$1" cat /proc/net/xnet/sockets | sed 's/^/#   /'
 	return 1
 }
@@ -268,3 +268,99 @@ finish() {
 require_root
 require_cmds ip xnetctl timeout
 [ -x "$XECHO" ] || { echo "# FAIL: $XECHO not built"; exit 1; }
+
+# --- bulk exchanges (xnet_bulk), for tests other than stream_bulk.sh ---
+XBULK=$HERE/xnet_bulk
+
+# kv FILE KEY: the value of the last KEY=... line of FILE.
+kv() {
+	sed -n "s/^$2=//p" "$1" | tail -1
+}
+
+# bulk NAME SNS SADDR CNS CADDR PORT SECS [SERVER ARGS] -- [CLIENT ARGS]:
+# one xnet_bulk exchange (both directions at once, -I), the server bound
+# to SADDR:PORT in SNS, the client bound to CADDR in CNS, each limited to
+# SECS (x mul). Sets SOUT/COUT (outputs), SRC/CRC (exit statuses).
+bulk() {
+	local name=$1 sns=$2 sa=$3 cns=$4 ca=$5 port=$6 secs=$(($7 * TMUL))
+	local sargs=() spid
+	shift 7
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		sargs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	rm -f "$TMPD/ready"
+	bg "$sns" "$XBULK" server -b "$sa:$port" -R "$TMPD/ready" -I \
+		-T "$secs" "${sargs[@]}"
+	spid=$BGPID
+	SOUT=$BGOUT
+	COUT=$TMPD/$name.client
+	if ! wait_file "$TMPD/ready"; then
+		fail "$name: server not listening"
+		show "$SOUT"
+		SRC=1
+		CRC=1
+		return 1
+	fi
+	nsx "$cns" "$XBULK" client -c "$sa:$port" -b "$ca" -I -T "$secs" "$@" \
+		>"$COUT" 2>&1
+	CRC=$?
+	bg_wait "$spid" $((secs / TMUL + 5))
+	SRC=$?
+}
+
+# bulk_check NAME: both ends of the last bulk exchange succeeded, and the
+# SHA-256 of each direction's bytes agree between sender and receiver.
+bulk_check() {
+	local name=$1 ok=1 v
+	[ "$CRC" = 0 ] || { fail "$name: client exit $CRC"; ok=0; }
+	[ "$SRC" = 0 ] || { fail "$name: server exit $SRC"; ok=0; }
+	for v in "$COUT" "$SOUT"; do
+		[ "$(kv "$v" recv_verify)" = ok ] ||
+			{ fail "$name: $(kv "$v" role) received $(kv "$v" recv_verify)"; ok=0; }
+	done
+	if [ -n "$(kv "$COUT" sent_sha256)" ] &&
+	   [ "$(kv "$COUT" sent_sha256)" = "$(kv "$SOUT" recv_sha256)" ]; then
+		pass "$name: client->server $(kv "$SOUT" recv_bytes) bytes, sha256 match"
+	else
+		fail "$name: client->server sha256 differs"
+		ok=0
+	fi
+	if [ -n "$(kv "$SOUT" sent_sha256)" ] &&
+	   [ "$(kv "$SOUT" sent_sha256)" = "$(kv "$COUT" recv_sha256)" ]; then
+		pass "$name: server->client $(kv "$COUT" recv_bytes) bytes, sha256 match"
+	else
+		fail "$name: server->client sha256 differs"
+		ok=0
+	fi
+	log "$name: client $(kv "$COUT" secs) s, $(kv "$COUT" rate_mbs) MB/s;" \
+	    "retrans client $(kv "$COUT" info_total_retrans)" \
+	    "server $(kv "$SOUT" info_total_retrans);" \
+	    "mss $(kv "$COUT" info_mss)/$(kv "$SOUT" info_mss)" \
+	    "cwnd $(kv "$COUT" info_snd_cwnd) srtt $(kv "$COUT" info_srtt_us) us"
+	if [ $ok = 0 ]; then
+		log "client:"
+		show "$COUT"
+		log "server:"
+		show "$SOUT"
+	fi
+	return $((1 - ok))
+}
+
+# no_ipv6 NS...: IPv6 off in NS (before its devices are made), so that no
+# router or neighbour solicitation shows in the devices' packet counters.
+no_ipv6() {
+	local ns
+	for ns in "$@"; do
+		nsx "$ns" bash -c 'c=/proc/sys/net/ipv6/conf
+			echo 1 >$c/all/disable_ipv6 &&
+			echo 1 >$c/default/disable_ipv6' ||
+			{ echo "# FAIL: disable IPv6 in $ns"; exit 1; }
+	done
+}
+
+# devstat NS DEV NAME: a counter of /sys/class/net/DEV/statistics.
+devstat() {
+	nsx "$1" cat "/sys/class/net/$2/statistics/$3"
+}

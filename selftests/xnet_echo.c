@@ -42,6 +42,7 @@
  *   xnet_echo unreach -b ADDR -c DST:PORT [-w MS] [-R FILE]
  *	Send once (must succeed; then create FILE), wait MS (default 4500),
  *	send again: exit 0 iff the second send fails with EHOSTUNREACH.
+ * Any command: -D DEV binds its sockets to DEV (SO_BINDTODEVICE).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -131,6 +132,8 @@ struct opts {
 	int n_set;
 };
 
+static const char *bind_dev;	/* -D */
+
 static int xsocket(void)
 {
 	int fd = socket(AF_XNET, SOCK_DGRAM, 0);
@@ -138,6 +141,9 @@ static int xsocket(void)
 
 	if (fd < 0)
 		die("socket");
+	if (bind_dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, bind_dev,
+				   strlen(bind_dev) + 1))
+		die("SO_BINDTODEVICE");
 	/* every blocking call is bounded */
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -637,7 +643,7 @@ int main(int argc, char **argv)
 		die(argv[2]);
 	}
 	optind = 2;
-	while ((c = getopt(argc, argv, "b:c:n:m:s:r:w:qi:d:t:R:x:BEp:g:Nek:")) != -1) {
+	while ((c = getopt(argc, argv, "b:c:n:m:s:r:w:qi:d:t:R:x:BEp:g:Nek:D:")) != -1) {
 		switch (c) {
 		case 'b': o.bind = optarg; break;
 		case 'c': o.dst = optarg; break;
@@ -658,6 +664,7 @@ int main(int argc, char **argv)
 		case 'N': o.nobcast = 1; break;
 		case 'e': o.require = 1; break;
 		case 'k': o.rcvbuf = atoi(optarg); break;
+		case 'D': bind_dev = optarg; break;
 		default: return 2;
 		}
 	}
