@@ -44,11 +44,14 @@
  * CRC is computed once per frame either way. xnet_gro_complete() gives a
  * merged frame the form of a large frame from a veth peer: its length in
  * the header, CHECKSUM_PARTIAL, SKB_GSO_FRAGLIST, gso_segs segments; rx.c
- * trusts CHECKSUM_PARTIAL as for those. No frame from a wire can carry
- * that mark: only the stack sets ip_summed, and NIC drivers set at most
- * CHECKSUM_UNNECESSARY or _COMPLETE, which rx.c does not trust (the one
- * exception is virtio-net's "needs checksum" flag from its peer: a frame
- * that never was on a wire, trusted as TCP trusts it). Forwarded on (a
+ * trusts CHECKSUM_PARTIAL as for those. NIC drivers set at most
+ * CHECKSUM_UNNECESSARY or _COMPLETE, which rx.c does not trust; a frame
+ * marked CHECKSUM_PARTIAL comes from this host's stack or from a
+ * virtual device's "needs checksum" flag set by whoever feeds it
+ * (virtio-net's peer, tap/macvtap or AF_PACKET with a vnet header, a
+ * co-tenant VM): a frame that never crossed a wire, trusted as TCP
+ * trusts it. The CRC detects corruption; it never authenticated a
+ * frame, and such a sender could compute it anyway. Forwarded on (a
  * bridge), a merged frame passes a veth whole or is cut again by
  * xnet_gso_segment(), which takes both layouts.
  *
@@ -228,7 +231,13 @@ static bool xnet_gro_plain(const struct sk_buff *skb,
 	 * frames): a frame of a connection, unicast, with ports, and
 	 * exactly as long as its header says (no padding, nothing cut).
 	 */
+	/*
+	 * Not inside a tunnel (VXLAN, GRE: encap_mark): the outer
+	 * completion would want its own gso_type and inner headers, and a
+	 * UDP encap socket drops a GSO frame without its tunnel bits.
+	 */
 	return !NAPI_GRO_CB(skb)->flush && !skb_is_gso(skb) &&
+	       !NAPI_GRO_CB(skb)->encap_mark &&
 	       !READ_ONCE(xnet_gro_stopping) && !sh->resv &&
 	       (flags & ~XNET_SEG_EOR) == XNET_SEG_ACK &&
 	       ntohs(xh->len) == skb_gro_len(skb) && ntohs(xh->len) > hlen &&
@@ -283,9 +292,14 @@ static bool xnet_gro_continues(struct sk_buff *p, struct sk_buff *skb,
 	       held + len <= U16_MAX &&
 	       (NAPI_GRO_CB(p)->count > 1 || !skb_has_frag_list(p)) &&
 	       !skb_zcopy(p) && !skb_zcopy(skb) &&
-	       /* a sender's charge moves to @p (see xnet_gro_merge()) */
+	       /*
+		* a sender's charge moves to @p (see xnet_gro_merge()): only
+		* a truesize charge (sock_wfree) can; a reference-holding
+		* destructor (sock_efree after netem's skb_orphan_partial())
+		* would leak one socket reference per merge
+		*/
 	       p->sk == skb->sk && p->destructor == skb->destructor &&
-	       (!skb->destructor || skb->sk);
+	       (skb->sk ? skb->destructor == sock_wfree : !skb->destructor);
 }
 
 /*
@@ -376,7 +390,12 @@ static struct sk_buff *xnet_gro_receive(struct list_head *head,
 	list_for_each_entry(p, head, list) {
 		if (!NAPI_GRO_CB(p)->same_flow)
 			continue;
-		if (!xnet_gro_same_conn(xh, xnet_hdr(p))) {
+		/*
+		 * Devices without a link-layer header (a tun) hold frames of
+		 * every protocol in one list, matched without the protocol.
+		 */
+		if (p->protocol != skb->protocol ||
+		    !xnet_gro_same_conn(xh, xnet_hdr(p))) {
 			NAPI_GRO_CB(p)->same_flow = 0;
 			continue;
 		}
