@@ -665,20 +665,16 @@ static void xnet_conn_data(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
- * Whether a segment falls in the receive window. Its right edge is the
- * furthest we ever advertised: the peer may have sent up to there before
- * our window shrank (out-of-order data filling the buffer shrinks it).
- * Judged by the current window alone, a hole on each side of a
- * connection made each drop the other's ACKs (their sequence numbers
- * are beyond rcv_nxt + 1), and neither learnt that its retransmission
- * had filled the other's hole: both stalled for good.
+ * Whether a segment falls in the receive window: [rcv_nxt, rcv_nxt +
+ * the last window advertised). That end is never before the furthest
+ * right edge advertised (rcv_right), because output.c never advertises a
+ * window that moves it back: what the peer may have sent stays
+ * acceptable, its ACKs included.
  */
 static bool xnet_conn_seq_ok(const struct xnet_conn *c, u32 seq, u32 len)
 {
 	u32 end = c->rcv_nxt + max(c->rcv_wnd, 1U);
 
-	if (xnet_after(c->rcv_right, end))
-		end = c->rcv_right;
 	if (!len)
 		return !xnet_before(seq, c->rcv_nxt) && xnet_before(seq, end);
 	return xnet_before(seq, end) && xnet_after(seq + len, c->rcv_nxt);

@@ -172,8 +172,11 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	wnd = xnet_conn_rcv_wnd(sk);
 	/*
 	 * The right edge never recedes (RFC 9293 3.8.6): what the peer
-	 * may already have sent stays acceptable. Memory is bounded by what
-	 * the input path admits, not by the window.
+	 * may already have sent stays acceptable (input.c judges segments
+	 * by the last window). A window shrunk by out-of-order data made
+	 * each end of a connection with holes both ways drop the other's
+	 * ACKs, whose sequence numbers lie past the hole: both stalled for
+	 * good. Memory is bounded by what the input path admits.
 	 */
 	if ((flags & XNET_SEG_ACK) &&
 	    xnet_after(c->rcv_right, c->rcv_nxt + wnd))

@@ -239,6 +239,7 @@ struct xnet_neigh {
 	u8			state;		/* XNET_NEIGH_* */
 	u8			probes;
 	u8			asked;		/* a query awaits its answer */
+	u8			verify;		/* a probe to ha awaits its answer */
 	u8			stranger;	/* created for a stranger */
 	u8			ha[ETH_ALEN];
 	struct net_device	*dev;		/* set once resolved */
@@ -400,7 +401,7 @@ struct xnet_conn {
 	u32			irs;
 	u32			rcv_nxt;
 	u32			rcv_wnd;	/* last advertised */
-	u32			rcv_right;	/* its right edge, never recedes */
+	u32			rcv_right;	/* furthest right edge advertised */
 	u32			rcv_unacked;	/* full segments since last ACK */
 	u32			rcv_eor;	/* whole messages queued */
 	struct rb_root		ooo_q;		/* out of order, by seq (input.c) */
