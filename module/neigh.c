@@ -184,7 +184,9 @@ static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr,
 }
 
 /* Broadcast a query for @addr out of every usable device. BHs on or off. */
-static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif)
+/* A query for @addr: broadcast, or to @dst (a probe) if not NULL. */
+static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
+				  const u8 *dst)
 {
 	struct xnet_dev *xdev;
 	struct sk_buff *skb;
@@ -203,7 +205,8 @@ static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif)
 		skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
 		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0);
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_OUT);
-		xnet_finish_output(xn, skb, xdev->dev, xdev->dev->broadcast);
+		xnet_finish_output(xn, skb, xdev->dev,
+				   dst ? dst : xdev->dev->broadcast);
 	}
 	rcu_read_unlock_bh();
 }
@@ -333,7 +336,7 @@ unlock:
 	}
 	/* the bucket's lock is never taken inside the table's */
 	if (query && (!limited || xnet_rl_allow(xn, XNET_RL_NEIGH_QUERY)))
-		xnet_neigh_send_query(xn, daddr, oif);
+		xnet_neigh_send_query(xn, daddr, oif, NULL);
 	return err;
 }
 
@@ -341,31 +344,38 @@ unlock:
  * A query from @addr came from another MAC or device than its resolved
  * entry's: the peer's MAC may have changed (a bond failing over with
  * fail_over_mac=active, a new NIC) and our frames to it be lost until
- * the entry turns STALE. Ask for it now, as the STALE probe would: only
- * an answer to our own query may move the entry, so the query that
- * raised the doubt cannot; a stranger gains no more than the race for
- * that answer, which every STALE probe offers, at most once per
- * neigh_retrans_ms per entry and within the netns's query budget
- * (XNET_RL_NEIGH_QUERY). Only a local sender's own entries are asked
- * for. Softirq, no xnet lock held.
+ * the entry turns STALE. Probe the MAC we know first, as ARP's unicast
+ * probe does: if it answers, the entry stands (a stranger's query and
+ * a pipelined forged answer change nothing: no broadcast query is out
+ * for the forgery to answer). Only if it stays silent for
+ * neigh_retrans_ms does xnet_neigh_work() ask by broadcast, whose answer
+ * may move the entry, the race any STALE entry's probe offers. At most
+ * once per neigh_retrans_ms per entry, within the netns's query budget
+ * (XNET_RL_NEIGH_QUERY), only for a local sender's own entries.
+ * Softirq, no xnet lock held.
  */
 static void xnet_neigh_recheck(struct xnet_net *xn, __be32 addr)
 {
 	struct xnet_neigh *n;
-	bool ask = false;
+	u8 ha[ETH_ALEN];
+	int oif = 0;
 
 	if (!xnet_rl_allow(xn, XNET_RL_NEIGH_QUERY))
 		return;
 	spin_lock(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, addr);
-	if (n && n->dev && !n->asked && (n->state == XNET_NEIGH_REACHABLE ||
-					 n->state == XNET_NEIGH_STALE)) {
-		n->asked = 1;
-		ask = true;
+	if (n && n->dev && !n->asked && !n->verify &&
+	    (n->state == XNET_NEIGH_REACHABLE ||
+	     n->state == XNET_NEIGH_STALE)) {
+		n->verify = 1;
+		n->probed = jiffies;
+		oif = n->dev->ifindex;
+		ether_addr_copy(ha, n->ha);
+		xnet_neigh_kick(xn, HZ / 10);
 	}
 	spin_unlock(&xn->neigh_lock);
-	if (ask)
-		xnet_neigh_send_query(xn, addr, 0);
+	if (oif)
+		xnet_neigh_send_query(xn, addr, oif, ha);
 }
 
 /*
@@ -393,6 +403,15 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 	n = xnet_neigh_lookup(xn, addr);
 	if (!n && create)
 		n = xnet_neigh_create(xn, addr, true);
+	/* the known MAC answered our probe (xnet_neigh_recheck()) */
+	if (n && !create && n->verify && n->dev == xdev->dev &&
+	    ether_addr_equal(n->ha, ha)) {
+		n->verify = 0;
+		n->state = XNET_NEIGH_REACHABLE;
+		n->confirmed = jiffies;
+		spin_unlock(&xn->neigh_lock);
+		return true;
+	}
 	if (!n || (!create && !n->asked)) {
 		spin_unlock(&xn->neigh_lock);
 		return false;
@@ -413,6 +432,7 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 		return false;
 	}
 	n->asked = 0;
+	n->verify = 0;
 	n->dev = xdev->dev;
 	ether_addr_copy(n->ha, ha);
 	n->state = XNET_NEIGH_REACHABLE;
@@ -558,11 +578,28 @@ static void xnet_neigh_work(struct work_struct *work)
 				query[nq++] = n->addr;
 				break;
 			case XNET_NEIGH_REACHABLE:
-				if (time_after(now, n->confirmed + reachable))
-					n->state = XNET_NEIGH_STALE;
-				break;
 			case XNET_NEIGH_STALE:
-				if (time_after(now, n->confirmed + gc))
+				if (n->verify) {
+					resolving = true;
+					if (time_before(now, n->probed + retrans) ||
+					    nq == ARRAY_SIZE(query))
+						break;
+					/* the known MAC is silent: ask all */
+					n->verify = 0;
+					n->asked = 1;
+					n->probed = now;
+					query_oif[nq] = 0;
+					query[nq++] = n->addr;
+					break;
+				}
+				/* an answer only counts while it is awaited */
+				if (n->asked && time_after(now, n->probed + hold))
+					n->asked = 0;
+				if (n->state == XNET_NEIGH_REACHABLE &&
+				    time_after(now, n->confirmed + reachable))
+					n->state = XNET_NEIGH_STALE;
+				else if (n->state == XNET_NEIGH_STALE &&
+					 time_after(now, n->confirmed + gc))
 					xnet_neigh_destroy(xn, n);
 				break;
 			default:
@@ -577,7 +614,7 @@ static void xnet_neigh_work(struct work_struct *work)
 	spin_unlock_bh(&xn->neigh_lock);
 
 	for (i = 0; i < nq; i++)
-		xnet_neigh_send_query(xn, query[i], query_oif[i]);
+		xnet_neigh_send_query(xn, query[i], query_oif[i], NULL);
 	xnet_neigh_fail_frames(&failed);
 }
 
