@@ -438,7 +438,12 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 		int i;
 
 		if (sk->sk_err) {
-			err = sock_error(sk);
+			/*
+			 * A stream's partial write returns its count: the
+			 * error stays for the next call (or the reader),
+			 * as TCP's, instead of being consumed and lost.
+			 */
+			err = copied && !seqpacket ? -EPIPE : sock_error(sk);
 			goto out_err;
 		}
 		if ((sk->sk_shutdown & SEND_SHUTDOWN) ||
