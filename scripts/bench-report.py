@@ -258,9 +258,10 @@ def report(path, outdir):
     for title, label, metric, fam, ref, better, target in COMPARISONS:
         a = stats(rows, label, fam, metric)
         b = stats(rows, label, ref, metric)
-        if not a and not any(r.get("family") == fam for r in rows) or \
-                not b and not any(r.get("family") == ref for r in rows):
-            continue    # a family this topology does not run
+        if (not a and not b) or \
+                not any(r.get("family") == fam for r in rows) or \
+                not any(r.get("family") == ref for r in rows):
+            continue    # a figure or family this topology does not run
         ratio = a["median"] / b["median"] if a and b and b["median"] else None
         met = None
         if ratio is not None and target is not None:
