@@ -40,6 +40,7 @@ import atexit
 import json
 import os
 import re
+import signal
 import sys
 import time
 
@@ -333,7 +334,7 @@ tc qdisc add dev {DEV} parent 1:10 handle 10: netem delay 10ms limit 10000
         for n in (self.a, self.b):
             rc, out = n.run("xnetctl stats | grep -v ' 0$'", 30)
             print(f"### xnet counters in VM {n.name}:\n{out}", flush=True)
-        rc, load = 0, ""
+        load = []
         try:
             with open("/proc/loadavg") as f:
                 load = f.read().split()[:3]
@@ -408,6 +409,5 @@ def main():
 
 if __name__ == "__main__":
     # SIGTERM (make's, CI's timeout) ends the run through atexit.
-    import signal
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())

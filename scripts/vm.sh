@@ -50,7 +50,7 @@ kernel=${XNET_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 case $mode in
 check) limit=${XNET_VM_TIMEOUT:-780} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;
-bench) limit=${XNET_VM_TIMEOUT:-900} ;;
+bench) limit=${XNET_VM_TIMEOUT:-1500} ;;
 shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
 node) limit=0 ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
