@@ -11,9 +11,12 @@
 #   make check-net        deps, build, boot two VMs joined by a virtio-net
 #                         and an e1000 link, run selftests/net/ across them
 #   make demo             deps, build, boot the VM running the xnet-ping demo
-#   make bench            deps, build, boot the VM and benchmark xnet against
-#                         TCP, UDP, TIPC and AF_UNIX; table, JSON and PNG
-#                         charts in bench-results/
+#   make bench            deps, build, benchmark xnet against TCP, UDP, TIPC
+#                         and AF_UNIX in two topologies, one after the other:
+#                         one VM (namespaces joined by a veth), then two VMs
+#                         joined by a virtio-net link (netbench.py); one
+#                         table per topology, JSON and PNG charts in
+#                         bench-results/
 #   make vm-shell         boot the VM with an interactive shell
 #   make clean
 #
@@ -27,7 +30,11 @@
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
 #   XNET_BENCH_REPS=5 XNET_BENCH_SECS=2 XNET_BENCH_IDLE_N=2000
-#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle   bench settings (see scripts/vm.sh)
+#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair   bench settings (see
+#                         scripts/vm.sh, scripts/netbench.py);
+#                         XNET_BENCH_FAIR_SECS=20 (the fairness run)
+#   TOPO=1vm|2vm          bench: only this topology (default both; also
+#                         XNET_BENCH_TOPO)
 
 ifneq ($(KERNELRELEASE),)
 # Kbuild fallback, used only if no top-level Kbuild file exists.
@@ -220,17 +227,28 @@ _demo: kver-check
 	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
 	@scripts/vm.sh demo $(KVER_FULL)
 
-# The VM writes raw JSON lines to its third serial port
-# (build/bench-KVER.json); bench-report.py turns them into the table,
-# bench-results/results.json and the charts.
+# One VM: it writes raw JSON lines to its third serial port
+# (build/bench-KVER.json). Two VMs: netbench.py writes them
+# (build/bench-2vm-KVER.json). bench-report.py turns both into one table
+# per topology, bench-results/results.json and the charts.
+TOPO ?= $(if $(XNET_BENCH_TOPO),$(XNET_BENCH_TOPO),1vm 2vm)
 bench:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory _bench
 
 _bench: kver-check
 	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
-	@scripts/vm.sh bench $(KVER_FULL) || echo "bench: some measurements failed (see above)"
-	@scripts/bench-report.py $(BUILD)/bench-$(KVER_FULL).json bench-results
+	@raw=""; \
+	if [[ " $(TOPO) " == *" 1vm "* ]]; then \
+		scripts/vm.sh bench $(KVER_FULL) || echo "bench: 1vm: some measurements failed (see above)"; \
+		raw="$$raw $(BUILD)/bench-$(KVER_FULL).json"; \
+	fi; \
+	if [[ " $(TOPO) " == *" 2vm "* ]]; then \
+		scripts/netbench.py $(KVER_FULL) $(BUILD)/bench-2vm-$(KVER_FULL).json || echo "bench: 2vm: some measurements failed (see above)"; \
+		raw="$$raw $(BUILD)/bench-2vm-$(KVER_FULL).json"; \
+	fi; \
+	[ -n "$$raw" ] || { echo "bench: TOPO must name 1vm and/or 2vm"; exit 2; }; \
+	scripts/bench-report.py $$raw bench-results
 
 vm-shell: kver-check
 	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)

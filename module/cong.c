@@ -136,9 +136,42 @@ int xnet_cong_index(const struct xnet_cong_ops *ops)
 	return ops - xnet_congs;
 }
 
+/*
+ * After a push that sent data, @flight segments now in flight: remember
+ * the most in flight over the last window (until snd_una passes what
+ * was sent when it was reached) and whether the congestion window was
+ * what stopped sending, as TCP's tcp_cwnd_validate() (RFC 7661).
+ */
+void xnet_cong_validate(struct xnet_conn *c, u32 flight, bool cwnd_limited)
+{
+	if (!xnet_before(c->snd_una, c->max_flight_seq) ||
+	    flight > c->max_flight || cwnd_limited) {
+		c->max_flight = flight;
+		c->max_flight_seq = c->snd_nxt;
+		c->cwnd_limited = cwnd_limited;
+	}
+}
+
+/*
+ * Was the window in use? In slow start, while it is under twice what
+ * was in flight; else if it stopped sending in the last window. A
+ * window that was not the limit (an application sending little, a
+ * receive window, a CPU-bound path) must not grow on the ACKs it gets:
+ * it would stand far above what the path holds, and a cut on loss
+ * would no longer slow the sender.
+ */
+static bool xnet_cong_window_used(const struct xnet_conn *c)
+{
+	if (c->cwnd < c->ssthresh)
+		return c->cwnd < 2 * c->max_flight;
+	return c->cwnd_limited;
+}
+
 /* Window growth for newly acknowledged segments, outside recovery. */
 void xnet_cong_on_ack(struct xnet_conn *c, u32 acked)
 {
+	if (!xnet_cong_window_used(c))
+		return;
 	if (c->cwnd < c->ssthresh) {
 		c->cwnd = min(c->cwnd + acked, (u32)XNET_CWND_MAX);
 		return;

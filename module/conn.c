@@ -201,6 +201,9 @@ void xnet_conn_reset_engine(struct sock *sk)
 	c->cubic_origin = 0;
 	c->cubic_k_ms = 0;
 	c->cubic_epoch_us = 0;
+	c->max_flight = 0;
+	c->max_flight_seq = 0;
+	c->cwnd_limited = 0;
 	c->ka_probes = 0;
 	c->fin_queued = 0;
 	c->rcv_unacked = 0;

@@ -488,6 +488,8 @@ void xnet_conn_push(struct sock *sk)
 	}
 	if (b.n)
 		xnet_conn_send_segs(sk, b.first, b.n, 0);
+	if (sent)
+		xnet_cong_validate(c, flight, flight >= c->cwnd);
 	if (sent && !timer_pending(&c->rtx_timer))
 		xnet_conn_reset_rtx_timer(sk);
 	xnet_conn_tx_error(sk);

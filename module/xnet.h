@@ -377,6 +377,12 @@ struct xnet_conn {
 	u32			cubic_k_ms;
 	u64			cubic_epoch_us;
 	struct sk_buff		*send_head;	/* first unsent, or NULL */
+	/* the most in flight in the last window, and whether cwnd was
+	 * what stopped sending then (xnet_cong_validate())
+	 */
+	u32			max_flight;
+	u32			max_flight_seq;
+	u8			cwnd_limited;
 
 	/* RTT and timers */
 	u32			srtt_us;	/* << 3 */
@@ -562,6 +568,7 @@ const struct xnet_cong_ops *xnet_cong_find(const char *name);
 const struct xnet_cong_ops *xnet_cong_default(struct xnet_net *xn);
 int xnet_cong_index(const struct xnet_cong_ops *ops);
 void xnet_cong_on_ack(struct xnet_conn *c, u32 acked);
+void xnet_cong_validate(struct xnet_conn *c, u32 flight, bool cwnd_limited);
 u32 xnet_cong_ssthresh(struct xnet_conn *c, u32 flight);
 
 /* timer.c */

@@ -11,14 +11,18 @@
 #   reps=5       repetitions of each figure
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
-#   only=        comma-separated figure list to run (default: all but prof)
+#   only=        comma-separated figure list to run (default: all but prof):
+#                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
+#                stream through an htb class of 100 Mbit/s with 10 ms
+#                netem delay on veth-a, fair_secs long)
+#   fair_secs=20 seconds of the fairness run
 #                prof: a system-wide perf profile of one XNET and one TCP
 #                stream (hottest symbols in the console log), once
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
-REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1
+REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnetbench.reps=*) REPS=${a#*=} ;;
@@ -26,6 +30,7 @@ for a in $(cat /proc/cmdline); do
 	xnetbench.idle_n=*) IDLE_N=${a#*=} ;;
 	xnetbench.only=*) ONLY=${a#*=} ;;
 	xnetbench.pin=*) PIN=${a#*=} ;;
+	xnetbench.fair_secs=*) FAIR_SECS=${a#*=} ;;
 	esac
 done
 
@@ -128,23 +133,91 @@ veth_bytes() {
 # with the bytes that crossed the veth meanwhile (is it the same path?).
 # rr and crr clients run pinned like the servers (PIN0).
 bench() {
-	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1
+	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1 lat=()
+	local extra=""
 	shift 5
 	case "$label" in rr*|crr) pin=("${PIN0[@]}") ;; esac
+	# 1-byte round trips: each one kept, to count the outliers
+	[ "$label" = rr1 ] && lat=(-R /tmp/lat.txt)
+	case "$fam" in xnet*) A xnetctl stats >/tmp/c0 2>/dev/null ;; esac
 	v0=$(veth_bytes)
 	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
-		-L "$label" -f "$fam" -p "$port" "$@" $dest 2>/tmp/bench.human)
+		-L "$label" -f "$fam" -p "$port" "$@" "${lat[@]}" $dest \
+		2>/tmp/bench.human)
 	rc=$?
 	v1=$(veth_bytes)
 	cat /tmp/bench.human
 	echo "path: $((v1 - v0)) bytes crossed the veth"
+	case "$fam" in xnet*)
+		A xnetctl stats >/tmp/c1 2>/dev/null
+		extra+=$(awk 'NR==FNR { b[$1] = $2; next }
+			NF == 2 && $2 != b[$1] {
+				printf "%s\"%s\":%d", n++ ? "," : "", $1, $2 - b[$1]
+			}' /tmp/c0 /tmp/c1 | sed 's/^\(..*\)$/,"xnet_delta":{\1}/')
+		;;
+	esac
+	if [ ${#lat[@]} -gt 0 ] && [ -s /tmp/lat.txt ]; then
+		# round trips over 1 ms and 2 ms; when the slow ones came (ms
+		# into the run) and how long they took (us), the first 40
+		extra+=$(awk '/^#/ { next }
+			{ if ($1 > 1e6) n1++; if ($1 > 2e6) { n2++
+			  if (k++ < 40) s = s sprintf("%s[%.1f,%.0f]", k > 1 ?
+				",": "", t / 1e6, $1 / 1e3) }
+			  t += $1 }
+			END { printf ",\"over1ms\":%d,\"over2ms\":%d,\"slow\":[%s]",
+				n1, n2, s }' /tmp/lat.txt)
+		rm -f /tmp/lat.txt
+	fi
 	if [ $rc = 0 ] && [ "${out:0:1}" = "{" ]; then
-		echo "{\"rep\":$rep,\"veth_bytes\":$((v1 - v0)),${out:1}" >>"$RAW"
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"veth_bytes\":$((v1 - v0))$extra,${out:1}" >>"$RAW"
 	else
 		echo "bench: $label $fam failed (rc $rc)"
-		echo "{\"rep\":$rep,\"label\":\"$label\",\"family\":\"$fam\",\"error\":$rc}" >>"$RAW"
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$fam\",\"error\":$rc}" >>"$RAW"
 		fail=$((fail + 1))
 	fi
+}
+
+# fair: one xnet and one TCP stream at once through one bottleneck, an htb
+# class of 100 Mbit/s with 10 ms of netem delay under it, on veth-a (the
+# data direction); each one's share and Jain's fairness index.
+fair() {
+	local f x t cw=() fp=()
+	A tc qdisc replace dev veth-a root handle 1: htb default 10
+	A tc class add dev veth-a parent 1: classid 1:10 htb rate 100mbit \
+		ceil 100mbit
+	A tc qdisc add dev veth-a parent 1:10 handle 10: netem delay 10ms \
+		limit 10000
+	for f in xnet tcp; do
+		cw=()
+		[ "$rep" = 1 ] && cw=(-C /tmp/cwnd-fair-$f.txt)
+		A timeout $((FAIR_SECS + 60)) xnet-bench -j -L fair -f $f -p 5201 \
+			-t stream -d "$FAIR_SECS" "${cw[@]}" \
+			"$([ $f = xnet ] && echo $XB || echo $IB)" \
+			>/tmp/fair-$f.json 2>/tmp/fair-$f.err &
+		fp+=($!)
+	done
+	wait "${fp[@]}"
+	cat /tmp/fair-xnet.err /tmp/fair-tcp.err
+	A tc -s qdisc show dev veth-a | sed 's/^/tc: /'
+	A tc qdisc del dev veth-a root
+	x=$(sed -n 's/.*"mbps":\([0-9.]*\).*/\1/p' /tmp/fair-xnet.json)
+	t=$(sed -n 's/.*"mbps":\([0-9.]*\).*/\1/p' /tmp/fair-tcp.json)
+	if [ -z "$x" ] || [ -z "$t" ]; then
+		echo "bench: fair failed"
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"fair\",\"family\":\"xnet\",\"error\":1}" >>"$RAW"
+		fail=$((fail + 1))
+		return
+	fi
+	for f in xnet tcp; do
+		awk -v x="$x" -v t="$t" -v f=$f -v rep="$rep" '{
+			me = f == "xnet" ? x : t; tot = x + t
+			j = tot ? tot * tot / (2 * (x * x + t * t)) : 0
+			sub(/^\{/, "")
+			printf "{\"rep\":%s,\"topology\":\"1vm-veth\",\"share\":%.4f,\"share_of_rate\":%.4f,\"jain\":%.4f,\"rate_mbit\":100,%s\n",
+				rep, tot ? me / tot : 0, me / 100, j, $0 }' \
+			/tmp/fair-$f.json >>"$RAW"
+	done
+	echo "fair: xnet $x Mbit/s, tcp $t Mbit/s"
 }
 
 # prof FAMILY DEST: the hottest kernel symbols while one stream runs.
@@ -210,6 +283,7 @@ for rep in $(seq "$REPS"); do
 			A tc qdisc del dev veth-a root
 		done
 	fi
+	want fair && fair
 	if want idle; then
 		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
 		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
@@ -230,13 +304,14 @@ fi
 # --- results out through ttyS2 ---------------------------------------------------
 stty -F "$OUT" raw -echo 2>/dev/null
 {
-	printf '{"meta":{"kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
+	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$REPS" "$SECS" \
 		"$IDLE_N" "$(nproc)" "$PIN" "$elapsed" "$fail"
 	cat "$RAW"
-	for f in xnet tcp; do
+	for f in xnet tcp fair-xnet fair-tcp; do
 		[ -s /tmp/cwnd-$f.txt ] || continue
-		awk -v fam=$f 'BEGIN { printf "{\"cwnd\":\"%s\",\"samples\":[", fam }
+		awk -v fam=${f#fair-} -v test=$([ "${f#fair-}" = "$f" ] && echo loss1 || echo fair) \
+			'BEGIN { printf "{\"cwnd\":\"%s\",\"test\":\"%s\",\"samples\":[", fam, test }
 			/^#/ { next }
 			{ printf "%s[%s,%s]", n++ ? "," : "", $1, $2 }
 			END { print "]}" }' /tmp/cwnd-$f.txt

@@ -2,14 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Aggregate the raw results of `make bench` into a table, JSON and charts.
 
-    scripts/bench-report.py RAW.json OUTDIR
+    scripts/bench-report.py RAW.json [RAW.json ...] OUTDIR
 
-RAW.json is what the VM's bench-guest.sh wrote to its third serial port:
-JSON lines, a "meta" line, one line per measurement (with "rep", "label",
-"family" and the test's figures), "cwnd" sample lines, an "end" line.
-Writes OUTDIR/results.json (median, min, max per figure, ratios, targets),
-OUTDIR/ratios.png and OUTDIR/cwnd-loss1.png (gnuplot), prints the table.
-Exits 1 if the raw file is incomplete.  Python standard library only.
+Each RAW.json is one topology's raw results: what the one-VM run's
+bench-guest.sh wrote to its third serial port ("1vm-veth": two namespaces
+joined by a veth), or what scripts/netbench.py wrote ("2vm-virtio": two
+VMs joined by a virtio-net link). JSON lines: a "meta" line (its
+"topology", "1vm-veth" if absent), one line per measurement (with "rep",
+"label", "family" and the test's figures), "cwnd" sample lines, an "end"
+line. Prints one table per topology, each headed by what it measured on,
+then the path check and the fairness figure. Writes OUTDIR/results.json
+({"runs": [one object per topology: meta, comparisons, figures, raw]}),
+OUTDIR/ratios-TOPOLOGY.png and OUTDIR/cwnd-TEST-TOPOLOGY.png (gnuplot).
+Exits 1 if a raw file is incomplete.  Python standard library only.
 """
 import json
 import os
@@ -27,22 +32,16 @@ COMPARISONS = [
     ("throughput 4 streams", "tput4", "mbps", "xnet", "tcp", "higher", 1.0),
     ("throughput 4 streams", "tput4", "mbps", "xnet", "tipc", "higher", 2.0),
     ("throughput 4 streams", "tput4", "mbps", "xnet", "unix", "higher", None),
-    ("rr 1 B p50", "rr1", "p50_us", "xnet", "tcp", "lower", 0.85),
-    ("rr 1 B p99", "rr1", "p99_us", "xnet", "tcp", "lower", None),
-    ("rr 4 KiB p50", "rr4096", "p50_us", "xnet", "tcp", "lower", 0.85),
-    ("rr 4 KiB p99", "rr4096", "p99_us", "xnet", "tcp", "lower", None),
-    ("rr 1 B p50", "rr1", "p50_us", "xnet-dgram", "udp", "lower", 0.85),
-    ("rr 1 B p99", "rr1", "p99_us", "xnet-dgram", "udp", "lower", None),
-    ("rr 4 KiB p50", "rr4096", "p50_us", "xnet-dgram", "udp", "lower", 0.85),
-    ("rr 4 KiB p99", "rr4096", "p99_us", "xnet-dgram", "udp", "lower", None),
-    ("rr 1 B p50", "rr1", "p50_us", "xnet-seqpacket", "tipc-seqpacket",
-     "lower", 0.85),
-    ("rr 1 B p99", "rr1", "p99_us", "xnet-seqpacket", "tipc-seqpacket",
-     "lower", None),
-    ("rr 4 KiB p50", "rr4096", "p50_us", "xnet-seqpacket", "tipc-seqpacket",
-     "lower", 0.85),
-    ("rr 4 KiB p99", "rr4096", "p99_us", "xnet-seqpacket", "tipc-seqpacket",
-     "lower", None),
+]
+# request/response: p50 against the target, p99 and p99.9 reported
+for _size, _sname in (("1", "1 B"), ("4096", "4 KiB")):
+    for _fam, _ref in (("xnet", "tcp"), ("xnet-dgram", "udp"),
+                       ("xnet-seqpacket", "tipc-seqpacket")):
+        for _m, _t in (("p50_us", 0.85), ("p99_us", None),
+                       ("p999_us", None)):
+            COMPARISONS.append((f"rr {_sname} {_m[:-3].replace('p999', 'p99.9')}",
+                                "rr" + _size, _m, _fam, _ref, "lower", _t))
+COMPARISONS += [
     ("connection rate", "crr", "rate", "xnet", "tcp", "higher", 1.5),
     ("goodput 1% loss", "loss1", "mbps", "xnet", "tcp", "higher", 1.0),
     ("goodput 0.1% loss", "loss01", "mbps", "xnet", "tcp", "higher", None),
@@ -54,7 +53,8 @@ COMPARISONS = [
      None),
 ]
 
-UNITS = {"mbps": "Mbit/s", "p50_us": "us", "p99_us": "us", "rate": "/s",
+UNITS = {"mbps": "Mbit/s", "p50_us": "us", "p99_us": "us", "p999_us": "us",
+         "rate": "/s", "share": "", "jain": "",
          "bytes_per_conn": "B", "slab_bytes_per_conn": "B", "open_secs": "s"}
 
 SHORT = {"xnet": "XNET", "xnet-dgram": "XNET-DG", "xnet-seqpacket": "XNET-SP",
@@ -64,6 +64,8 @@ SHORT = {"xnet": "XNET", "xnet-dgram": "XNET-DG", "xnet-seqpacket": "XNET-SP",
 
 def load(path):
     meta, rows, cwnd, end = {}, [], {}, False
+    if not os.path.exists(path):
+        return meta, rows, cwnd, end
     with open(path, "rb") as f:
         for raw in f:
             line = raw.decode("utf-8", "replace").strip().strip("\r")
@@ -78,11 +80,13 @@ def load(path):
             if "meta" in obj:
                 meta = obj["meta"]
             elif "cwnd" in obj:
-                cwnd[obj["cwnd"]] = obj["samples"]
+                cwnd[(obj.get("test", "loss1"), obj["cwnd"])] = \
+                    obj["samples"]
             elif obj.get("end"):
                 end = True
             else:
                 rows.append(obj)
+    meta.setdefault("topology", "1vm-veth")
     return meta, rows, cwnd, end
 
 
@@ -123,16 +127,29 @@ def gnuplot(script, outdir):
         print("bench-report: gnuplot failed:\n" + r.stderr, file=sys.stderr)
 
 
+TOPO_TEXT = {
+    "1vm-veth": "one VM (2 vCPUs), namespaces a and b joined by a veth "
+                "pair, MTU 1500",
+    "2vm-virtio": "two VMs (1 vCPU each) joined by a virtio-net-pci link "
+                  "(QEMU socket netdev), MTU 1500",
+}
+
+
+def wire(r):
+    """Bytes that crossed the link during a measurement (both ways)."""
+    return r.get("wire_bytes", r.get("veth_bytes"))
+
+
 def per_unit(rows, label, family, over):
-    """Median of veth_bytes / row[over] for one figure, or None."""
-    vals = [r["veth_bytes"] / r[over] for r in rows
+    """Median of link bytes / row[over] for one figure, or None."""
+    vals = [wire(r) / r[over] for r in rows
             if r.get("label") == label and r.get("family") == family
-            and "veth_bytes" in r and r.get(over) and "error" not in r]
+            and wire(r) is not None and r.get(over) and "error" not in r]
     return statistics.median(vals) if vals else None
 
 
-def path_check(rows):
-    """Whether each family's traffic crossed the veth: the same path."""
+def path_check(rows, topo):
+    """Whether each family's traffic crossed the link: the same path."""
     checks = [("tput1", "bytes", "per payload byte, 1 stream",
                ["xnet", "tcp", "tipc", "unix"]),
               ("rr1", "n", "per 1-byte round trip",
@@ -149,29 +166,74 @@ def path_check(rows):
         bypass += [SHORT[f] for f, v in vals
                    if v is not None and v < limit and f != "unix"]
     if not lines:
-        return
-    print("\npath check, bytes that crossed the veth (both directions):")
+        return []
+    link = "the veth" if topo == "1vm-veth" else "the link"
+    print(f"\npath check, bytes that crossed {link} (both directions):")
     print("\n".join(lines))
     if bypass:
-        print("  not over the veth, so not the same path: " +
+        print(f"  not over {link}, so not the same path: " +
               ", ".join(sorted(set(bypass))))
-    if any(f.startswith("TIPC") for f in bypass):
+    if any(f.startswith("TIPC") for f in bypass) and topo == "1vm-veth":
         print("  (between namespaces of one host, TIPC hands messages from"
               " socket to socket, net/tipc/node.c: tipc_lxc_xmit(), not to"
               " its bearer)")
+    return sorted(set(bypass))
 
 
-def main():
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    meta, rows, cwnd, end = load(sys.argv[1])
-    outdir = sys.argv[2]
-    os.makedirs(outdir, exist_ok=True)
+def outliers(rows):
+    """1-byte round trips over 1 and 2 ms, per family (from -R)."""
+    fams = ["xnet", "tcp", "xnet-dgram", "udp", "xnet-seqpacket",
+            "tipc-seqpacket"]
+    out = []
+    for f in fams:
+        rs = [r for r in rows if r.get("label") == "rr1" and
+              r.get("family") == f and "over2ms" in r]
+        if not rs:
+            continue
+        out.append(f"{SHORT[f]} " + " ".join(
+            f"{r['over1ms']}/{r['over2ms']}/{r['n']}" for r in rs))
+    if out:
+        print("\nrr 1 B outliers, per repetition: round trips over 1 ms / "
+              "over 2 ms / all")
+        for line in out:
+            print(f"  {line}")
+
+
+def fairness(rows, meta):
+    """One xnet and one TCP stream through one bottleneck: shares, Jain."""
+    fr = [r for r in rows if r.get("label") == "fair" and "error" not in r]
+    if not fr:
+        return None
+    x = stats(rows, "fair", "xnet", "mbps")
+    t = stats(rows, "fair", "tcp", "mbps")
+    xs = stats(rows, "fair", "xnet", "share")
+    j = stats(rows, "fair", "xnet", "jain")
+    rate = next((r.get("rate_mbit") for r in fr if r.get("rate_mbit")), None)
+    secs = next((r.get("secs") for r in fr), None)
+    print(f"\nfairness: one XNET and one TCP stream at once, each with its "
+          f"default congestion control, through one htb class of "
+          f"{fmt(rate) if rate else '?'} Mbit/s with 10 ms netem delay "
+          f"(sender side), measured over {fmt(secs) if secs else '?'} s:")
+    print(f"  XNET {fmt_stat(x)} Mbit/s   TCP {fmt_stat(t)} Mbit/s   "
+          f"XNET's share {fmt_stat(xs)}")
+    met = j["median"] >= 0.95 if j else None
+    print(f"  Jain's fairness index {fmt_stat(j)}   target ≥0.95 " +
+          ("ok" if met else "MISS"))
+    if x and t and rate and x["median"] + t["median"] < 0.8 * rate:
+        print(f"  (together {fmt(x['median'] + t['median'])} Mbit/s, below "
+              f"the class's rate: the VMs' CPUs, not the htb class, were "
+              f"the bottleneck)")
+    return {"xnet": x, "tcp": t, "xnet_share": xs, "jain": j,
+            "rate_mbit": rate, "target": 0.95, "met": met}
+
+
+def report(path, outdir):
+    """One topology's table; returns (its results dict, complete?)."""
+    meta, rows, cwnd, end = load(path)
+    topo = meta["topology"]
     if not rows:
-        print(f"bench-report: no results in {sys.argv[1]}", file=sys.stderr)
-        return 1
-
+        print(f"bench-report: no results in {path}", file=sys.stderr)
+        return None, False
     figures, results = {}, []
     for label, fam, metric in sorted({(r.get("label"), r.get("family"), m)
                                       for r in rows for m in UNITS
@@ -181,16 +243,25 @@ def main():
 
     hdr = (f"{'figure':<30} {'family':<8} {'median [min-max]':<24} "
            f"{'vs':<8} {'median [min-max]':<24} {'ratio':>6} {'target':>8}")
-    print(f"\nxnet benchmark: kernel {meta.get('kernel', '?')}, "
+    print(f"\n=== topology {topo}: {TOPO_TEXT.get(topo, topo)}")
+    print(f"xnet benchmark: kernel {meta.get('kernel', '?')}, "
           f"{meta.get('date', '?')}, {meta.get('reps', '?')} repetitions, "
-          f"{meta.get('secs', '?')} s runs, {meta.get('idle_n', '?')} idle "
-          f"connections, {meta.get('cpus', '?')} vCPUs (TCG)")
+          f"{meta.get('secs', '?')} s runs"
+          + (f", {meta['idle_n']} idle connections" if "idle_n" in meta
+             else "")
+          + f", {meta.get('cpus', '?')} vCPUs (TCG)"
+          + (f", host load {' '.join(meta['host_loadavg'])}"
+             if meta.get("host_loadavg") else ""))
     print(hdr)
     print("-" * len(hdr))
     failed = [r for r in rows if "error" in r]
     for title, label, metric, fam, ref, better, target in COMPARISONS:
         a = stats(rows, label, fam, metric)
         b = stats(rows, label, ref, metric)
+        if (not a and not b) or \
+                not any(r.get("family") == fam for r in rows) or \
+                not any(r.get("family") == ref for r in rows):
+            continue    # a figure or family this topology does not run
         ratio = a["median"] / b["median"] if a and b and b["median"] else None
         met = None
         if ratio is not None and target is not None:
@@ -202,32 +273,41 @@ def main():
         print(f"{title + ' (' + unit + ')':<30.30} {SHORT[fam]:<8} "
               f"{fmt_stat(a):<24} {SHORT[ref]:<8} {fmt_stat(b):<24} "
               f"{fmt(ratio):>6} {tgt:>6}{flag}")
-        results.append({"figure": title, "label": label, "metric": metric,
-                        "unit": unit, "family": fam, "reference": ref,
-                        "better": better, "value": a, "reference_value": b,
-                        "ratio": ratio, "target": target, "met": met})
+        results.append({"topology": topo, "figure": title, "label": label,
+                        "metric": metric, "unit": unit, "family": fam,
+                        "reference": ref, "better": better, "value": a,
+                        "reference_value": b, "ratio": ratio,
+                        "target": target, "met": met})
     n = meta.get("idle_n")
-    if n is not None and int(n) < 100000:
+    if n is not None and int(n) < 100000 and stats(rows, "idle", "xnet",
+                                                   "bytes_per_conn"):
         print(f"\nidle connections: N = {n}, not the issue's 100 000 (TCG "
               "opens a few hundred per second; set XNET_BENCH_IDLE_N).")
-    if not stats(rows, "rr4096", "xnet-dgram", "p50_us"):
+    if stats(rows, "rr4096", "udp", "p50_us") and \
+            not stats(rows, "rr4096", "xnet-dgram", "p50_us"):
         print("\nrr 4 KiB XNET-DG: not measured, an xnet datagram is one "
               "frame (at most MTU - 20 = 1480 bytes at MTU 1500); UDP "
               "fragments.")
-    path_check(rows)
+    outliers(rows)
+    bypass = path_check(rows, topo)
+    fair = fairness(rows, meta)
     if failed:
         print(f"\n{len(failed)} measurement(s) failed: " +
               ", ".join(f"{r.get('label')}/{r.get('family')}"
                         for r in failed))
     if not end:
-        print("bench-report: WARNING: raw results incomplete (no end line)")
+        print(f"bench-report: WARNING: {path}: raw results incomplete "
+              "(no end line)")
+    charts(results, meta, cwnd, outdir, topo)
+    return {"topology": topo, "meta": meta, "comparisons": results,
+            "fairness": fair, "not_over_link": bypass,
+            "figures": figures, "raw": rows}, end
 
-    with open(os.path.join(outdir, "results.json"), "w") as f:
-        json.dump({"meta": meta, "comparisons": results,
-                   "figures": figures, "raw": rows}, f, indent=1)
 
+def charts(results, meta, cwnd, outdir, topo):
     # Ratio chart: one bar per comparison that has a ratio.
-    with open(os.path.join(outdir, "ratios.dat"), "w") as f:
+    dat = f"ratios-{topo}.dat"
+    with open(os.path.join(outdir, dat), "w") as f:
         f.write("# label ratio target\n")
         for r in results:
             if not r["ratio"]:
@@ -237,11 +317,11 @@ def main():
                     + (" (lower=better)" if r["better"] == "lower" else ""))
             f.write(f"\"{name}\" {r['ratio']:.4f} "
                     f"{r['target'] if r['target'] is not None else 'NaN'}\n")
-    title = (f"xnet ratios to the reference family, kernel "
+    title = (f"xnet ratios to the reference family, {topo}, kernel "
              f"{meta.get('kernel', '?')}, {meta.get('date', '?')[:10]}")
     gnuplot(f"""
 set terminal pngcairo size 1400,800 font ",10"
-set output "ratios.png"
+set output "ratios-{topo}.png"
 set title "{title}"
 set style data histograms
 set style fill solid 0.8 border -1
@@ -253,35 +333,58 @@ set logscale y
 set yrange [0.01:100]
 set key top left
 set bmargin 14
-plot "ratios.dat" using 2:xtic(1) title "xnet / reference" lc rgb "#3070b0", \\
+plot "{dat}" using 2:xtic(1) title "xnet / reference" lc rgb "#3070b0", \\
      "" using 0:3 with points pt 7 ps 1.2 lc rgb "#c03020" title "target", \\
      1 with lines dt 2 lc rgb "black" title "parity"
 """, outdir)
 
-    # Congestion window under 1% loss.
-    have = []
-    for fam, samples in sorted(cwnd.items()):
-        with open(os.path.join(outdir, f"cwnd-{fam}.dat"), "w") as f:
-            f.write("# t_s cwnd_segments\n")
-            for t, c in samples:
-                f.write(f"{t} {c}\n")
-        have.append(fam)
-    if have:
-        plots = ", ".join(f'"cwnd-{fam}.dat" using 1:2 with steps '
-                          f'title "{SHORT[fam]}"' for fam in have)
+    # Congestion windows: one stream under 1% loss; the fairness pair.
+    what = {"loss1": "one stream under netem loss 1%",
+            "fair": "XNET and TCP sharing one htb bottleneck"}
+    for test in sorted({t for t, _ in cwnd}):
+        have = []
+        for (t, fam), samples in sorted(cwnd.items()):
+            if t != test:
+                continue
+            name = f"cwnd-{test}-{topo}-{fam}.dat"
+            with open(os.path.join(outdir, name), "w") as f:
+                f.write("# t_s cwnd_segments\n")
+                for ts, c in samples:
+                    f.write(f"{ts} {c}\n")
+            have.append((fam, name))
+        plots = ", ".join(f'"{name}" using 1:2 with steps '
+                          f'title "{SHORT[fam]}"' for fam, name in have)
         gnuplot(f"""
 set terminal pngcairo size 1000,500 font ",10"
-set output "cwnd-loss1.png"
-set title "congestion window, one stream under netem loss 1% (sampled every 10 ms)"
+set output "cwnd-{test}-{topo}.png"
+set title "congestion window, {what.get(test, test)}, {topo} (every 10 ms)"
 set xlabel "time (s)"
 set ylabel "cwnd (segments)"
 set grid
 plot {plots}
 """, outdir)
-    print(f"\nbench-report: {outdir}/results.json"
-          + (f", {outdir}/ratios.png" if shutil.which("gnuplot") else "")
-          + (f", {outdir}/cwnd-loss1.png" if have else ""))
-    return 0 if end else 1
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    outdir = sys.argv[-1]
+    os.makedirs(outdir, exist_ok=True)
+    runs, ok = [], True
+    for path in sys.argv[1:-1]:
+        res, complete = report(path, outdir)
+        if res:
+            runs.append(res)
+        ok = ok and complete
+    if not runs:
+        return 1
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump({"runs": runs}, f, indent=1)
+    print(f"\nbench-report: {outdir}/results.json" +
+          (f", {outdir}/ratios-*.png, {outdir}/cwnd-*.png"
+           if shutil.which("gnuplot") else ""))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@
 #   XNET_BENCH_REPS=N    bench: repetitions of each figure (5)
 #   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
 #   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
-#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle;
-#                        prof, a perf profile, runs only when named)
+#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle,
+#                        fair; prof, a perf profile, runs only when named)
+#   XNET_BENCH_FAIR_SECS=S  bench: seconds of the fairness run (20)
 #   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
 # from the guest's second serial port (build/vm-KVER.result).  Last line:
@@ -49,7 +50,7 @@ kernel=${XNET_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 case $mode in
 check) limit=${XNET_VM_TIMEOUT:-780} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;
-bench) limit=${XNET_VM_TIMEOUT:-900} ;;
+bench) limit=${XNET_VM_TIMEOUT:-1500} ;;
 shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
 node) limit=0 ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
@@ -80,6 +81,7 @@ if [ "$mode" = bench ] || [ "$mode" = node ]; then
 	append+=" xnetbench.secs=${XNET_BENCH_SECS:-2}"
 	append+=" xnetbench.idle_n=${XNET_BENCH_IDLE_N:-2000}"
 	append+=" xnetbench.pin=${XNET_BENCH_PIN:-1}"
+	append+=" xnetbench.fair_secs=${XNET_BENCH_FAIR_SECS:-20}"
 	[ -n "${XNET_BENCH_ONLY:-}" ] && append+=" xnetbench.only=$XNET_BENCH_ONLY"
 else
 	# XNET_SLUB_DEBUG= (empty) on the debug lane: KASAN checks more,

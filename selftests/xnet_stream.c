@@ -2326,6 +2326,36 @@ TEST_F(seqpacket, many_messages_in_order)
 	free(exp);
 	closepair(&p);
 }
+/*
+ * A window that is not in use does not grow: 300 one-byte round trips
+ * keep one segment in flight, so the client's congestion window must
+ * end where it started (TCP: tcp_is_cwnd_limited()). Before, every ACK
+ * grew it, by one segment each in slow start, to 310 here; a window far
+ * above what is in flight makes a cut on loss meaningless (PERFORMANCE.md,
+ * "Under 1% loss").
+ */
+TEST_F(stream, cwnd_grows_only_when_used)
+{
+	struct xnet_info x0, x1;
+	struct pair p;
+	char b = 'x';
+	int i;
+
+	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7031, &p));
+	ASSERT_EQ(0, get_info(p.c, &x0));
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(1, send(p.c, &b, 1, 0));
+		ASSERT_EQ(1, recv(p.s, &b, 1, 0));
+		ASSERT_EQ(1, send(p.s, &b, 1, 0));
+		ASSERT_EQ(1, recv(p.c, &b, 1, 0));
+	}
+	ASSERT_EQ(0, get_info(p.c, &x1));
+	TH_LOG("client cwnd %u before, %u after 300 round trips",
+	       x0.xi_snd_cwnd, x1.xi_snd_cwnd);
+	EXPECT_GE(x0.xi_snd_cwnd, x1.xi_snd_cwnd);
+	closepair(&p);
+}
+
 #endif /* !XNET_EMUL_TCP */
 
 #ifdef XNET_EMUL_TCP

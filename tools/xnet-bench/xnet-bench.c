@@ -98,6 +98,7 @@ struct opts {
 	unsigned int size;	/* message size */
 	int streams;
 	const char *cwnd_file;
+	const char *lat_file;
 	const char *label;
 	bool nodelay;
 };
@@ -752,25 +753,42 @@ static bool rr_done(const struct lat *l, double deadline)
 static void lat_report(struct lat *l, double secs, uint64_t lost,
 		       const char *rate_name)
 {
-	double p50, p99, mean = 0;
+	double p50, p99, p999, max, mean = 0;
 	size_t i;
+	FILE *f;
 
+	/* Every round trip in order, before sorting (-R: outlier hunting). */
+	if (opt.lat_file) {
+		f = fopen(opt.lat_file, "w");
+		if (!f)
+			die("%s: %s", opt.lat_file, strerror(errno));
+		fprintf(f, "# %s %s %u B: round trip (ns) of each transaction, "
+			"in order\n", opt.fam->name, test_names[opt.test],
+			opt.size);
+		for (i = 0; i < l->n; i++)
+			fprintf(f, "%" PRIu64 "\n", l->v[i]);
+		fclose(f);
+	}
 	qsort(l->v, l->n, sizeof(*l->v), cmp_u64);
 	for (i = 0; i < l->n; i++)
 		mean += l->v[i];
 	mean = l->n ? mean / l->n / 1e3 : 0;
 	p50 = pct(l->v, l->n, 50) / 1e3;
 	p99 = pct(l->v, l->n, 99) / 1e3;
+	p999 = pct(l->v, l->n, 99.9) / 1e3;
+	max = l->n ? l->v[l->n - 1] / 1e3 : 0;
 	fprintf(out_human(), "%s %s %u B: %.0f %s/s, p50 %.1f us, p99 %.1f us, "
-		"mean %.1f us (%zu samples%s)\n", opt.fam->name,
-		test_names[opt.test], opt.size, l->n / secs, rate_name, p50, p99,
-		mean, l->n, lost ? ", some lost" : "");
+		"p99.9 %.1f us, max %.1f us, mean %.1f us (%zu samples%s)\n",
+		opt.fam->name, test_names[opt.test], opt.size, l->n / secs,
+		rate_name, p50, p99, p999, max, mean, l->n,
+		lost ? ", some lost" : "");
 	if (opt.json) {
 		json_begin();
 		printf(",\"size\":%u,\"secs\":%.3f,\"n\":%zu,\"rate\":%.3f,"
-		       "\"p50_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,"
-		       "\"lost\":%" PRIu64 "}\n", opt.size, secs, l->n, l->n / secs,
-		       p50, p99, mean, lost);
+		       "\"p50_us\":%.3f,\"p99_us\":%.3f,\"p999_us\":%.3f,"
+		       "\"max_us\":%.3f,\"mean_us\":%.3f,\"lost\":%" PRIu64
+		       "}\n", opt.size, secs, l->n, l->n / secs, p50, p99, p999,
+		       max, mean, lost);
 	}
 }
 
@@ -1047,7 +1065,8 @@ static void usage(FILE *f)
 "\n"
 "Tests (-t):\n"
 "  stream   bulk throughput: -P streams, for -d seconds or -n bytes each\n"
-"  rr       request/response ping-pong of -m bytes: p50/p99 round trip\n"
+"  rr       request/response ping-pong of -m bytes: p50/p99/p99.9 and\n"
+"           max round trip\n"
 "  crr      connect, one -m byte request/response, close: connections/s\n"
 "  idle     open -n idle connections: bytes per connection (both ends)\n"
 "           in slab objects (/proc/slabinfo active objects x size) and\n"
@@ -1066,6 +1085,7 @@ static void usage(FILE *f)
 "  -P N       parallel streams, 1..%d (default 1)\n"
 "  -C FILE    stream: sample the first stream's congestion window every\n"
 "             10 ms (XNET_INFO, TCP_INFO) into FILE (\"t_s cwnd\" lines)\n"
+"  -R FILE    rr/crr: write every round trip (ns), in order, into FILE\n"
 "  -D         rr/crr: leave Nagle-style coalescing on (default: no-delay)\n"
 "  -L LABEL   label copied into the JSON result\n"
 "  -j         print the result as one JSON object on stdout (the\n"
@@ -1105,7 +1125,7 @@ int main(int argc, char **argv)
 	int c;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "lf:t:a:p:d:n:m:P:C:DL:jh", lopts,
+	while ((c = getopt_long(argc, argv, "lf:t:a:p:d:n:m:P:C:R:DL:jh", lopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l': opt.server = true; break;
@@ -1144,6 +1164,7 @@ int main(int argc, char **argv)
 				die("streams must be 1..%d", MAX_STREAMS);
 			break;
 		case 'C': opt.cwnd_file = optarg; break;
+		case 'R': opt.lat_file = optarg; break;
 		case 'D': opt.nodelay = false; break;
 		case 'L': opt.label = optarg; break;
 		case 'j': opt.json = true; break;
