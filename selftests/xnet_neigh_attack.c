@@ -468,4 +468,67 @@ TEST_F_TIMEOUT(na, answers_rate_limited, 120)
 	EXPECT_GE(NEIGH_MAX / 2, xu_proc_entries("neigh"));
 }
 
+/*
+ * A stranger's query claiming a resolved peer's address from its own MAC,
+ * followed at once by a forged answer "the peer is at my MAC", does not
+ * move the entry: the doubt is checked by a unicast probe to the MAC we
+ * know, the live peer answers it, and the forgery is not taken (before,
+ * the query made us broadcast a query whose answer was awaited, and the
+ * pipelined forgery was that answer).
+ */
+TEST_F_TIMEOUT(na, forged_answer_after_query, 90)
+{
+	uint32_t p = xu_addr("10.0.0.9"), me = xu_addr(SELF);
+	uint8_t f[256], q[256], probe_dst[6];
+	int fd, probes = 0, unicast = 0;
+	size_t len, qlen;
+	cpu_set_t cpus;
+	double end;
+
+	/* the peer must answer our probe within neigh_retrans_ms */
+	ASSERT_EQ(0, sysctl_set("neigh_retrans_ms", 1000 * tmul()));
+	ASSERT_EQ(0, dgram_reaches(self, "10.0.0.9", peer1));
+	ASSERT_EQ(1, neigh_is("10.0.0.9", peer1, "REACHABLE"));
+	/* an entry is rechecked at most once per neigh_retrans_ms */
+	xu_msleep(1500 * tmul());
+
+	fd = sniff_open(self);
+	ASSERT_LE(0, fd);
+	/* both frames through one CPU's backlog: they arrive in order */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	qlen = mk(q, bcast, evil, T_QUERY, p, me, 0, 0, 0);
+	len = mk(f, self->xb_mac, evil, T_ANSWER, p, me, 0, 0, 0);
+	ASSERT_EQ(0, inject(self, q, qlen));
+	ASSERT_EQ(0, inject(self, f, len));
+
+	/*
+	 * Play the live peer for 3 x neigh_retrans_ms: answer every query
+	 * for it, as its own stack would, from its own MAC.
+	 */
+	end = xu_now() + 3.0 * tmul();
+	while (xu_now() < end) {
+		if (sniff(fd, f, sizeof(f), T_QUERY, p, 200) <= 0)
+			continue;
+		if (!probes++)
+			memcpy(probe_dst, f, 6);
+		if (!memcmp(f, peer1, 6))
+			unicast++;
+		len = mk(f, self->xb_mac, peer1, T_ANSWER, p, me, 0, 0, 0);
+		ASSERT_EQ(0, inject(self, f, len));
+	}
+	close(fd);
+	TH_LOG("%d queries for the peer, %d to its MAC", probes, unicast);
+
+	/* the entry still holds the peer's MAC, and its traffic goes there */
+	EXPECT_EQ(1, neigh_is("10.0.0.9", peer1, "REACHABLE"));
+	EXPECT_EQ(0, neigh_is("10.0.0.9", evil, ""));
+	EXPECT_EQ(0, dgram_reaches(self, "10.0.0.9", peer1));
+	/* the doubt was checked by one probe to the known MAC */
+	ASSERT_LE(1, probes);
+	EXPECT_EQ(0, memcmp(probe_dst, peer1, 6));
+	EXPECT_EQ(1, probes);
+}
+
 TEST_HARNESS_MAIN

@@ -2104,6 +2104,49 @@ TEST_F_TIMEOUT(stream, opt_user_timeout_peer_gone, 45)
 }
 
 /*
+ * A blocking send() that had queued some bytes when the connection timed
+ * out returns their count and leaves the error for the next call: the
+ * next send() fails with ETIMEDOUT, not EPIPE (the error used to be
+ * consumed by the partial write and lost).
+ */
+TEST_F_TIMEOUT(stream, partial_send_keeps_timeout, 60)
+{
+	int v = 2000, sb = 16384;
+	const size_t len = 1 << 20;
+	struct pair p;
+	double t0, dt;
+	char *buf;
+	ssize_t n;
+
+	XNET_ONLY("address removal");
+	buf = calloc(1, len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7038, &p));
+	ASSERT_EQ(0, setsockopt(p.c, XSOL, XO_USER_TIMEOUT, &v, sizeof(v)));
+	ASSERT_EQ(0, setsockopt(p.c, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb)));
+	/* nothing answers any more: the send queues sndbuf's worth, blocks */
+	ASSERT_EQ(0, xu_sh("xnetctl addr del " B_ADDR " dev xb"));
+	t0 = xu_now();
+	n = send(p.c, buf, len, MSG_NOSIGNAL);
+	dt = xu_now() - t0;
+	TH_LOG("send returned %zd (%s) after %.2f s", n,
+	       n < 0 ? strerror(errno) : "partial", dt);
+	/* a partial count, after the user timeout */
+	EXPECT_LT(0, n);
+	EXPECT_GT((ssize_t)len, n);
+	EXPECT_LE(1.5, dt);
+	/* the timeout is reported by the next call */
+	errno = 0;
+	EXPECT_EQ(-1, send(p.c, buf, 100, MSG_NOSIGNAL));
+	EXPECT_EQ(ETIMEDOUT, errno) TH_LOG("next send: %s", strerror(errno));
+	/* and only once */
+	EXPECT_EQ(0, sock_error(p.c));
+	EXPECT_LE(1, counter("Timeouts"));
+	free(buf);
+	closepair(&p);
+}
+
+/*
  * Keepalive: an idle connection whose peer vanished ends with ETIMEDOUT
  * after KEEPIDLE + KEEPCNT x KEEPINTVL; a live peer answers the probes.
  */
