@@ -269,7 +269,7 @@ require_root
 require_cmds ip xnetctl timeout
 [ -x "$XECHO" ] || { echo "# FAIL: $XECHO not built"; exit 1; }
 
-# --- bulk exchanges (xnet_bulk), for tests other than stream_bulk.sh ---
+# --- bulk exchanges (xnet_bulk) ---
 XBULK=$HERE/xnet_bulk
 
 # kv FILE KEY: the value of the last KEY=... line of FILE.
@@ -319,6 +319,8 @@ bulk_check() {
 	for v in "$COUT" "$SOUT"; do
 		[ "$(kv "$v" recv_verify)" = ok ] ||
 			{ fail "$name: $(kv "$v" role) received $(kv "$v" recv_verify)"; ok=0; }
+		[ "$(kv "$v" msg_errors)" = 0 ] ||
+			{ fail "$name: $(kv "$v" role): $(kv "$v" msg_errors) message errors"; ok=0; }
 	done
 	if [ -n "$(kv "$COUT" sent_sha256)" ] &&
 	   [ "$(kv "$COUT" sent_sha256)" = "$(kv "$SOUT" recv_sha256)" ]; then

@@ -20,7 +20,6 @@
 # within a few seconds.
 source "$(dirname "$0")/lib.sh"
 
-XBULK=$HERE/xnet_bulk
 [ -x "$XBULK" ] || { echo "# FAIL: $XBULK not built"; exit 1; }
 require_cmds tc sha256sum
 
@@ -34,78 +33,16 @@ veth_link "$A" veth-a "$B" veth-b
 xaddr "$A" veth-a $AA
 xaddr "$B" veth-b $BA
 
-# kv FILE KEY: the value of the last KEY=... line of FILE.
-kv() {
-	sed -n "s/^$2=//p" "$1" | tail -1
-}
-
-# run_bulk NAME PORT SECS [SERVER ARGS] -- [CLIENT ARGS]: one exchange, the
-# server in B, the client in A. Sets SOUT/COUT (outputs), SRC/CRC (exit).
+# run_bulk NAME PORT SECS [SERVER ARGS] -- [CLIENT ARGS]: lib.sh's bulk
+# with the server in B and the client in A; check_bulk: bulk_check.
 run_bulk() {
-	local name=$1 port=$2 secs=$3 sargs=() spid
+	local name=$1 port=$2 secs=$3
 	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		sargs+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	rm -f "$TMPD/ready"
-	bg "$B" "$XBULK" server -b $BA:"$port" -R "$TMPD/ready" -I -T "$secs" \
-		"${sargs[@]}"
-	spid=$BGPID
-	SOUT=$BGOUT
-	COUT=$TMPD/$name.client
-	if ! wait_file "$TMPD/ready"; then
-		fail "$name: server not listening"
-		show "$SOUT"
-		SRC=1
-		CRC=1
-		return 1
-	fi
-	nsx "$A" "$XBULK" client -c $BA:"$port" -b $AA -I -T "$secs" "$@" \
-		>"$COUT" 2>&1
-	CRC=$?
-	bg_wait "$spid" $((secs + 5))
-	SRC=$?
+	bulk "$name" "$B" "$BA" "$A" "$AA" "$port" "$secs" "$@"
 }
 
-# check_bulk NAME: both ends succeeded and agree on both streams.
 check_bulk() {
-	local name=$1 ok=1 v
-	[ "$CRC" = 0 ] || { fail "$name: client exit $CRC"; ok=0; }
-	[ "$SRC" = 0 ] || { fail "$name: server exit $SRC"; ok=0; }
-	for v in "$COUT" "$SOUT"; do
-		[ "$(kv "$v" recv_verify)" = ok ] ||
-			{ fail "$name: $(kv "$v" role) received $(kv "$v" recv_verify)"; ok=0; }
-		[ "$(kv "$v" msg_errors)" = 0 ] ||
-			{ fail "$name: $(kv "$v" role): $(kv "$v" msg_errors) message errors"; ok=0; }
-	done
-	if [ -n "$(kv "$COUT" sent_sha256)" ] &&
-	   [ "$(kv "$COUT" sent_sha256)" = "$(kv "$SOUT" recv_sha256)" ]; then
-		pass "$name: client->server $(kv "$SOUT" recv_bytes) bytes, sha256 match"
-	else
-		fail "$name: client->server sha256 differs"
-		ok=0
-	fi
-	if [ -n "$(kv "$SOUT" sent_sha256)" ] &&
-	   [ "$(kv "$SOUT" sent_sha256)" = "$(kv "$COUT" recv_sha256)" ]; then
-		pass "$name: server->client $(kv "$COUT" recv_bytes) bytes, sha256 match"
-	else
-		fail "$name: server->client sha256 differs"
-		ok=0
-	fi
-	log "$name: client $(kv "$COUT" secs) s, $(kv "$COUT" rate_mbs) MB/s;" \
-	    "retrans client $(kv "$COUT" info_total_retrans)" \
-	    "server $(kv "$SOUT" info_total_retrans);" \
-	    "mss $(kv "$COUT" info_mss) cwnd $(kv "$COUT" info_snd_cwnd)" \
-	    "srtt $(kv "$COUT" info_srtt_us) us"
-	if [ $ok = 0 ]; then
-		log "client:"
-		show "$COUT"
-		log "server:"
-		show "$SOUT"
-	fi
-	return $((1 - ok))
+	bulk_check "$@"
 }
 
 a_open0=$(counter "$A" ActiveOpens)
