@@ -37,6 +37,7 @@ enum {
 	XNET_T_NEIGH_ANSWER	= 3,
 	XNET_T_STREAM		= 4,
 	XNET_T_SEQPACKET	= 5,
+	XNET_T_ERROR		= 6,	/* error report (error.c) */
 };
 
 struct xnethdr {
@@ -629,6 +630,37 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 void xnet_finish_output(struct xnet_net *xn, struct sk_buff *skb,
 			struct net_device *dev, const u8 *ha);
 int xnet_send_broadcast(struct xnet_net *xn, struct sk_buff *skb, int oif);
+
+/*
+ * route.c: the way to a destination, as a route lookup finds it. Valid
+ * under the RCU read section the lookup ran in.
+ */
+struct xnet_rt {
+	/* the device to leave by; NULL: the link of a bare (/0) address,
+	 * resolved by query on every device holding one (the oif honoured)
+	 */
+	struct xnet_dev		*xdev;
+	__be32			nexthop;	/* the address to resolve */
+	__be32			src;		/* source for an unbound sender */
+	unsigned int		mtu;		/* of xdev; 0 when xdev is NULL */
+	u8			type;		/* XNET_ROUTE_* */
+	u8			prefixlen;
+	__be32			prefix;
+	u32			metric;
+};
+
+int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
+			  int oif, struct xnet_rt *rt);
+
+/*
+ * error.c: send an error report about the frame @in (network header at
+ * its xnet header; in->dev the device it came by) to its source. Rate
+ * limited per netns; never about an error report, a broadcast or a
+ * source that is not plausible. Does not consume @in. Softirq or process
+ * context, no xnet lock held.
+ */
+void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
+		     u8 code, u32 info);
 
 /* neigh.c */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif);

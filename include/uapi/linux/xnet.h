@@ -39,6 +39,11 @@ struct sockaddr_xnet {
 #define XNET_KEEPCNT		6	/* int */
 #define XNET_USER_TIMEOUT	7	/* unsigned int, milliseconds */
 #define XNET_INFO		8	/* struct xnet_info, read only */
+#define XNET_HOPLIMIT		9	/* int: 1..255; -1 restores the default */
+#define XNET_RECVERR		10	/* int: error reports to the error queue */
+#define XNET_MTU		11	/* int, read only: connected peer's path MTU */
+
+#define XNET_HOPLIMIT_DEFAULT	64
 
 /* Connection states as reported in xnet_info.xi_state and /proc. */
 enum {
@@ -98,6 +103,10 @@ enum {
 	XNET_CMD_STATS_GET,
 	XNET_CMD_SOCK_GET,
 	XNET_CMD_NEIGH_FLUSH,
+	XNET_CMD_ROUTE_ADD,	/* PREFIX, PREFIXLEN, [GATEWAY], [IFINDEX], [METRIC] */
+	XNET_CMD_ROUTE_DEL,	/* the same keys as ROUTE_ADD */
+	XNET_CMD_ROUTE_GET,	/* dump: every route of the netns */
+	XNET_CMD_ROUTE_LOOKUP,	/* do: the route ADDR takes, like ip route get */
 	__XNET_CMD_MAX,
 };
 
@@ -127,6 +136,13 @@ enum {
 	XNET_ATTR_TIMER,	/* u8: XNET_TIMER_* pending */
 	XNET_ATTR_TIMER_MS,	/* u32: time until it fires */
 	XNET_ATTR_RETRANS,	/* u32: xi_retransmits */
+	XNET_ATTR_PREFIXLEN,	/* u8: 0..32 */
+	XNET_ATTR_PREFIX,	/* u32, network byte order */
+	XNET_ATTR_GATEWAY,	/* u32, network byte order; absent: on link */
+	XNET_ATTR_METRIC,	/* u32: lower is preferred */
+	XNET_ATTR_ROUTE_TYPE,	/* u8: XNET_ROUTE_* */
+	XNET_ATTR_PREFSRC,	/* u32, network byte order: source chosen */
+	XNET_ATTR_MTU,		/* u32: device MTU, or path MTU if lower */
 	__XNET_ATTR_MAX,
 };
 
@@ -157,6 +173,38 @@ enum {
 	XNET_TIMER_PROBE,
 	XNET_TIMER_KEEPALIVE,
 	XNET_TIMER_TIME_WAIT,
+};
+
+/* Kinds of route (XNET_ATTR_ROUTE_TYPE). */
+enum {
+	XNET_ROUTE_CONNECTED = 1,	/* the prefix of an address: on link */
+	XNET_ROUTE_GATEWAY,		/* through a next hop: route add ... via */
+	XNET_ROUTE_BARE,		/* a bare address's link: the last resort */
+};
+
+/*
+ * Error reports (frame type 6, docs/PROTOCOL.md). With XNET_RECVERR set,
+ * a datagram socket finds them on its error queue (recvmsg MSG_ERRQUEUE)
+ * as a control message at level SOL_XNET, type XNET_RECVERR, holding a
+ * struct sock_extended_err (linux/errqueue.h): ee_origin XNET_EE_ORIGIN,
+ * ee_type XNET_ERR_*, ee_code XNET_UNREACH_* (unreachable only), ee_info
+ * the next hop's MTU (frame too big only), ee_errno the errno a send
+ * would see, followed by the reporting node's struct sockaddr_xnet
+ * (SO_EE_OFFENDER()).
+ */
+#define XNET_EE_ORIGIN		2	/* SO_EE_ORIGIN_ICMP's value */
+
+enum {
+	XNET_ERR_UNREACH = 1,	/* destination unreachable: code says why */
+	XNET_ERR_HOPLIMIT,	/* hop limit reached 0 in transit */
+	XNET_ERR_TOOBIG,	/* frame too big for the next hop: MTU given */
+};
+
+enum {
+	XNET_UNREACH_NOROUTE = 0,	/* no route to the destination */
+	XNET_UNREACH_NEIGH,		/* next hop did not answer resolution */
+	XNET_UNREACH_PORT,		/* no socket on that datagram port */
+	XNET_UNREACH_FORWARDING,	/* not addressed to a node not forwarding */
 };
 
 #endif /* _UAPI_LINUX_XNET_H */
