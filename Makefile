@@ -182,6 +182,13 @@ _check: kver-check
 # take the 5-level direct map for a wild address ("BUG: KASAN:
 # wild-memory-access" in handle_edge_irq, 7 ms into boot, before any of
 # ours is loaded). With 4-level paging there is no such window.
+# watchdog_thresh=60: the kernel's lockup detector is scaled like the
+# tests' timeouts (timeout_mul). This kernel runs ~8x slower than the
+# Debian ones under TCG, and code patching (enabling a tracepoint patches
+# static keys and calls, with IPIs to the other vCPU) once held a vCPU
+# past the default 20 s: a soft-lockup panic in xnet_audit's
+# events/xnet/enable write with nothing of xnet's on the stack. A real
+# lockup still panics, after 120 s, with every CPU's backtrace.
 check-debug:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory _check-debug
@@ -200,7 +207,7 @@ _check-debug:
 	XNET_MODROOT=$$dir/mods \
 	XNET_VM_MEM=$${XNET_VM_MEM:-2048} \
 	XNET_VM_TIMEOUT=$${XNET_VM_TIMEOUT:-5400} \
-	XNET_VM_APPEND="xnettest.timeout_mul=8 no5lvl $${XNET_VM_APPEND:-}" \
+	XNET_VM_APPEND="xnettest.timeout_mul=8 no5lvl watchdog_thresh=60 softlockup_all_cpu_backtrace=1 $${XNET_VM_APPEND:-}" \
 	XNET_SLUB_DEBUG= \
 	XNET_TESTS="$${XNET_TESTS:-$$(test -n "$(XNET_DEBUG_ALL)" || \
 		sed 's/#.*//' selftests/TESTS.debug | awk '{print $$1}')}" \
