@@ -86,6 +86,7 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_ABORT_ON_TIMEOUT]	= "AbortOnTimeout",
 	[XNET_MIB_ORPHAN_OVERFLOWS]	= "OrphanOverflows",
 	[XNET_MIB_IN_GRO_MERGED]	= "InGroMerged",
+	[XNET_MIB_ROUTE_TABLE_FULL]	= "RouteTableFull",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -231,6 +232,7 @@ static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
+static int xnet_route_max_max = 1 << 20;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -398,6 +400,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_conn_max_max,
 	},
+	{
+		.procname	= "route_max",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_route_max_max,
+	},
 	{ }
 };
 
@@ -431,6 +441,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[18].data = &xn->orphan_retries;
 	tbl[19].data = &xn->synack_retries;
 	tbl[20].data = &xn->max_orphans;
+	tbl[21].data = &xn->route_max;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&
