@@ -231,6 +231,7 @@ static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
+static int xnet_hoplimit_max = 255;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -398,6 +399,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_conn_max_max,
 	},
+	{
+		.procname	= "hoplimit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_hoplimit_max,
+	},
 	{ }
 };
 
@@ -431,6 +440,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[18].data = &xn->orphan_retries;
 	tbl[19].data = &xn->synack_retries;
 	tbl[20].data = &xn->max_orphans;
+	tbl[21].data = &xn->hoplimit;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

@@ -31,9 +31,13 @@ struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 	return skb;
 }
 
-/* Push the common header in front of the payload at skb->data. */
+/*
+ * Push the common header in front of the payload at skb->data: the
+ * sender's hop limit (xnet_sock_hoplimit(), the netns's for frames of no
+ * socket, XNET_HOPLIMIT_LINK for link-local ones), reserved bytes zero.
+ */
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
-		    __be32 daddr, __be16 sport, __be16 dport)
+		    __be32 daddr, __be16 sport, __be16 dport, u8 hoplimit)
 {
 	struct xnethdr *xh;
 
@@ -47,6 +51,8 @@ void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 	xh->sport = sport;
 	xh->dport = dport;
 	xh->csum = 0;
+	xh->hoplimit = hoplimit;
+	memset(xh->resv, 0, sizeof(xh->resv));
 	skb->protocol = htons(ETH_P_XNET);
 }
 
@@ -82,6 +88,9 @@ __be32 xnet_csum(struct sk_buff *skb)
 
 	crc = crc32c(~0U, p, offsetof(struct xnethdr, csum));
 	crc = crc32c(crc, zero, sizeof(zero));
+	BUILD_BUG_ON(sizeof(*xh) != XNET_HLEN);
+	crc = crc32c(crc, &xh->hoplimit,
+		     XNET_HLEN - offsetof(struct xnethdr, hoplimit));
 	crc = xnet_crc_skb(skb, skb_network_offset(skb) + XNET_HLEN,
 			   len - XNET_HLEN, crc);
 	return cpu_to_be32(~crc);
