@@ -10,6 +10,7 @@
  * never with a spinlock held, as dev_queue_xmit() requires. A net_device
  * used outside RCU is pinned with netdev_hold() by the caller.
  */
+#include <linux/crc32.h>
 #include <linux/crc32c.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -94,6 +95,33 @@ __be32 xnet_csum(struct sk_buff *skb)
 	crc = xnet_crc_skb(skb, skb_network_offset(skb) + XNET_HLEN,
 			   len - XNET_HLEN, crc);
 	return cpu_to_be32(~crc);
+}
+
+/*
+ * For a forwarder: set the hop limit of the frame at the network header
+ * of @skb and fix its CRC without reading the payload. CRC-32C is affine
+ * in its message: two packets of the same length that differ only in
+ * byte 20 by d have CRCs that differ by the CRC, without the initial and
+ * final inversion, of the byte d followed by (length - 21) zero bytes;
+ * __crc32c_le_shift() appends the zeros in O(log n). A frame whose CRC
+ * is not computed (a large frame, CHECKSUM_PARTIAL: offload.c) only gets
+ * the byte. The caller has made the header writable (skb_ensure_writable())
+ * and checked the frame (rx.c): its length field is the packet's length.
+ * Any context.
+ */
+void xnet_hdr_set_hoplimit(struct sk_buff *skb, u8 hoplimit)
+{
+	struct xnethdr *xh = xnet_hdr(skb);
+	u8 delta = xh->hoplimit ^ hoplimit;
+	u32 d;
+
+	xh->hoplimit = hoplimit;
+	if (!delta || skb_is_gso(skb) || skb->ip_summed == CHECKSUM_PARTIAL)
+		return;
+	d = __crc32c_le_shift(crc32c(0, &delta, 1),
+			      ntohs(xh->len) - offsetof(struct xnethdr,
+							hoplimit) - 1);
+	xh->csum ^= cpu_to_be32(d);
 }
 
 static struct xnet_dev *xnet_dev_of(struct xnet_net *xn,

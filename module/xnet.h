@@ -640,6 +640,7 @@ struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 		    __be32 daddr, __be16 sport, __be16 dport, u8 hoplimit);
 __be32 xnet_csum(struct sk_buff *skb);
+void xnet_hdr_set_hoplimit(struct sk_buff *skb, u8 hoplimit);
 /* link-local frames (neighbour resolution) */
 #define XNET_HOPLIMIT_LINK	1
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
