@@ -71,7 +71,7 @@
 #define EPH_LO		32768
 #define EPH_HI		60999
 #define TMO_MS		5000		/* default SO_RCVTIMEO/SO_SNDTIMEO */
-#define MSS_MAX		(1500 - 20)
+#define MSS_MAX		(1500 - XU_HLEN)
 #define SEQ_MAX		65536		/* largest SEQPACKET message */
 
 static const char *type_name(int type)
