@@ -164,7 +164,8 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		kfree_skb(skb);
 		return err;
 	}
-	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport);
+	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport,
+		       xnet_sock_hoplimit(sk));
 	xnet_inc_stat(xn, XNET_MIB_OUT_DATAGRAMS);
 	err = xnet_output(xn, skb, oif);
 	return err ? err : len;
@@ -261,6 +262,8 @@ static int xnet_dgram_ioctl(struct socket *sock, unsigned int cmd,
 static int xnet_dgram_setsockopt(struct socket *sock, int level, int optname,
 				 sockptr_t optval, unsigned int optlen)
 {
+	if (level == SOL_XNET && optname == XNET_HOPLIMIT)
+		return xnet_sock_set_hoplimit(sock->sk, optval, optlen);
 	return -ENOPROTOOPT;
 }
 
@@ -268,14 +271,22 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 				 char __user *optval, int __user *optlen)
 {
 	struct xnet_info info;
-	int len;
+	int len, val;
 
-	if (level != SOL_XNET || optname != XNET_INFO)
+	if (level != SOL_XNET ||
+	    (optname != XNET_INFO && optname != XNET_HOPLIMIT))
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == XNET_HOPLIMIT) {
+		val = xnet_sock_hoplimit(sock->sk);
+		len = min_t(unsigned int, len, sizeof(val));
+		if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+			return -EFAULT;
+		return 0;
+	}
 	lock_sock(sock->sk);
 	xnet_sock_fill_info(sock->sk, &info);
 	release_sock(sock->sk);

@@ -232,6 +232,7 @@ static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
+static int xnet_hoplimit_max = 255;
 static int xnet_route_max_max = 1 << 20;
 
 static struct ctl_table xnet_sysctl_template[] = {
@@ -401,6 +402,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra2		= &xnet_conn_max_max,
 	},
 	{
+		.procname	= "hoplimit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_hoplimit_max,
+	},
+	{
 		.procname	= "route_max",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
@@ -441,7 +450,8 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[18].data = &xn->orphan_retries;
 	tbl[19].data = &xn->synack_retries;
 	tbl[20].data = &xn->max_orphans;
-	tbl[21].data = &xn->route_max;
+	tbl[21].data = &xn->hoplimit;
+	tbl[22].data = &xn->route_max;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

@@ -903,6 +903,8 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 		release_sock(sk);
 		return 0;
 	}
+	if (optname == XNET_HOPLIMIT)
+		return xnet_sock_set_hoplimit(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -1024,6 +1026,9 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case XNET_USER_TIMEOUT:
 		val = c->user_timeout_ms;
+		break;
+	case XNET_HOPLIMIT:
+		val = xnet_sock_hoplimit(sk);
 		break;
 	default:
 		release_sock(sk);
