@@ -235,10 +235,18 @@ static int xnet_orphan_retries_max = 15;
 static int xnet_hoplimit_max = 255;
 static int xnet_route_max_max = 1 << 20;
 
+/*
+ * Each entry's .data is the offset of its field in struct xnet_net
+ * (XNET_SYSCTL_NET: the whole of it); xnet_sysctl_init() turns offsets
+ * into the netns's addresses, so entries need no index kept in step.
+ */
+#define XNET_SYSCTL_FIELD(f)	((void *)offsetof(struct xnet_net, f))
+#define XNET_SYSCTL_NET		((void *)0)
+
 static struct ctl_table xnet_sysctl_template[] = {
 	{
 		.procname	= "neigh_max",
-		.data		= &init_net,	/* rebased below */
+		.data		= XNET_SYSCTL_FIELD(neigh_max),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_limit,
@@ -247,6 +255,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "neigh_retries",
+		.data		= XNET_SYSCTL_FIELD(neigh_retries),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -255,6 +264,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "neigh_retrans_ms",
+		.data		= XNET_SYSCTL_FIELD(neigh_retrans_ms),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -263,6 +273,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "neigh_reachable_ms",
+		.data		= XNET_SYSCTL_FIELD(neigh_reachable_ms),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -271,6 +282,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "neigh_gc_ms",
+		.data		= XNET_SYSCTL_FIELD(neigh_gc_ms),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -279,6 +291,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "max_connections",
+		.data		= XNET_SYSCTL_FIELD(max_connections),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_limit,
@@ -287,6 +300,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "time_wait_ms",
+		.data		= XNET_SYSCTL_FIELD(time_wait_ms),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -295,6 +309,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "max_syn_backlog",
+		.data		= XNET_SYSCTL_FIELD(max_syn_backlog),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -303,12 +318,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "congestion_control",
+		.data		= XNET_SYSCTL_NET,
 		.maxlen		= 16,
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_cong,
 	},
 	{
 		.procname	= "syncookies",
+		.data		= XNET_SYSCTL_FIELD(syncookies),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -317,12 +334,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "mem",
+		.data		= XNET_SYSCTL_FIELD(mem),
 		.maxlen		= 3 * sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_mem,
 	},
 	{
 		.procname	= "invalid_rate",
+		.data		= XNET_SYSCTL_FIELD(invalid_rate),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -331,6 +350,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "rst_rate",
+		.data		= XNET_SYSCTL_FIELD(rl_rate[XNET_RL_RST]),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -339,6 +359,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "ack_rate",
+		.data		= XNET_SYSCTL_FIELD(rl_rate[XNET_RL_ACK]),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -347,6 +368,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "neigh_answer_rate",
+		.data		= XNET_SYSCTL_FIELD(rl_rate[XNET_RL_NEIGH_ANSWER]),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -355,6 +377,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "neigh_query_rate",
+		.data		= XNET_SYSCTL_FIELD(rl_rate[XNET_RL_NEIGH_QUERY]),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -363,6 +386,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "ratelimit_burst",
+		.data		= XNET_SYSCTL_FIELD(rl_burst),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -371,6 +395,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "invalid_ratelimit_ms",
+		.data		= XNET_SYSCTL_FIELD(invalid_ratelimit_ms),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -379,6 +404,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "orphan_retries",
+		.data		= XNET_SYSCTL_FIELD(orphan_retries),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -387,6 +413,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "synack_retries",
+		.data		= XNET_SYSCTL_FIELD(synack_retries),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -395,6 +422,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "max_orphans",
+		.data		= XNET_SYSCTL_FIELD(max_orphans),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_limit,
@@ -403,6 +431,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "hoplimit",
+		.data		= XNET_SYSCTL_FIELD(hoplimit),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -411,6 +440,7 @@ static struct ctl_table xnet_sysctl_template[] = {
 	},
 	{
 		.procname	= "route_max",
+		.data		= XNET_SYSCTL_FIELD(route_max),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= xnet_sysctl_limit,
@@ -429,29 +459,8 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 		      GFP_KERNEL);
 	if (!tbl)
 		return -ENOMEM;
-	tbl[0].data = &xn->neigh_max;
-	tbl[1].data = &xn->neigh_retries;
-	tbl[2].data = &xn->neigh_retrans_ms;
-	tbl[3].data = &xn->neigh_reachable_ms;
-	tbl[4].data = &xn->neigh_gc_ms;
-	tbl[5].data = &xn->max_connections;
-	tbl[6].data = &xn->time_wait_ms;
-	tbl[7].data = &xn->max_syn_backlog;
-	tbl[8].data = xn;
-	tbl[9].data = &xn->syncookies;
-	tbl[10].data = xn->mem;
-	tbl[11].data = &xn->invalid_rate;
-	tbl[12].data = &xn->rl_rate[XNET_RL_RST];
-	tbl[13].data = &xn->rl_rate[XNET_RL_ACK];
-	tbl[14].data = &xn->rl_rate[XNET_RL_NEIGH_ANSWER];
-	tbl[15].data = &xn->rl_rate[XNET_RL_NEIGH_QUERY];
-	tbl[16].data = &xn->rl_burst;
-	tbl[17].data = &xn->invalid_ratelimit_ms;
-	tbl[18].data = &xn->orphan_retries;
-	tbl[19].data = &xn->synack_retries;
-	tbl[20].data = &xn->max_orphans;
-	tbl[21].data = &xn->hoplimit;
-	tbl[22].data = &xn->route_max;
+	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
+		tbl[i].data = (char *)xn + (uintptr_t)tbl[i].data;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&
