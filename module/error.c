@@ -25,7 +25,8 @@
  *    receive buffer, which bounds it;
  *  - connections: during SYN_SENT a report about the SYN ends the
  *    attempt (a hard error, as TCP); later, unreachable and hop limit
- *    reports are soft errors (sk_err_soft, the cause a timeout reports,
+ *    reports are soft errors (c->soft_err: the errno a timeout reports
+ *    instead of ETIMEDOUT unless new data was acknowledged since,
  *    timer.c);
  *  - frame too big: the path MTU of the destination is lowered (pmtu.c)
  *    if the reported MTU is at least XNET_MIN_MTU, below the current
@@ -285,6 +286,8 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xnet_inc_stat(xn, XNET_MIB_ATTEMPT_FAILS);
 		xnet_conn_abort(sk, err);
 	} else {
+		/* the cause a timeout reports (timer.c) */
+		c->soft_err = err;
 		WRITE_ONCE(sk->sk_err_soft, err);
 	}
 	consume_skb(skb);

@@ -23,6 +23,10 @@
  *  - toobig_valid: a report quoting a real in-flight segment with MTU
  *    1280 sets xi_mss to what 1280 allows and XNET_MTU to 1280, and the
  *    transfer completes intact;
+ *  - syn_unreach: a report about the SYN of a connect() in progress ends
+ *    it with EHOSTUNREACH; one quoting another sequence is ignored;
+ *  - soft_timeout: an unreachable report about data in flight leaves the
+ *    connection up; when it gives up, it reports EHOSTUNREACH;
  *  - rate: a flood of datagrams to a closed port earns at most
  *    burst + error_rate * time reports, every one either sent or counted
  *    as rate limited.
@@ -607,6 +611,96 @@ TEST_F_TIMEOUT(xe, toobig_valid, 90)
 	ASSERT_EQ(0, get_info(afd, &info));
 	EXPECT_EQ(mss0 - (1500 - 1280), (int)info.xi_mss);
 	rst_close(afd);
+	rst_close(bfd);
+}
+
+/*
+ * A report about the SYN of a connect() in progress ends it at once with
+ * its errno (as TCP's hard errors); one quoting another sequence is
+ * ignored.
+ */
+TEST_F_TIMEOUT(xe, syn_unreach, 60)
+{
+	struct sockaddr_xnet sa = xu_sa(B_ADDR, B_PORT + 2);
+	long long in0 = xu_counter("InErrors"), ign0, af0;
+	struct pollfd p = { .events = POLLOUT };
+	uint8_t q[FMAX], f[FMAX], bad[XNET_ERR_QUOTE];
+	int fd = a_dgram(CLOSED_PORT), cfd, st;
+	size_t n, qlen;
+
+	/* A and B know each other before B's frames are dropped */
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, send(fd, "x", 1, 0));
+	ASSERT_EQ(in0 + 1, wait_counter("InErrors", in0 + 1, 5000));
+	close(fd);
+	xu_sh("modprobe sch_netem 2>/dev/null");
+	ASSERT_EQ(0, xu_sh("ip netns exec " B_NS " tc qdisc add dev eb root "
+			   "netem loss 100%%"));
+	drain_sniff(self);
+	cfd = socket(AF_XNET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(-1, connect(cfd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(0, sniff_data(self, q, XHLEN + 16 - 1, 5000));
+	qlen = xu_get16(q, H_LEN);
+	ASSERT_GE(qlen, (size_t)(XHLEN + 16));
+	ASSERT_GE(sizeof(bad), qlen);
+	ign0 = xu_counter("InErrorsIgnored");
+	af0 = xu_counter("AttemptFails");
+
+	memcpy(bad, q, qlen);
+	xu_put32(bad, XHLEN + SEG_SEQ, xu_get32(q, XHLEN + SEG_SEQ) + 1);
+	n = mk_report(self, f, XNET_ERR_UNREACH, XNET_UNREACH_NEIGH, 0, bad,
+		      qlen);
+	ASSERT_EQ(0, inject(self, f, n));
+	ASSERT_EQ(ign0 + 1, wait_counter("InErrorsIgnored", ign0 + 1, 5000));
+	p.fd = cfd;
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	EXPECT_EQ(af0, xu_counter("AttemptFails"));
+
+	n = mk_report(self, f, XNET_ERR_UNREACH, XNET_UNREACH_NEIGH, 0, q,
+		      qlen);
+	ASSERT_EQ(0, inject(self, f, n));
+	ASSERT_EQ(1, poll(&p, 1, 5000 * mul()));
+	st = get_int(cfd, SOL_SOCKET, SO_ERROR);
+	EXPECT_EQ(EHOSTUNREACH, st);
+	EXPECT_EQ(af0 + 1, xu_counter("AttemptFails"));
+	EXPECT_EQ(ign0 + 1, xu_counter("InErrorsIgnored"));
+	close(cfd);
+}
+
+/*
+ * An unreachable report about data in flight is soft: the connection
+ * stays; when it gives up (a short XNET_USER_TIMEOUT) the report is the
+ * cause it gives, EHOSTUNREACH, not ETIMEDOUT.
+ */
+TEST_F_TIMEOUT(xe, soft_timeout, 60)
+{
+	uint8_t q[FMAX], f[FMAX];
+	struct pollfd p = { .events = POLLIN };
+	struct xnet_info info;
+	int afd, bfd, sent, ut = 2000;
+	long long in0;
+	char c;
+	size_t n;
+
+	sent = stalled_conn(self, &afd, &bfd, q, 4096);
+	ASSERT_LT(0, sent);
+	in0 = xu_counter("InErrors");
+	n = mk_report(self, f, XNET_ERR_UNREACH, XNET_UNREACH_NOROUTE, 0, q,
+		      XNET_ERR_QUOTE);
+	ASSERT_EQ(0, inject(self, f, n));
+	ASSERT_EQ(in0 + 1, wait_counter("InErrors", in0 + 1, 5000));
+	EXPECT_EQ(0, xu_counter("InErrorsIgnored"));
+	ASSERT_EQ(0, get_info(afd, &info));
+	EXPECT_EQ(XNET_STATE_ESTABLISHED, info.xi_state);
+	ASSERT_EQ(0, setsockopt(afd, SOL_XNET, XNET_USER_TIMEOUT, &ut,
+				sizeof(ut)));
+	p.fd = afd;
+	ASSERT_EQ(1, poll(&p, 1, 30000 * mul()));
+	EXPECT_EQ(-1, recv(afd, &c, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EHOSTUNREACH, errno);
+	close(afd);
 	rst_close(bfd);
 }
 
