@@ -143,13 +143,14 @@ void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
 	xnet_output_reply(xn, skb, in);
 }
 
+/* The errno a sender sees for @eh, negative. */
 static int xnet_error_errno(const struct xnet_errhdr *eh)
 {
 	if (eh->type == XNET_ERR_TOOBIG)
-		return EMSGSIZE;
+		return -EMSGSIZE;
 	if (eh->type == XNET_ERR_UNREACH && eh->code == XNET_UNREACH_PORT)
-		return ECONNREFUSED;
-	return EHOSTUNREACH;
+		return -ECONNREFUSED;
+	return -EHOSTUNREACH;
 }
 
 /*
@@ -201,7 +202,7 @@ static void xnet_error_dgram(struct xnet_net *xn, struct xnet_dev *xdev,
 	if (xs->sport != qh->sport ||
 	    (xs->dport && (xs->daddr != qh->daddr || xs->dport != qh->dport)))
 		goto ignore;
-	err = xnet_error_errno(eh);
+	err = -xnet_error_errno(eh);
 	if (eh->type == XNET_ERR_TOOBIG) {
 		mtu = xnet_error_mtu(xn, qh, eh,
 				     READ_ONCE(sk->sk_bound_dev_if));
@@ -266,7 +267,7 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xnet_error_ignored(xn, skb);
 		return;
 	}
-	err = xnet_error_errno(eh);
+	err = -xnet_error_errno(eh);
 	if (eh->type == XNET_ERR_TOOBIG) {
 		mtu = xnet_error_mtu(xn, qh, eh,
 				     READ_ONCE(sk->sk_bound_dev_if));
