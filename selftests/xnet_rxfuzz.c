@@ -87,7 +87,7 @@
 #define F_RST	0x08
 #define F_EOR	0x10
 
-enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET };
+enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
 
 /* the counters every injected frame must land in exactly one of */
 enum {
@@ -897,7 +897,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		scramble(f, len, M_PORTS | M_SEG);
 		do
 			f[O_TYPE] = bval(8);
-		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_SEQPACKET);
+		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_ERROR);
 		fix_crc(f, len);
 		return len;
 	case C_PORT:
