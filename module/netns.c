@@ -59,6 +59,7 @@ static int __net_init xnet_net_init(struct net *net)
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);
 	xnet_neigh_net_init(xn);
+	xnet_pmtu_net_init(xn);
 	err = xnet_route_net_init(xn);
 	if (err)
 		goto err_mib;
@@ -85,6 +86,7 @@ static void __net_exit xnet_net_exit(struct net *net)
 	rtnl_unlock();
 	xnet_route_net_exit(xn);
 	xnet_neigh_net_exit(xn);
+	xnet_pmtu_net_exit(xn);
 	free_percpu(xn->mib);
 }
 

@@ -10,9 +10,9 @@
  * writable by whoever has CAP_NET_ADMIN in the user namespace owning it,
  * so the root of an unprivileged container tunes its own netns. The
  * limits on what a netns may make the kernel hold (mem, neigh_max,
- * max_connections, max_orphans) are the host's to set, as tcp_mem is:
- * in a netns owned by another user namespace they are read-only. The
- * check is the opener's, when the file is opened (mode and
+ * max_connections, max_orphans, pmtu_max) are the host's to set, as
+ * tcp_mem is: in a netns owned by another user namespace they are
+ * read-only. The check is the opener's, when the file is opened (mode and
  * net_ctl_permissions()), never the writer's at write time: a writer's
  * capable() would let an unprivileged opener pass its descriptor to a
  * privileged program and have it write the value (the confused deputy
@@ -87,6 +87,10 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_ORPHAN_OVERFLOWS]	= "OrphanOverflows",
 	[XNET_MIB_IN_GRO_MERGED]	= "InGroMerged",
 	[XNET_MIB_ROUTE_TABLE_FULL]	= "RouteTableFull",
+	[XNET_MIB_OUT_ERRORS]		= "OutErrors",
+	[XNET_MIB_IN_ERRORS]		= "InErrors",
+	[XNET_MIB_RL_ERRORS]		= "OutErrorsRateLimited",
+	[XNET_MIB_IN_ERRORS_IGNORED]	= "InErrorsIgnored",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -446,6 +450,33 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.proc_handler	= xnet_sysctl_limit,
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_route_max_max,
+	},
+	{
+		.procname	= "error_rate",
+		.data		= XNET_SYSCTL_FIELD(rl_rate[XNET_RL_ERROR]),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
+		.procname	= "pmtu_max",
+		.data		= XNET_SYSCTL_FIELD(pmtu_max),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_neigh_max_max,
+	},
+	{
+		.procname	= "pmtu_expires_ms",
+		.data		= XNET_SYSCTL_FIELD(pmtu_expires_ms),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_ms_min,
+		.extra2		= &xnet_ms_max,
 	},
 	{ }
 };
