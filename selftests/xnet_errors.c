@@ -61,8 +61,8 @@
  * the common header's length and offsets, after the Ethernet header.
  */
 #define X		ETH_HLEN
-#define XHLEN		20		/* the common header */
-#define XVERSION	1
+#define XHLEN		XU_HLEN		/* the common header */
+#define XVERSION	XU_VERSION
 #define H_TYPE		1
 #define H_LEN		2
 #define H_SADDR		4
@@ -119,7 +119,8 @@ static int b_socket(FIXTURE_DATA(xe) *self, int type)
 }
 
 /* A counter of B's netns; -1 if unreadable. */
-static long long b_counter(FIXTURE_DATA(xe) *self, const char *name)
+static __attribute__((noinline)) long long
+b_counter(FIXTURE_DATA(xe) *self, const char *name)
 {
 	long long v;
 
@@ -162,6 +163,7 @@ static size_t mk_report(FIXTURE_DATA(xe) *self, uint8_t *f, uint8_t type,
 	xu_put16(f, 12, ETH_P_XNET);
 	x[0] = XVERSION;
 	x[H_TYPE] = T_ERROR;
+	x[XU_O_HOPLIMIT] = XU_HOPLIMIT;
 	xu_put16(x, H_LEN, xlen);
 	memcpy(x + H_SADDR, &saddr, 4);
 	memcpy(x + H_DADDR, &daddr, 4);
