@@ -930,6 +930,11 @@ drop:
 
 int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	/* an error report about this connection waited too (error.c) */
+	if (xnet_hdr(skb)->type == XNET_T_ERROR) {
+		xnet_error_conn_rcv(sk, skb);
+		return 0;
+	}
 	xnet_conn_process(sk, skb);
 	return 0;
 }

@@ -58,6 +58,7 @@ static int __net_init xnet_net_init(struct net *net)
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);
 	xnet_neigh_net_init(xn);
+	xnet_pmtu_net_init(xn);
 
 	err = xnet_proc_net_init(xn);
 	if (err)
@@ -78,6 +79,7 @@ static void __net_exit xnet_net_exit(struct net *net)
 	xnet_devs_flush(xn);
 	rtnl_unlock();
 	xnet_neigh_net_exit(xn);
+	xnet_pmtu_net_exit(xn);
 	free_percpu(xn->mib);
 }
 

@@ -495,6 +495,33 @@ void xnet_conn_push(struct sock *sk)
 	xnet_conn_tx_error(sk);
 }
 
+/*
+ * The path MTU fell below what was sent (a frame too big report,
+ * error.c) and c->mss with it: send again at once, at the new MSS, what
+ * is in flight and not SACKed, each skb cut to what one large frame holds
+ * now. Not a sign of congestion: cwnd and ssthresh stay (as Linux's
+ * tcp_simple_retransmit()). What is not sent yet leaves at the new MSS
+ * anyway. The connection may be CLOSED on return (xnet_conn_tx_error()).
+ */
+void xnet_conn_mtu_reduced(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	u32 goal = xnet_conn_size_goal(c);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == c->send_head)
+			break;
+		if (XNET_SEG_CB(skb)->sacked || !skb->len)
+			continue;
+		/* a refused cut: the timer sends the rest, one MSS at a time */
+		if (skb->len > goal && xnet_conn_split(sk, skb, goal))
+			break;
+		xnet_conn_retransmit_run(sk, skb, 1);
+	}
+	xnet_conn_tx_error(sk);
+}
+
 /* Send @n queued segments from @first again, as one frame. */
 void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
 			      unsigned int n)

@@ -44,6 +44,9 @@ static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
 	case XNET_T_SEQPACKET:
 		xnet_conn_rcv(xn, xdev, skb);
 		return;
+	case XNET_T_ERROR:
+		xnet_error_rcv(xn, xdev, skb);
+		return;
 	default:
 		xnet_drop(xn, skb, XNET_MIB_IN_UNKNOWN_TYPE);
 		kfree_skb(skb);

@@ -1011,6 +1011,16 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 	case XNET_USER_TIMEOUT:
 		val = c->user_timeout_ms;
 		break;
+	case XNET_MTU:
+		/* the path MTU to the peer (pmtu.c), once there is one */
+		if (sk->sk_state == XNET_STATE_CLOSED ||
+		    sk->sk_state == XNET_STATE_LISTEN) {
+			release_sock(sk);
+			return -ENOTCONN;
+		}
+		val = xnet_path_mtu(xnet_pernet(sock_net(sk)), c->laddr,
+				    c->xs.daddr, READ_ONCE(sk->sk_bound_dev_if));
+		break;
 	default:
 		release_sock(sk);
 		return -ENOPROTOOPT;

@@ -175,6 +175,7 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 	}
 out:
 	rcu_read_unlock();
+	mtu = min(mtu, xnet_pmtu_get(xn, daddr));	/* pmtu.c */
 	return min_t(unsigned int, mtu, U16_MAX);
 }
 

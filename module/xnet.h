@@ -121,6 +121,11 @@ enum xnet_mib {
 	XNET_MIB_ABORT_ON_TIMEOUT,	/* a timer gave up on the connection */
 	XNET_MIB_ORPHAN_OVERFLOWS,	/* closed past max_orphans: reset */
 	XNET_MIB_IN_GRO_MERGED,		/* frames GRO merged into another (offload.c) */
+	/* error reports (error.c) */
+	XNET_MIB_OUT_ERRORS,		/* sent */
+	XNET_MIB_IN_ERRORS,		/* received, well formed */
+	XNET_MIB_RL_ERRORS,		/* not sent: over error_rate */
+	XNET_MIB_IN_ERRORS_IGNORED,	/* received, failed validation */
 	__XNET_MIB_MAX
 };
 
@@ -159,6 +164,7 @@ enum xnet_rl_kind {
 	XNET_RL_ACK,		/* ACKs to out-of-window and challenge segments */
 	XNET_RL_NEIGH_ANSWER,	/* neighbour answers */
 	XNET_RL_NEIGH_QUERY,	/* queries started by answering a stranger */
+	XNET_RL_ERROR,		/* error reports (error.c) */
 	__XNET_RL_MAX
 };
 
@@ -170,6 +176,7 @@ struct xnet_rl_bucket {
 };
 
 #define XNET_NEIGH_HASH_BITS	6
+#define XNET_PMTU_HASH_BITS	6
 #define XNET_NEIGH_QUEUE_MAX	3
 
 struct xnet_net {
@@ -216,6 +223,14 @@ struct xnet_net {
 	int			invalid_ratelimit_ms;
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
+	/* pmtu.c: path MTU cache; sysctls pmtu_max, pmtu_expires_ms */
+	spinlock_t		pmtu_lock;	/* writers of the fields below */
+	struct hlist_head	pmtu_hash[1 << XNET_PMTU_HASH_BITS];
+	struct list_head	pmtu_lru;	/* oldest update first */
+	unsigned int		pmtu_count;
+	u32			pmtu_seed;
+	int			pmtu_max;
+	int			pmtu_expires_ms;
 };
 
 struct xnet_ifaddr {
@@ -293,6 +308,7 @@ struct xnet_sock {
 	__be16			sport;		/* bound port, 0 = unbound */
 	__be32			daddr;		/* connected peer */
 	__be16			dport;
+	u8			recverr;	/* XNET_RECVERR (dgram only) */
 };
 
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)
@@ -563,6 +579,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack,
 			bool pure_ack);
 void xnet_conn_data_rcvd(struct sock *sk, u32 len);
+void xnet_conn_mtu_reduced(struct sock *sk);
 
 /* cong.c */
 const struct xnet_cong_ops *xnet_cong_find(const char *name);
@@ -661,6 +678,33 @@ int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
  */
 void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
 		     u8 code, u32 info);
+
+/*
+ * The payload of an error report (type 6), after the common header: then
+ * the quoted start of the offending frame, its header included, up to
+ * XNET_ERR_QUOTE_MAX bytes (docs/PROTOCOL.md).
+ */
+struct xnet_errhdr {
+	__u8	type;		/* XNET_ERR_* */
+	__u8	code;		/* XNET_UNREACH_* for XNET_ERR_UNREACH, else 0 */
+	__be16	resv;		/* zero, ignored */
+	__be32	info;		/* XNET_ERR_TOOBIG: the next hop's MTU; else 0 */
+};
+
+#define XNET_ERR_HLEN		8
+#define XNET_ERR_QUOTE_MAX	64U
+/* the least path MTU a frame too big report may set (header included) */
+#define XNET_MIN_MTU		256
+
+void xnet_error_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
+		    struct sk_buff *skb);
+void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* pmtu.c: per-destination path MTU, learnt from frame too big reports */
+unsigned int xnet_pmtu_get(struct xnet_net *xn, __be32 daddr);
+void xnet_pmtu_update(struct xnet_net *xn, __be32 daddr, unsigned int mtu);
+void xnet_pmtu_net_init(struct xnet_net *xn);
+void xnet_pmtu_net_exit(struct xnet_net *xn);
 
 /* neigh.c */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
