@@ -25,7 +25,8 @@
  *    receive buffer, which bounds it;
  *  - connections: during SYN_SENT a report about the SYN ends the
  *    attempt (a hard error, as TCP); later, unreachable and hop limit
- *    reports are soft errors (sk_err_soft, the cause a timeout reports,
+ *    reports are soft errors (c->soft_err: the errno a timeout reports
+ *    instead of ETIMEDOUT unless new data was acknowledged since,
  *    timer.c);
  *  - frame too big: the path MTU of the destination is lowered (pmtu.c)
  *    if the reported MTU is at least XNET_MIN_MTU, below the current
@@ -143,13 +144,14 @@ void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
 	xnet_output_reply(xn, skb, in);
 }
 
+/* The errno a sender sees for @eh, negative. */
 static int xnet_error_errno(const struct xnet_errhdr *eh)
 {
 	if (eh->type == XNET_ERR_TOOBIG)
-		return EMSGSIZE;
+		return -EMSGSIZE;
 	if (eh->type == XNET_ERR_UNREACH && eh->code == XNET_UNREACH_PORT)
-		return ECONNREFUSED;
-	return EHOSTUNREACH;
+		return -ECONNREFUSED;
+	return -EHOSTUNREACH;
 }
 
 /*
@@ -201,7 +203,7 @@ static void xnet_error_dgram(struct xnet_net *xn, struct xnet_dev *xdev,
 	if (xs->sport != qh->sport ||
 	    (xs->dport && (xs->daddr != qh->daddr || xs->dport != qh->dport)))
 		goto ignore;
-	err = xnet_error_errno(eh);
+	err = -xnet_error_errno(eh);
 	if (eh->type == XNET_ERR_TOOBIG) {
 		mtu = xnet_error_mtu(xn, qh, eh,
 				     READ_ONCE(sk->sk_bound_dev_if));
@@ -266,7 +268,7 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xnet_error_ignored(xn, skb);
 		return;
 	}
-	err = xnet_error_errno(eh);
+	err = -xnet_error_errno(eh);
 	if (eh->type == XNET_ERR_TOOBIG) {
 		mtu = xnet_error_mtu(xn, qh, eh,
 				     READ_ONCE(sk->sk_bound_dev_if));
@@ -286,6 +288,8 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		xnet_inc_stat(xn, XNET_MIB_ATTEMPT_FAILS);
 		xnet_conn_abort(sk, err);
 	} else {
+		/* the cause a timeout reports (timer.c) */
+		c->soft_err = err;
 		WRITE_ONCE(sk->sk_err_soft, err);
 	}
 	consume_skb(skb);

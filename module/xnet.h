@@ -471,6 +471,12 @@ struct xnet_conn {
 	/* a half-open child answers its SYN's sender directly (output.c) */
 	int			syn_ifindex;	/* 0: through the neighbour table */
 	u8			syn_ha[ETH_ALEN];
+	/*
+	 * error.c: an unreachable or hop limit report about data in flight,
+	 * the errno a timeout reports instead of ETIMEDOUT; 0 once new data
+	 * is acknowledged (recovery.c), as TCP's sk_err_soft
+	 */
+	int			soft_err;
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
