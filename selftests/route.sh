@@ -19,6 +19,7 @@
 #    all gone with their device; net.xnet.route_max refuses (ENOSPC,
 #    RouteTableFull).
 source "$(dirname "$0")/lib.sh"
+require_cmds socat cmp
 
 A=xn-ra-$$
 B=xn-rb-$$
@@ -58,6 +59,13 @@ fails_with() {
 	echo "$out" | show
 	[ $rc = 1 ] && grep -q -- "$msg" <<<"$out"
 }
+# rget NS PATTERN ARGS...: the output of xnetctl ARGS matches PATTERN
+rget() {
+	local ns=$1 pat=$2 out
+	shift 2
+	out=$(nsx "$ns" xnetctl "$@") || return 1
+	grep -q -- "$pat" <<<"$out" || { echo "$out" | show; return 1; }
+}
 send() {	# send NS DST:PORT [args]: one datagram, unbound, echo awaited
 	local ns=$1 dst=$2
 	shift 2
@@ -66,8 +74,7 @@ send() {	# send NS DST:PORT [args]: one datagram, unbound, echo awaited
 
 # --- addresses with prefixes, connected routes ----------------------------
 check "addr show: 10.1.0.1/24" addr_has "$A" 10.1.0.1/24
-check "addr show -j: prefixlen 24" \
-	bash -c "ip netns exec $A xnetctl -j addr show | grep -q '\"local\":\"10.1.0.1\",\"prefixlen\":24'"
+check "addr show -j: prefixlen 24" rget "$A" '"local":"10.1.0.1","prefixlen":24' -j addr show
 check "connected 10.1.0.0/24 dev va" route_has "$A" "^10.1.0.0/24 dev va type connected metric 0"
 check "connected 10.2.0.0/24 dev va2" route_has "$A" "^10.2.0.0/24 dev va2 type connected"
 check "B: one route per prefix" test "$(rshow "$B" | wc -l)" = 2
@@ -76,10 +83,25 @@ rshow "$A" | show
 # --- the right source on each link ----------------------------------------
 check_out "A -> B (10.1.0.2) unbound" send "$A" 10.1.0.2:7
 check_out "A -> C (10.2.0.2) unbound" send "$A" 10.2.0.2:7
-check "route get 10.2.0.2: dev va2 src 10.2.0.1" bash -c \
-	"ip netns exec $A xnetctl route get 10.2.0.2 | grep -q '^10.2.0.2 dev va2 src 10.2.0.1 mtu 1500 route 10.2.0.0/24 type connected'"
-check "route get -j 10.1.0.7" bash -c \
-	"ip netns exec $A xnetctl -j route get 10.1.0.7 | grep -q '\"dst\":\"10.1.0.7\",\"prefix\":\"10.1.0.0/24\",\"type\":\"connected\",\"metric\":0,\"dev\":\"va\",\"prefsrc\":\"10.1.0.1\",\"mtu\":1500'"
+# an unbound connect to C: the route's source (docs/NOTES.md's old gap:
+# the first address, 10.1.0.1, which C cannot answer)
+sxn() {
+	local IFS=.
+	# shellcheck disable=SC2086
+	set -- "$1" $2
+	printf 'x%04xx%02x%02x%02x%02xx0000000000000000' "$1" "$2" "$3" "$4" "$5"
+}
+bg "$C" timeout 40 socat -u "SOCKET-LISTEN:22:0:$(sxn 7600 10.2.0.2),socktype=1" \
+	"CREATE:$TMPD/stream.out"
+spid=$BGPID
+wait_sockets "$C" 2
+echo "through the route's source" >"$TMPD/stream.in"
+check_out "stream A -> C, unbound connect" nsx "$A" timeout 30 socat -u \
+	"OPEN:$TMPD/stream.in" "SOCKET-CONNECT:22:0:$(sxn 7600 10.2.0.2),socktype=1"
+bg_wait "$spid" 20
+check "C received the stream" cmp -s "$TMPD/stream.in" "$TMPD/stream.out"
+check "route get 10.2.0.2: dev va2 src 10.2.0.1" rget "$A" '^10.2.0.2 dev va2 src 10.2.0.1 mtu 1500 route 10.2.0.0/24 type connected' route get 10.2.0.2
+check "route get -j 10.1.0.7" rget "$A" '"dst":"10.1.0.7","prefix":"10.1.0.0/24","type":"connected","metric":0,"dev":"va","prefsrc":"10.1.0.1","mtu":1500' -j route get 10.1.0.7
 
 # --- no route --------------------------------------------------------------
 nr0=$(counter "$A" OutNoRoute)
@@ -94,8 +116,7 @@ nsx "$A" xnetctl neigh flush
 check_out "A -> 10.9.0.1 through the gateway" send "$A" 10.9.0.1:7
 check "neigh: the gateway's entry" neigh_has "$A" 10.1.0.2 "dev va" REACHABLE
 check_not "neigh: no entry for the destination" neigh_has "$A" 10.9.0.1
-check "route get 10.9.3.4: via 10.1.0.2" bash -c \
-	"ip netns exec $A xnetctl route get 10.9.3.4 | grep -q '^10.9.3.4 via 10.1.0.2 dev va src 10.1.0.1 mtu 1500 route 10.9.0.0/16 type gateway'"
+check "route get 10.9.3.4: via 10.1.0.2" rget "$A" '^10.9.3.4 via 10.1.0.2 dev va src 10.1.0.1 mtu 1500 route 10.9.0.0/16 type gateway' route get 10.9.3.4
 
 # --- errors ---------------------------------------------------------------
 check "EEXIST: the same prefix and metric" fails_with "$A" "route exists" \
@@ -122,15 +143,15 @@ check "route get works unprivileged" nsx "$A" "$XECHO" nobody xnetctl route get 
 
 # --- metrics, default route -----------------------------------------------
 check "route add 10.9.0.0/16 via 10.2.0.2 metric 10" nsx "$A" xnetctl route add 10.9.0.0/16 via 10.2.0.2 metric 10
-check "metric 0 wins" bash -c "ip netns exec $A xnetctl route get 10.9.0.1 | grep -q 'via 10.1.0.2 dev va '"
+check "metric 0 wins" rget "$A" 'via 10.1.0.2 dev va ' route get 10.9.0.1
 check "del the metric 0 route" nsx "$A" xnetctl route del 10.9.0.0/16 via 10.1.0.2
-check "now metric 10" bash -c "ip netns exec $A xnetctl route get 10.9.0.1 | grep -q 'via 10.2.0.2 dev va2 src 10.2.0.1 .* metric 10'"
+check "now metric 10" rget "$A" 'via 10.2.0.2 dev va2 src 10.2.0.1 .* metric 10' route get 10.9.0.1
 check "del metric 10" nsx "$A" xnetctl route del 10.9.0.0/16 metric 10
 check "route add default via 10.2.0.2" nsx "$A" xnetctl route add default via 10.2.0.2
 check "default shown" route_has "$A" "^default via 10.2.0.2 dev va2 type gateway"
-check "10.77.0.1 takes the default" bash -c "ip netns exec $A xnetctl route get 10.77.0.1 | grep -q '^10.77.0.1 via 10.2.0.2 dev va2 src 10.2.0.1 mtu 1500 route default'"
-check "the connected prefix beats the default" bash -c "ip netns exec $A xnetctl route get 10.1.0.2 | grep -q 'dev va src 10.1.0.1'"
-check "oif va2: 10.1.0.2 takes the default" bash -c "ip netns exec $A xnetctl route get 10.1.0.2 oif va2 | grep -q 'via 10.2.0.2 dev va2 '"
+check "10.77.0.1 takes the default" rget "$A" '^10.77.0.1 via 10.2.0.2 dev va2 src 10.2.0.1 mtu 1500 route default' route get 10.77.0.1
+check "the connected prefix beats the default" rget "$A" 'dev va src 10.1.0.1' route get 10.1.0.2
+check "oif va2: 10.1.0.2 takes the default" rget "$A" 'via 10.2.0.2 dev va2 ' route get 10.1.0.2 oif va2
 
 # --- a gateway route goes with its gateway's prefix -----------------------
 check "addr del 10.2.0.1 dev va2" nsx "$A" xnetctl addr del 10.2.0.1 dev va2
@@ -140,9 +161,6 @@ xaddr "$A" va2 10.2.0.1/24
 check "connected 10.2.0.0/24 back" route_has "$A" "^10.2.0.0/24 dev va2"
 
 log "before 10 000 routes: $SECONDS s"
-t0=$(now_ms)
-check "500 echoes with 5 routes" nsx "$A" timeout 60 "$XECHO" client -b 10.1.0.1 -c 10.1.0.2:7 -n 500 -m 64
-log "500 echoes with 5 routes: $(($(now_ms) - t0)) ms"
 # --- 10 000 routes ----------------------------------------------------------
 N=10000
 for ((i = 0; i < N; i++)); do
@@ -158,14 +176,11 @@ log "route show of $N routes: $(($(now_ms) - t0)) ms"
 check "route show: $((N + 1)) routes (got $n)" test "$n" = $((N + 1))
 n=$(nsx "$A" xnetctl -j route show | grep -o '"prefix":"20\.' | wc -l)
 check "route show -j: $((N + 1)) routes (got $n)" test "$n" = $((N + 1))
-check "20.5.7.9: /24 via 10.1.0.2" bash -c "ip netns exec $A xnetctl route get 20.5.7.9 | grep -q 'via 10.1.0.2 dev va .* route 20.5.7.0/24 type gateway'"
-check "20.5.7.200: /25 via 10.2.0.2" bash -c "ip netns exec $A xnetctl route get 20.5.7.200 | grep -q 'via 10.2.0.2 dev va2 .* route 20.5.7.128/25 type gateway'"
-check "20.39.15.1: /24 via 10.1.0.2" bash -c "ip netns exec $A xnetctl route get 20.39.15.1 | grep -q 'route 20.39.15.0/24 type gateway'"
+check "20.5.7.9: /24 via 10.1.0.2" rget "$A" 'via 10.1.0.2 dev va .* route 20.5.7.0/24 type gateway' route get 20.5.7.9
+check "20.5.7.200: /25 via 10.2.0.2" rget "$A" 'via 10.2.0.2 dev va2 .* route 20.5.7.128/25 type gateway' route get 20.5.7.200
+check "20.39.15.1: /24 via 10.1.0.2" rget "$A" 'route 20.39.15.0/24 type gateway' route get 20.39.15.1
 check "20.40.0.1: no route" fails_with "$A" "network unreachable" xnetctl route get 20.40.0.1
 check_out "traffic still flows with $N routes" send "$A" 10.1.0.2:7
-t0=$(now_ms)
-check "500 echoes with $N routes" nsx "$A" timeout 60 "$XECHO" client -b 10.1.0.1 -c 10.1.0.2:7 -n 500 -m 64
-log "500 echoes with $N routes: $(($(now_ms) - t0)) ms"
 
 # the device goes: every route through it goes
 t0=$(now_ms)
@@ -174,7 +189,7 @@ log "link del with $N routes: $(($(now_ms) - t0)) ms"
 n=$(rshow "$A" | grep -c '^20\.')
 check "after link del va: 1 route left (got $n)" test "$n" = 1
 check_not "no route via va" route_has "$A" "dev va "
-check "20.5.7.200 still via va2" bash -c "ip netns exec $A xnetctl route get 20.5.7.200 | grep -q 'via 10.2.0.2 dev va2'"
+check "20.5.7.200 still via va2" rget "$A" 'via 10.2.0.2 dev va2' route get 20.5.7.200
 
 # --- net.xnet.route_max -----------------------------------------------------
 nsx "$A" sysctl -qw net.xnet.route_max=4	# va2's /24 and 20.5.7.128/25
