@@ -82,12 +82,15 @@ json_hop() {
 # json_probes_are FILE N ADDR COUNT ERROR: hop N has COUNT probes, each
 # answered by ADDR with a numeric RTT and error ERROR (null or "!N").
 json_probes_are() {
-	local p n=0
+	local p n=0 probes
+
+	probes=$(json_hop "$1" "$2")	# the VM has no /dev/fd: no <(...)
 	while read -r p; do
+		[ -n "$p" ] || continue
 		[[ $p =~ ^\{\"addr\":\"$(rx "$3")\",\"rtt_ms\":[0-9]+\.[0-9]{3}(,\"reached\":true)?,\"error\":$5\}$ ]] ||
 			{ log "hop $2: unexpected probe $p"; return 1; }
 		n=$((n + 1))
-	done < <(json_hop "$1" "$2")
+	done <<<"$probes"
 	[ "$n" = "$4" ]
 }
 
