@@ -171,7 +171,8 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		kfree_skb(skb);
 		return err;
 	}
-	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport);
+	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport,
+		       xnet_sock_hoplimit(sk));
 	xnet_inc_stat(xn, XNET_MIB_OUT_DATAGRAMS);
 	err = xnet_output(xn, skb, oif);
 	return err ? err : len;
@@ -324,6 +325,8 @@ static int xnet_dgram_setsockopt(struct socket *sock, int level, int optname,
 	struct sock *sk = sock->sk;
 	int val;
 
+	if (level == SOL_XNET && optname == XNET_HOPLIMIT)
+		return xnet_sock_set_hoplimit(sk, optval, optlen);
 	if (level != SOL_XNET || optname != XNET_RECVERR)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
@@ -366,8 +369,11 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	if (optname == XNET_RECVERR || optname == XNET_MTU) {
-		if (optname == XNET_RECVERR) {
+	if (optname == XNET_RECVERR || optname == XNET_MTU ||
+	    optname == XNET_HOPLIMIT) {
+		if (optname == XNET_HOPLIMIT) {
+			val = xnet_sock_hoplimit(sock->sk);
+		} else if (optname == XNET_RECVERR) {
 			val = READ_ONCE(xnet_sk(sock->sk)->recverr);
 		} else {
 			val = xnet_dgram_mtu(sock->sk);

@@ -138,7 +138,8 @@ void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
 		kfree_skb(skb);
 		return;
 	}
-	xnet_build_hdr(skb, XNET_T_ERROR, src, isaddr, 0, 0);
+	xnet_build_hdr(skb, XNET_T_ERROR, src, isaddr, 0, 0,
+		       xnet_net_hoplimit(xn));
 	xnet_inc_stat(xn, XNET_MIB_OUT_ERRORS);
 	xnet_output_reply(xn, skb, in);
 }

@@ -118,6 +118,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->keepidle = l->keepidle;
 	c->keepintvl = l->keepintvl;
 	c->keepcnt = l->keepcnt;
+	c->xs.hoplimit = READ_ONCE(l->xs.hoplimit);
 	c->laddr = xh->daddr;
 	c->xs.rcv_addr = xh->daddr;
 	c->xs.sport = xh->dport;

@@ -203,7 +203,8 @@ static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
 		if (!skb)
 			break;
 		skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
-		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0);
+		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0,
+			       XNET_HOPLIMIT_LINK);
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_OUT);
 		xnet_finish_output(xn, skb, xdev->dev,
 				   dst ? dst : xdev->dev->broadcast);
@@ -464,7 +465,7 @@ static void xnet_neigh_answer(struct xnet_net *xn, struct xnet_dev *xdev,
 		return;
 	skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
 	xnet_build_hdr(skb, XNET_T_NEIGH_ANSWER, query->daddr, query->saddr,
-		       0, 0);
+		       0, 0, XNET_HOPLIMIT_LINK);
 	xnet_inc_stat(xn, XNET_MIB_NEIGH_ANSWERS_OUT);
 	xnet_finish_output(xn, skb, xdev->dev, ha);
 }

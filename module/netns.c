@@ -54,6 +54,7 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->orphan_retries = 6;
 	xn->max_orphans = 16384;
 	xn->synack_retries = 5;	/* as tcp_synack_retries */
+	xn->hoplimit = XNET_HOPLIMIT_DEFAULT;
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);

@@ -189,7 +189,7 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	sh->nsack = nsack;
 	sh->resv = 0;
 	xnet_build_hdr(skb, c->type, c->laddr, c->xs.daddr, c->xs.sport,
-		       c->xs.dport);
+		       c->xs.dport, xnet_sock_hoplimit(&c->xs.sk));
 	if (n) {
 		skb_shinfo(skb)->gso_size = c->mss;
 		skb_shinfo(skb)->gso_segs = segs;
@@ -625,7 +625,7 @@ void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 	sh->wnd = htonl(wnd);
 	sh->flags = htons(XNET_SEG_SYN | XNET_SEG_ACK);
 	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
-		       ixh->sport);
+		       ixh->sport, xnet_net_hoplimit(xn));
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
 	xnet_output_reply(xn, skb, in);
 }
@@ -668,7 +668,7 @@ void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 		sh->flags = htons(XNET_SEG_RST | XNET_SEG_ACK);
 	}
 	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
-		       ixh->sport);
+		       ixh->sport, xnet_net_hoplimit(xn));
 	xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
 	xnet_output_reply(xn, skb, in);

@@ -235,6 +235,7 @@ static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
+static int xnet_hoplimit_max = 255;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -426,6 +427,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_ms_min,
 		.extra2		= &xnet_ms_max,
 	},
+	{
+		.procname	= "hoplimit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_hoplimit_max,
+	},
 	{ }
 };
 
@@ -462,6 +471,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[21].data = &xn->rl_rate[XNET_RL_ERROR];
 	tbl[22].data = &xn->pmtu_max;
 	tbl[23].data = &xn->pmtu_expires_ms;
+	tbl[24].data = &xn->hoplimit;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

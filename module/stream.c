@@ -889,6 +889,8 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 		release_sock(sk);
 		return 0;
 	}
+	if (optname == XNET_HOPLIMIT)
+		return xnet_sock_set_hoplimit(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -1020,6 +1022,9 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 		}
 		val = xnet_path_mtu(xnet_pernet(sock_net(sk)), c->laddr,
 				    c->xs.daddr, READ_ONCE(sk->sk_bound_dev_if));
+		break;
+	case XNET_HOPLIMIT:
+		val = xnet_sock_hoplimit(sk);
 		break;
 	default:
 		release_sock(sk);

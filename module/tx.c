@@ -10,6 +10,7 @@
  * never with a spinlock held, as dev_queue_xmit() requires. A net_device
  * used outside RCU is pinned with netdev_hold() by the caller.
  */
+#include <linux/crc32.h>
 #include <linux/crc32c.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -31,9 +32,13 @@ struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 	return skb;
 }
 
-/* Push the common header in front of the payload at skb->data. */
+/*
+ * Push the common header in front of the payload at skb->data: the
+ * sender's hop limit (xnet_sock_hoplimit(), the netns's for frames of no
+ * socket, XNET_HOPLIMIT_LINK for link-local ones), reserved bytes zero.
+ */
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
-		    __be32 daddr, __be16 sport, __be16 dport)
+		    __be32 daddr, __be16 sport, __be16 dport, u8 hoplimit)
 {
 	struct xnethdr *xh;
 
@@ -47,6 +52,8 @@ void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 	xh->sport = sport;
 	xh->dport = dport;
 	xh->csum = 0;
+	xh->hoplimit = hoplimit;
+	memset(xh->resv, 0, sizeof(xh->resv));
 	skb->protocol = htons(ETH_P_XNET);
 }
 
@@ -82,9 +89,39 @@ __be32 xnet_csum(struct sk_buff *skb)
 
 	crc = crc32c(~0U, p, offsetof(struct xnethdr, csum));
 	crc = crc32c(crc, zero, sizeof(zero));
+	BUILD_BUG_ON(sizeof(*xh) != XNET_HLEN);
+	crc = crc32c(crc, &xh->hoplimit,
+		     XNET_HLEN - offsetof(struct xnethdr, hoplimit));
 	crc = xnet_crc_skb(skb, skb_network_offset(skb) + XNET_HLEN,
 			   len - XNET_HLEN, crc);
 	return cpu_to_be32(~crc);
+}
+
+/*
+ * For a forwarder: set the hop limit of the frame at the network header
+ * of @skb and fix its CRC without reading the payload. CRC-32C is affine
+ * in its message: two packets of the same length that differ only in
+ * byte 20 by d have CRCs that differ by the CRC, without the initial and
+ * final inversion, of the byte d followed by (length - 21) zero bytes;
+ * __crc32c_le_shift() appends the zeros in O(log n). A frame whose CRC
+ * is not computed (a large frame, CHECKSUM_PARTIAL: offload.c) only gets
+ * the byte. The caller has made the header writable (skb_ensure_writable())
+ * and checked the frame (rx.c): its length field is the packet's length.
+ * Any context.
+ */
+void xnet_hdr_set_hoplimit(struct sk_buff *skb, u8 hoplimit)
+{
+	struct xnethdr *xh = xnet_hdr(skb);
+	u8 delta = xh->hoplimit ^ hoplimit;
+	u32 d;
+
+	xh->hoplimit = hoplimit;
+	if (!delta || skb_is_gso(skb) || skb->ip_summed == CHECKSUM_PARTIAL)
+		return;
+	d = __crc32c_le_shift(crc32c(0, &delta, 1),
+			      ntohs(xh->len) - offsetof(struct xnethdr,
+							hoplimit) - 1);
+	xh->csum ^= cpu_to_be32(d);
 }
 
 static struct xnet_dev *xnet_dev_of(struct xnet_net *xn,

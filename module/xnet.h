@@ -27,8 +27,12 @@
 #include <net/sock.h>
 #include <uapi/linux/xnet.h>
 
-#define XNET_VERSION		1
-#define XNET_HLEN		20
+/*
+ * Version 2 (docs/PROTOCOL.md): version 1's 20 bytes unchanged, then the
+ * hop limit and 3 reserved bytes.
+ */
+#define XNET_VERSION		2
+#define XNET_HLEN		24
 
 /* Frame types (docs/PROTOCOL.md). */
 enum {
@@ -49,6 +53,12 @@ struct xnethdr {
 	__be16	sport;
 	__be16	dport;
 	__be32	csum;
+	/*
+	 * The one field a forwarder changes, kept out of bytes 0..19 so that
+	 * an AEAD can authenticate the header with it taken as zero.
+	 */
+	__u8	hoplimit;
+	__u8	resv[3];	/* zero on send, ignored on receive */
 };
 
 static inline struct xnethdr *xnet_hdr(const struct sk_buff *skb)
@@ -221,6 +231,7 @@ struct xnet_net {
 	int			rl_rate[__XNET_RL_MAX];	/* per second, 0: none */
 	int			rl_burst;
 	int			invalid_ratelimit_ms;
+	int			hoplimit;	/* default of frames built */
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
 	/* pmtu.c: path MTU cache; sysctls pmtu_max, pmtu_expires_ms */
@@ -309,6 +320,7 @@ struct xnet_sock {
 	__be32			daddr;		/* connected peer */
 	__be16			dport;
 	u8			recverr;	/* XNET_RECVERR (dgram only) */
+	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
 };
 
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)
@@ -469,6 +481,12 @@ struct xnet_net *xnet_pernet(const struct net *net);
 int xnet_netns_init(void);
 void xnet_netns_exit(void);
 
+/* net.xnet.hoplimit: the hop limit of frames no socket chose one for */
+static inline u8 xnet_net_hoplimit(const struct xnet_net *xn)
+{
+	return READ_ONCE(xn->hoplimit);
+}
+
 static inline void xnet_inc_stat(struct xnet_net *xn, enum xnet_mib f)
 {
 	this_cpu_inc(xn->mib->mibs[f]);
@@ -525,6 +543,9 @@ int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk,
 int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info);
 u8 xnet_sock_state(const struct sock *sk);
+u8 xnet_sock_hoplimit(const struct sock *sk);
+int xnet_sock_set_hoplimit(struct sock *sk, sockptr_t optval,
+			   unsigned int optlen);
 
 /* dgram.c */
 extern struct proto xnet_dgram_proto;
@@ -640,8 +661,11 @@ void xnet_rcv_local(struct xnet_net *xn, struct sk_buff *skb);
 struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 			       int noblock, int *err);
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
-		    __be32 daddr, __be16 sport, __be16 dport);
+		    __be32 daddr, __be16 sport, __be16 dport, u8 hoplimit);
 __be32 xnet_csum(struct sk_buff *skb);
+void xnet_hdr_set_hoplimit(struct sk_buff *skb, u8 hoplimit);
+/* link-local frames (neighbour resolution) */
+#define XNET_HOPLIMIT_LINK	1
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
 int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
 		      const struct sk_buff *in);
