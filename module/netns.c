@@ -60,12 +60,17 @@ static int __net_init xnet_net_init(struct net *net)
 	xnet_rl_net_init(xn);
 	xnet_neigh_net_init(xn);
 	xnet_pmtu_net_init(xn);
+	err = xnet_route_net_init(xn);
+	if (err)
+		goto err_mib;
 
 	err = xnet_proc_net_init(xn);
 	if (err)
-		goto err_mib;
+		goto err_route;
 	return 0;
 
+err_route:
+	xnet_route_net_exit(xn);
 err_mib:
 	free_percpu(xn->mib);
 	return err;
@@ -79,6 +84,7 @@ static void __net_exit xnet_net_exit(struct net *net)
 	rtnl_lock();
 	xnet_devs_flush(xn);
 	rtnl_unlock();
+	xnet_route_net_exit(xn);
 	xnet_neigh_net_exit(xn);
 	xnet_pmtu_net_exit(xn);
 	free_percpu(xn->mib);

@@ -90,6 +90,7 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_IN_ERRORS]		= "InErrors",
 	[XNET_MIB_RL_ERRORS]		= "OutErrorsRateLimited",
 	[XNET_MIB_IN_ERRORS_IGNORED]	= "InErrorsIgnored",
+	[XNET_MIB_ROUTE_TABLE_FULL]	= "RouteTableFull",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -236,6 +237,7 @@ static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
 static int xnet_hoplimit_max = 255;
+static int xnet_route_max_max = 1 << 20;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -435,6 +437,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_hoplimit_max,
 	},
+	{
+		.procname	= "route_max",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_route_max_max,
+	},
 	{ }
 };
 
@@ -472,6 +482,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[22].data = &xn->pmtu_max;
 	tbl[23].data = &xn->pmtu_expires_ms;
 	tbl[24].data = &xn->hoplimit;
+	tbl[25].data = &xn->route_max;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

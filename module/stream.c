@@ -73,11 +73,15 @@ out:
 	return err;
 }
 
-/* The local address for a connection to @daddr. RCU-protected lookups. */
+/*
+ * The local address for a connection to @daddr: its route's source (0: no
+ * route). RCU-protected lookups.
+ */
 static __be32 xnet_conn_pick_saddr(struct xnet_net *xn, __be32 daddr,
 				   int oif)
 {
 	struct xnet_dev *xdev;
+	struct xnet_rt rt;
 	__be32 saddr = 0;
 
 	rcu_read_lock();
@@ -85,7 +89,17 @@ static __be32 xnet_conn_pick_saddr(struct xnet_net *xn, __be32 daddr,
 		saddr = daddr;
 		goto out;
 	}
+	/* the route's source, so that replies come back the same way */
+	if (xnet_route_output_rcu(xn, daddr, 0, oif, &rt))
+		goto out;
+	if (rt.xdev) {
+		saddr = rt.src;
+		goto out;
+	}
+	/* a bare address's link: the first device it may take */
 	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		if (!oif && !READ_ONCE(xdev->nbare))
+			continue;
 		if (xnet_dev_usable(xdev, oif, 0)) {
 			saddr = xnet_dev_first_addr_rcu(xdev);
 			if (saddr)

@@ -189,14 +189,16 @@ bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr)
 
 /*
  * Largest xnet packet (header included) a sender can hand to xnet_output()
- * for @daddr: the MTU of the device it will leave by, or the smallest MTU
- * of the devices it may leave by while that is unknown. 0 if none is up.
+ * for @daddr: the MTU of the device its route leaves by, or, for a
+ * broadcast or a bare address's link, the smallest MTU of the devices it
+ * may leave by. 0 if there is no route or no device is up.
  */
 unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 			   int oif)
 {
 	unsigned int mtu = 0;
 	struct xnet_dev *xdev;
+	struct xnet_rt rt;
 
 	rcu_read_lock();
 	xdev = xnet_dev_by_addr_rcu(xn, daddr);
@@ -204,6 +206,15 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 		mtu = READ_ONCE(xdev->dev->mtu);
 		goto out;
 	}
+	if (daddr != htonl(XNET_ADDR_BROADCAST)) {
+		if (xnet_route_output_rcu(xn, daddr, saddr, oif, &rt))
+			goto out;		/* no route: 0 */
+		if (rt.xdev) {
+			mtu = rt.mtu;
+			goto out;
+		}
+	}
+	/* broadcast, or a bare address's link: any device it may take */
 	list_for_each_entry_rcu(xdev, &xn->devs, list) {
 		unsigned int m = READ_ONCE(xdev->dev->mtu);
 

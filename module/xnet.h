@@ -136,6 +136,7 @@ enum xnet_mib {
 	XNET_MIB_IN_ERRORS,		/* received, well formed */
 	XNET_MIB_RL_ERRORS,		/* not sent: over error_rate */
 	XNET_MIB_IN_ERRORS_IGNORED,	/* received, failed validation */
+	XNET_MIB_ROUTE_TABLE_FULL,	/* routes refused: route_max (route.c) */
 	__XNET_MIB_MAX
 };
 
@@ -184,6 +185,8 @@ struct xnet_rl_bucket {
 	u32		tokens;
 	unsigned long	stamp;		/* jiffies of the last refill */
 };
+
+struct xnet_rtable;
 
 #define XNET_NEIGH_HASH_BITS	6
 #define XNET_PMTU_HASH_BITS	6
@@ -242,11 +245,15 @@ struct xnet_net {
 	u32			pmtu_seed;
 	int			pmtu_max;
 	int			pmtu_expires_ms;
+	/* route.c: the route table; sysctl net.xnet.route_max */
+	struct xnet_rtable	*rtable;
+	int			route_max;
 };
 
 struct xnet_ifaddr {
 	struct list_head	list;		/* in xdev->addrs, RCU */
 	__be32			addr;
+	u8			prefixlen;	/* 0: bare (the last resort) */
 	struct rcu_head		rcu;
 };
 
@@ -258,6 +265,7 @@ struct xnet_dev {
 	struct xnet_net		*xn;
 	struct list_head	addrs;		/* xnet_ifaddr, RCU */
 	struct rcu_head		rcu;
+	unsigned int		nbare;		/* bare addresses; RTNL, READ_ONCE */
 };
 
 struct xnet_neigh {
@@ -501,7 +509,7 @@ static inline void xnet_add_stat(struct xnet_net *xn, enum xnet_mib f,
 u64 xnet_read_stat(struct xnet_net *xn, enum xnet_mib f);
 
 /* dev.c: addresses and netdev events.  RTNL for writers. */
-int xnet_addr_add(struct net *net, int ifindex, __be32 addr);
+int xnet_addr_add(struct net *net, int ifindex, __be32 addr, u8 prefixlen);
 int xnet_addr_del(struct net *net, int ifindex, __be32 addr);
 struct xnet_dev *xnet_dev_by_addr_rcu(struct xnet_net *xn, __be32 addr);
 __be32 xnet_dev_first_addr_rcu(struct xnet_dev *xdev);
@@ -698,6 +706,41 @@ struct xnet_rt {
 
 int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
 			  int oif, struct xnet_rt *rt);
+
+/* A route as netlink names it (route add/del). */
+struct xnet_route_cfg {
+	__be32		prefix;
+	u8		prefixlen;
+	__be32		gateway;
+	int		ifindex;	/* 0: any / derived from the gateway */
+	u32		metric;
+	bool		has_metric;
+};
+
+/* A route as a dump shows it. */
+struct xnet_route_info {
+	__be32		prefix;
+	u8		prefixlen;
+	u8		type;
+	__be32		gateway;
+	u32		metric;
+	struct net_device *dev;
+};
+
+typedef int (*xnet_route_iter_t)(const struct xnet_route_info *ri, void *arg);
+
+int xnet_route_net_init(struct xnet_net *xn);
+void xnet_route_net_exit(struct xnet_net *xn);
+int xnet_route_add(struct xnet_net *xn, const struct xnet_route_cfg *cfg,
+		   struct netlink_ext_ack *extack);
+int xnet_route_del(struct xnet_net *xn, const struct xnet_route_cfg *cfg);
+int xnet_route_addr_add(struct xnet_net *xn, struct xnet_dev *xdev,
+			__be32 addr, u8 prefixlen);
+void xnet_route_addr_del(struct xnet_net *xn, struct xnet_dev *xdev,
+			 __be32 addr, u8 prefixlen);
+void xnet_route_dev_down(struct xnet_net *xn, struct xnet_dev *xdev);
+int xnet_route_walk(struct xnet_net *xn, unsigned long *pos,
+		    xnet_route_iter_t fn, void *arg);
 
 /*
  * error.c: send an error report about the frame @in (network header at
