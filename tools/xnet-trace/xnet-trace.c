@@ -541,6 +541,7 @@ static void run_probe(struct trace *t, struct probe *p, uint32_t k,
 		if (!t->cur_done && (pfd.revents & POLLERR))
 			clear_soerror(t->fd);	/* no poll spin on sk_err */
 	}
+	t->cur_done = true;	/* given up on: a late answer is dropped */
 }
 
 static void print_hop(unsigned int hl, const struct hop *h, unsigned int nq)
