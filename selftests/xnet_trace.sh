@@ -8,16 +8,19 @@
 #  - -j prints one JSON object with the same hops, reached true;
 #  - -i and -s: the same three hops by a bound device and source;
 #  - -m 1: hop 1 only, not reached, exit 1;
+#  - B's answers lost (netem on its link): '*' at hop 3, exit 1;
 #  - a prefix no router knows: R1 answers !N at hop 1, exit 1 (text and
 #    JSON);
 #  - forwarding off on R1: R1 answers !X at hop 1, exit 1;
 #  - usage errors exit 2, a missing device exits 1, each with one line.
 source "$(dirname "$0")/lib.sh"
 
-require_cmds xnet-trace
+require_cmds xnet-trace tc
 
 chain_setup xtr-$$
 A=$CH_A R1=$CH_R1 R2=$CH_R2 B=$CH_B
+# R2's entry for B must not age: B is silenced below, its answers lost
+nsx "$R2" sysctl -qw net.xnet.neigh_reachable_ms=600000
 W=$((2 * TMUL))		# seconds xnet-trace waits for each answer
 RTT='[0-9]+\.[0-9]{3} ms'
 
@@ -139,6 +142,24 @@ check "no route -j: not reached" grep -q '"reached":false,' "$TMPD/noroute_json"
 check "no route -j: hop 1 is R1, error !N" \
 	json_probes_are "$TMPD/noroute_json" 1 $CH_R1_A 1 '"!N"'
 
+# --- no answer ------------------------------------------------------------
+# B's answers lost on their way out: hop 3 is a star, the trace goes on
+# to -m, not reached
+if tc -n "$B" qdisc add dev b0 root netem loss 100%; then
+	trace silent -j -m 3 -q 1 "$CH_B_ADDR"
+	tc -n "$B" qdisc del dev b0 root
+	check "B silent: exits 1" test "$TRC" = 1
+	check "B silent: not reached" grep -q '"reached":false,' "$TMPD/silent"
+	check "B silent: hops 1 and 2 still R1 and R2" eval \
+		'json_probes_are "$TMPD/silent" 1 $CH_R1_A 1 null &&
+		 json_probes_are "$TMPD/silent" 2 $CH_R2_A 1 null'
+	check "B silent: hop 3 a probe without an answer" \
+		test "$(json_hop "$TMPD/silent" 3)" = \
+		'{"addr":null,"rtt_ms":null,"error":null}'
+else
+	fail "tc netem on B's b0"
+fi
+
 # --- forwarding off on R1 -----------------------------------------------
 nsx "$R1" sysctl -qw net.xnet.forwarding=0
 trace nofwd -q 1 "$CH_B_ADDR"
@@ -151,7 +172,12 @@ check "forwarding off on R1: hop 1 only, R1 says !X" eval \
 usage_rc() {
 	local want=$1 out rc
 	shift
-	out=$(nsx "$A" xnet-trace "$@" 2>&1 >/dev/null)
+	# usage errors come before any socket: no netns needed (faster)
+	if [ "$want" = 2 ]; then
+		out=$(xnet-trace "$@" 2>&1 >/dev/null)
+	else
+		out=$(nsx "$A" xnet-trace "$@" 2>&1 >/dev/null)
+	fi
 	rc=$?
 	[ "$rc" = "$want" ] && [ "$(wc -l <<<"$out")" = 1 ] &&
 		[[ $out == xnet-trace:* ]]
@@ -162,7 +188,7 @@ check "-p 65535 -m 2: ports past 65535" usage_rc 2 -p 65535 -m 2 "$CH_B_ADDR"
 check "broadcast destination: usage error" usage_rc 2 255.255.255.255
 check "no destination: usage error" usage_rc 2
 check "-i nosuchdev: exits 1" usage_rc 1 -i nosuchdev "$CH_B_ADDR"
-help_ok() { nsx "$A" xnet-trace --help | grep -q '^Usage: xnet-trace'; }
+help_ok() { xnet-trace --help | grep -q '^Usage: xnet-trace'; }
 check "--help exits 0 with the usage" help_ok
 
 finish
