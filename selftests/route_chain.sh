@@ -297,15 +297,15 @@ r3b=$(devstat "$R3" r3b rx_bytes)
 M9=$((6 << 20))
 rm -f "$TMPD/ready"
 bg "$B" "$XBULK" server -b $BA:7503 -R "$TMPD/ready" -I -T 40 -n $M9 \
-	-r 3000000
+	-r 2000000
 spid=$BGPID
 SOUT=$BGOUT
 wait_file "$TMPD/ready" || fail "reroute: server not listening"
 COUT=$TMPD/reroute.client
-bg "$A" "$XBULK" client -c $BA:7503 -b $AA -I -T 40 -n $M9 -r 3000000
+bg "$A" "$XBULK" client -c $BA:7503 -b $AA -I -T 40 -n $M9 -r 2000000
 cpid=$BGPID
 cout=$BGOUT
-sleep 1
+sleep 0.5
 xroute "$R1" add 10.3.0.0/24 via 10.4.0.2 metric 5
 xroute "$R2" add 10.1.0.0/24 via 10.5.0.1 metric 5
 f1=$(counter "$R1" ForwDatagrams)
@@ -315,12 +315,12 @@ cp "$cout" "$COUT"
 bg_wait "$spid" 10
 SRC=$?
 bulk_check "stream 6 MiB each way, rerouted through R3 during it"
-# large frames: few of them, but at least a third of the bytes each way
+# large frames: few of them, but at least a sixth of the bytes each way
 check_delta "$R3" ForwDatagrams "$f3" -ge 2
 d=$(($(devstat "$R3" r3a rx_bytes) - r3a))
-check "reroute: R3 took $d bytes from R1 (>= 2 MiB)" test $d -ge $((2 << 20))
+check "reroute: R3 took $d bytes from R1 (>= 1 MiB)" test $d -ge $((1 << 20))
 d=$(($(devstat "$R3" r3b rx_bytes) - r3b))
-check "reroute: R3 took $d bytes from R2 (>= 2 MiB)" test $d -ge $((2 << 20))
+check "reroute: R3 took $d bytes from R2 (>= 1 MiB)" test $d -ge $((1 << 20))
 nsx "$R1" xnetctl route get $BA | show
 
 for ns in "$R1" "$R2" "$R3"; do
