@@ -131,12 +131,17 @@ enum xnet_mib {
 	XNET_MIB_ABORT_ON_TIMEOUT,	/* a timer gave up on the connection */
 	XNET_MIB_ORPHAN_OVERFLOWS,	/* closed past max_orphans: reset */
 	XNET_MIB_IN_GRO_MERGED,		/* frames GRO merged into another (offload.c) */
-	XNET_MIB_ROUTE_TABLE_FULL,	/* routes refused: route_max (route.c) */
 	/* error reports (error.c) */
 	XNET_MIB_OUT_ERRORS,		/* sent */
 	XNET_MIB_IN_ERRORS,		/* received, well formed */
 	XNET_MIB_RL_ERRORS,		/* not sent: over error_rate */
 	XNET_MIB_IN_ERRORS_IGNORED,	/* received, failed validation */
+	XNET_MIB_ROUTE_TABLE_FULL,	/* routes refused: route_max (route.c) */
+	/* forward.c: frames for other nodes */
+	XNET_MIB_FORW_DATAGRAMS,	/* handed to the next hop's device */
+	XNET_MIB_IN_NO_ROUTES,		/* not forwarded: no route */
+	XNET_MIB_IN_HOPLIMIT_EXCEEDED,	/* not forwarded: hop limit reached */
+	XNET_MIB_IN_TOO_BIG_ERRORS,	/* not forwarded: above the next MTU */
 	__XNET_MIB_MAX
 };
 
@@ -237,9 +242,6 @@ struct xnet_net {
 	int			hoplimit;	/* default of frames built */
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
-	/* route.c: the route table; sysctl net.xnet.route_max */
-	struct xnet_rtable	*rtable;
-	int			route_max;
 	/* pmtu.c: path MTU cache; sysctls pmtu_max, pmtu_expires_ms */
 	spinlock_t		pmtu_lock;	/* writers of the fields below */
 	struct hlist_head	pmtu_hash[1 << XNET_PMTU_HASH_BITS];
@@ -248,6 +250,10 @@ struct xnet_net {
 	u32			pmtu_seed;
 	int			pmtu_max;
 	int			pmtu_expires_ms;
+	/* route.c: the route table; sysctl net.xnet.route_max */
+	struct xnet_rtable	*rtable;
+	int			route_max;
+	int			forwarding;	/* net.xnet.forwarding (forward.c) */
 };
 
 struct xnet_ifaddr {
@@ -327,8 +333,8 @@ struct xnet_sock {
 	__be16			sport;		/* bound port, 0 = unbound */
 	__be32			daddr;		/* connected peer */
 	__be16			dport;
-	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
 	u8			recverr;	/* XNET_RECVERR (dgram only) */
+	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
 };
 
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)
@@ -778,9 +784,18 @@ unsigned int xnet_pmtu_get(struct xnet_net *xn, __be32 daddr);
 void xnet_pmtu_update(struct xnet_net *xn, __be32 daddr, unsigned int mtu);
 void xnet_pmtu_net_init(struct xnet_net *xn);
 void xnet_pmtu_net_exit(struct xnet_net *xn);
+/* forward.c: frames from the wire for other nodes */
+bool xnet_forward_wanted(struct xnet_net *xn, struct xnet_dev *xdev,
+			 const struct sk_buff *skb);
+void xnet_forward(struct xnet_net *xn, struct xnet_dev *xdev,
+		  struct sk_buff *skb);
+void xnet_forward_finish(struct xnet_net *xn, struct sk_buff *skb,
+			 struct net_device *dev, const u8 *ha);
 
 /* neigh.c */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
+int xnet_neigh_forward(struct xnet_net *xn, struct sk_buff *skb,
+		       __be32 nexthop, int oif);
 void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		    struct sk_buff *skb);
 void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev);

@@ -12,7 +12,9 @@
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
 #   only=        comma-separated figure list to run (default: all but prof):
-#                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
+#                tput,rr,crr,loss,idle,fair,routes (routes: xnet 1-byte
+#                request/response with 1 route and with 10 000, see
+#                routes_rep below; fair: one xnet and one TCP
 #                stream through an htb class of 100 Mbit/s with 10 ms
 #                netem delay on veth-a, fair_secs long)
 #   fair_secs=20 seconds of the fairness run
@@ -233,6 +235,59 @@ prof() {
 		-g none 2>/dev/null | grep -v '^$' | head -8
 }
 
+# routes_file GW N: N xnetctl batch lines "route add P/LEN via GW", at
+# prefix lengths 9..32 in turn, all inside 11.0.0.0..219.255.255.255: none
+# covers the 10.0.0.0/8 of the xnet addresses, every length is populated.
+routes_file() {
+	local gw=$1 n=$2 i len p
+	for ((i = 0; i < n; i++)); do
+		len=$((9 + i % 24))
+		p=$((11 * 16777216 + (i / 24 + 1) * (1 << (32 - len))))
+		echo "route add $((p >> 24)).$((p >> 16 & 255)).$((p >> 8 & 255)).$((p & 255))/$len via $gw"
+	done
+}
+
+# routes_rep: the route lookup cost (issue 12). a and b reach each other
+# by a default route via the peer; 1-byte request/response (xnet stream
+# and datagram) with that one route ("rr1-rt1"), then with 9 999 more in
+# both namespaces ("rr1-rt10k"), which never match: every lookup probes
+# every prefix length before the default's (module/route.c). The routes
+# go again at the end of each repetition, so the two figures alternate.
+routes_rep() {
+	local m n
+	routes_file $XB 9999 >/tmp/routes-a
+	routes_file $XA 9999 >/tmp/routes-b
+	sed 's/^route add/route del/' /tmp/routes-a >/tmp/routes-a-del
+	sed 's/^route add/route del/' /tmp/routes-b >/tmp/routes-b-del
+	if ! A xnetctl route add default via $XB ||
+	   ! B xnetctl route add default via $XA; then
+		echo "bench: routes: default routes refused"
+		fail=$((fail + 1))
+		return
+	fi
+	for m in rt1 rt10k; do
+		if [ $m = rt10k ] && { ! A xnetctl -b /tmp/routes-a ||
+					! B xnetctl -b /tmp/routes-b; }; then
+			echo "bench: routes: 9 999 routes refused"
+			fail=$((fail + 1))
+			break
+		fi
+		n=$(A xnetctl route show | grep -c .)
+		echo "routes: $m, $n in a"
+		if [ $m = rt10k ] && [ "$n" -lt 10001 ]; then
+			echo "bench: routes: $n routes in a, not 10 001"
+			fail=$((fail + 1))
+			break
+		fi
+		bench rr1-$m a xnet $XB 5201 -t rr -m 1 -d "$SECS"
+		bench rr1-$m a xnet-dgram $XB 5203 -t rr -m 1 -d "$SECS"
+	done
+	A xnetctl -b /tmp/routes-a-del 2>/dev/null
+	B xnetctl -b /tmp/routes-b-del 2>/dev/null
+	A xnetctl route del default via $XB
+	B xnetctl route del default via $XA
+}
+
 # --- measurements ------------------------------------------------------------
 t0=$(date +%s)
 if named prof; then
@@ -288,6 +343,7 @@ for rep in $(seq "$REPS"); do
 		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
 		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
 	fi
+	want routes && routes_rep
 done
 elapsed=$(($(date +%s) - t0))
 echo "### measurements done in $elapsed s, $fail failed"

@@ -23,8 +23,10 @@ import statistics
 import subprocess
 import sys
 
-# (title, label, metric, family, reference family, better, target ratio)
-# target: the issue's target for family/reference (None: reported only).
+# (title, label, metric, family, reference family, better, target ratio
+#  [, reference label]) target: the issue's target for family/reference
+# (None: reported only); the reference label, if given, is the figure the
+# family is compared with (the same family under other conditions).
 COMPARISONS = [
     ("throughput 1 stream", "tput1", "mbps", "xnet", "tcp", "higher", 1.0),
     ("throughput 1 stream", "tput1", "mbps", "xnet", "tipc", "higher", 2.0),
@@ -41,6 +43,11 @@ for _size, _sname in (("1", "1 B"), ("4096", "4 KiB")):
                        ("p999_us", None)):
             COMPARISONS.append((f"rr {_sname} {_m[:-3].replace('p999', 'p99.9')}",
                                 "rr" + _size, _m, _fam, _ref, "lower", _t))
+# route lookup: 10 000 routes against 1 (issue 12: p50 within 5%)
+for _fam in ("xnet", "xnet-dgram"):
+    COMPARISONS.append(("rr 1 B p50 10k routes/1", "rr1-rt10k", "p50_us",
+                        _fam, _fam, "lower", 1.05 if _fam == "xnet" else None,
+                        "rr1-rt1"))
 COMPARISONS += [
     ("connection rate", "crr", "rate", "xnet", "tcp", "higher", 1.5),
     ("goodput 1% loss", "loss1", "mbps", "xnet", "tcp", "higher", 1.0),
@@ -255,9 +262,10 @@ def report(path, outdir):
     print(hdr)
     print("-" * len(hdr))
     failed = [r for r in rows if "error" in r]
-    for title, label, metric, fam, ref, better, target in COMPARISONS:
+    for title, label, metric, fam, ref, better, target, *rl in COMPARISONS:
+        rlabel = rl[0] if rl else label
         a = stats(rows, label, fam, metric)
-        b = stats(rows, label, ref, metric)
+        b = stats(rows, rlabel, ref, metric)
         if (not a and not b) or \
                 not any(r.get("family") == fam for r in rows) or \
                 not any(r.get("family") == ref for r in rows):
@@ -275,7 +283,8 @@ def report(path, outdir):
               f"{fmt(ratio):>6} {tgt:>6}{flag}")
         results.append({"topology": topo, "figure": title, "label": label,
                         "metric": metric, "unit": unit, "family": fam,
-                        "reference": ref, "better": better, "value": a,
+                        "reference": ref, "reference_label": rlabel,
+                        "better": better, "value": a,
                         "reference_value": b, "ratio": ratio,
                         "target": target, "met": met})
     n = meta.get("idle_n")

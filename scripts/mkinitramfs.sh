@@ -19,6 +19,7 @@
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
 #   tools/xnet-bench/xnet-bench -> /usr/bin/xnet-bench
+#   tools/xnet-trace/xnet-trace -> /usr/bin/xnet-trace
 #   selftests/ (built)        -> /xnet/selftests
 #   scripts/guest-run.sh      -> /xnet/guest-run.sh
 #   scripts/demo-guest.sh     -> /xnet/demo-guest.sh
@@ -48,7 +49,7 @@ vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 [ "$vm" = "$kver" ] ||
 	die "$ko was built for '$vm', not $kver (make all KDIR=$hostmoddir/build)"
 tools=("$root/tools/xnetctl/xnetctl" "$root/tools/xnet-ping/xnet-ping"
-       "$root/tools/xnet-bench/xnet-bench")
+       "$root/tools/xnet-bench/xnet-bench" "$root/tools/xnet-trace/xnet-trace")
 for t in "${tools[@]}"; do
 	[ -x "$t" ] || die "$t not built (make all)"
 done

@@ -366,3 +366,55 @@ no_ipv6() {
 devstat() {
 	nsx "$1" cat "/sys/class/net/$2/statistics/$3"
 }
+
+# --- the routed chain of issue 12 ---
+#
+# chain_setup TAG: four netns joined in a line by three veth links, each
+# its own /24, with routes both ways and forwarding on in the routers:
+#
+#   A a0 --- r1a R1 r1b --- r2a R2 r2b --- b0 B
+#   10.1.1.1  10.1.1.2 10.1.2.1   10.1.2.2 10.1.3.1  10.1.3.2
+#
+# The middle link has MTU $CHAIN_MTU (default 1280). A routes everything
+# via R1, B everything via R2; R1 reaches 10.1.3.0/24 via R2, R2 reaches
+# 10.1.1.0/24 via R1. Netns names: $TAG-a, $TAG-r1, $TAG-r2, $TAG-b, in
+# CH_A CH_R1 CH_R2 CH_B; addresses in CH_A_ADDR CH_R1_A CH_R1_B CH_R2_A
+# CH_R2_B CH_B_ADDR (R1_A: R1's address on A's side). IPv6 is off in
+# all four (no_ipv6). Any step failing fails the test at once.
+chain_setup() {
+	local tag=$1 mtu=${CHAIN_MTU:-1280}
+
+	CH_A=$tag-a CH_R1=$tag-r1 CH_R2=$tag-r2 CH_B=$tag-b
+	CH_A_ADDR=10.1.1.1 CH_R1_A=10.1.1.2
+	CH_R1_B=10.1.2.1 CH_R2_A=10.1.2.2
+	CH_R2_B=10.1.3.1 CH_B_ADDR=10.1.3.2
+	ns_create "$CH_A" "$CH_R1" "$CH_R2" "$CH_B"
+	no_ipv6 "$CH_A" "$CH_R1" "$CH_R2" "$CH_B"
+	veth_link "$CH_A" a0 "$CH_R1" r1a
+	veth_link "$CH_R1" r1b "$CH_R2" r2a
+	veth_link "$CH_R2" r2b "$CH_B" b0
+	ip -n "$CH_R1" link set r1b mtu "$mtu" &&
+		ip -n "$CH_R2" link set r2a mtu "$mtu" ||
+		{ echo "# FAIL: chain: mtu $mtu on the middle link"; exit 1; }
+	xaddr "$CH_A" a0 $CH_A_ADDR/24
+	xaddr "$CH_R1" r1a $CH_R1_A/24
+	xaddr "$CH_R1" r1b $CH_R1_B/24
+	xaddr "$CH_R2" r2a $CH_R2_A/24
+	xaddr "$CH_R2" r2b $CH_R2_B/24
+	xaddr "$CH_B" b0 $CH_B_ADDR/24
+	chain_route "$CH_A" default via $CH_R1_A
+	chain_route "$CH_R1" 10.1.3.0/24 via $CH_R2_A
+	chain_route "$CH_R2" 10.1.1.0/24 via $CH_R1_B
+	chain_route "$CH_B" default via $CH_R2_B
+	nsx "$CH_R1" sysctl -qw net.xnet.forwarding=1 &&
+		nsx "$CH_R2" sysctl -qw net.xnet.forwarding=1 ||
+		{ echo "# FAIL: chain: net.xnet.forwarding=1"; exit 1; }
+}
+
+# chain_route NS ROUTE...: xnetctl route add ROUTE... in NS, or fail now.
+chain_route() {
+	local ns=$1
+	shift
+	nsx "$ns" xnetctl route add "$@" ||
+		{ echo "# FAIL: xnetctl route add $* in $ns"; exit 1; }
+}

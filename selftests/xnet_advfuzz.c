@@ -82,13 +82,15 @@
  * of strangers (SYNs to a closed port, ACKs to the listener, neighbour
  * queries) at 100 a second, where every answer costs a resolution; then
  * assorted hostile frames (those, plus out-of-window data, in-window
- * resets and SYNs on a live connection, data to a closed port) injected
+ * resets and SYNs on a live connection, data to a closed port, datagrams
+ * from strangers to a closed port, each worth one rate-limited error
+ * report, and forged error reports, worth nothing) injected
  * with sendmmsg as fast as it goes: XNET_AMP_FRAMES (default 100000), for
  * at most XNET_AMP_MS (default 15000, not stretched by XNET_TIMEOUT_MUL:
  * a slower kernel takes fewer frames, at least 1000). In each
  * phase the victim must send no more xnet frames than it received, both
  * on the wire (va's tx_packets) and by its own counters (OutSegs,
- * NeighQueriesOut, NeighAnswersOut, OutDatagrams, which also see frames
+ * NeighQueriesOut, NeighAnswersOut, OutDatagrams, OutErrors, which also see frames
  * to itself and frames dropped waiting for a resolution).
  */
 #define _GNU_SOURCE
@@ -145,7 +147,7 @@
 #define F_FIN	0x04
 #define F_RST	0x08
 
-enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET };
+enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
 enum { M_SILENT, M_SINK, M_ZW };
 
 enum {
@@ -612,11 +614,12 @@ static int neigh_count(int *incomplete)
 	return n;
 }
 
-/* OutSegs + neighbour frames out: everything the victim emits. */
+/* OutSegs + neighbour frames + error reports: everything the victim emits. */
 static long long victim_out(void)
 {
 	return xu_counter("OutSegs") + xu_counter("NeighQueriesOut") +
-	       xu_counter("NeighAnswersOut") + xu_counter("OutDatagrams");
+	       xu_counter("NeighAnswersOut") + xu_counter("OutDatagrams") +
+	       xu_counter("OutErrors");
 }
 
 /* ---- victim-side helpers ---------------------------------------------- */
@@ -1621,7 +1624,9 @@ static int dev_stats(const char *ifname, long long *rx, long long *rxdrop,
 	return found;
 }
 
-/* Build hostile frame number @j of kind @k (0..6) in @f; its length. */
+#define NAMP_KINDS	9
+
+/* Build hostile frame number @j of kind @k (0..8) in @f; its length. */
 static size_t amp_frame(uint8_t *f, long j, int k, const struct ac *c)
 {
 	uint32_t src = htonl(0x0a090000 | (0x40 + (j >> 8 & 0x3f)) << 8 |
@@ -1649,15 +1654,37 @@ static size_t amp_frame(uint8_t *f, long j, int k, const struct ac *c)
 	case 5:	/* in-window SYN */
 		return mk_seg(f, g.aaddr, g.vaddr, c->aport, c->vport,
 			      c->a_nxt + j % 1000, 0, 65535, F_SYN, NULL, 0, 0);
-	default: /* data from the live peer's address to a closed port */
+	case 6:	/* data from the live peer's address to a closed port */
 		return mk_seg(f, g.aaddr, g.vaddr, 1024 + j % 30000,
 			      CLOSED_PORT, j, j, 65535, F_ACK, NULL, 0, 8);
+	case 7:	/* a datagram from a stranger to a closed port: a report */
+		len = mk_hdr(f, T_DGRAM, src, g.vaddr, 1024 + j % 30000,
+			     CLOSED_PORT, XU_HLEN + 8);
+		fix_crc(f);
+		return len;
+	default: /* an error report from a stranger: never answered */
+		len = mk_hdr(f, T_ERROR, src, g.vaddr, 0, 0,
+			     XU_HLEN + 8 + XU_CONN_HLEN);
+		f[X + XU_HLEN] = 1 + j % 3;		/* XNET_ERR_* */
+		f[X + XU_HLEN + 1] = j % 4;		/* XNET_UNREACH_* */
+		/* the quote: a segment of the live connection, any seq */
+		f[X + XU_HLEN + 8] = XU_VERSION;
+		f[X + XU_HLEN + 8 + 1] = T_STREAM;
+		xu_put16(f, X + XU_HLEN + 8 + 2, XU_CONN_HLEN + 1000);
+		memcpy(f + X + XU_HLEN + 8 + 4, &g.vaddr, 4);
+		memcpy(f + X + XU_HLEN + 8 + 8, &c->aaddr, 4);
+		xu_put16(f, X + XU_HLEN + 8 + 12, c->vport);
+		xu_put16(f, X + XU_HLEN + 8 + 14, c->aport);
+		xu_put32(f, X + XU_HLEN + 8 + XU_HLEN, j * 2654435761U);
+		fix_crc(f);
+		return len;
 	}
 }
 
 static const char * const amp_ctrs[] = {
 	"OutSegs", "OutRsts", "NeighQueriesOut", "NeighAnswersOut",
 	"InChallengeAcks", "InOutOfWindow", "NeighTableFull", "OutNoRoute",
+	"OutErrors", "OutErrorsRateLimited", "InErrors", "InErrorsIgnored",
 };
 
 #define NAMP (sizeof(amp_ctrs) / sizeof(amp_ctrs[0]))
@@ -1704,10 +1731,10 @@ static int amp_phase(struct amp_res *r, long total, int rate, int mask,
 		if (rate)
 			n = 1;
 		for (k = 0; k < n; k++, j++) {
-			while (!(mask & 1 << (j % 7)))
+			while (!(mask & 1 << (j % NAMP_KINDS)))
 				j++;
 			iov[k].iov_base = fr[k];
-			iov[k].iov_len = amp_frame(fr[k], j, j % 7, c);
+			iov[k].iov_len = amp_frame(fr[k], j, j % NAMP_KINDS, c);
 			memset(&mm[k], 0, sizeof(mm[k]));
 			mm[k].msg_hdr.msg_iov = &iov[k];
 			mm[k].msg_hdr.msg_iovlen = 1;
@@ -1784,7 +1811,8 @@ TEST_F_TIMEOUT(adv, amplification, 170)
 			       10.0 * g.mul, 0, c));
 	amp_log(_metadata, "strangers, 100/s", &slow);
 	/* everything, as fast as it goes */
-	ASSERT_EQ(0, amp_phase(&fast, total, 0, 0x7f, max_s, 1 << 16, c));
+	ASSERT_EQ(0, amp_phase(&fast, total, 0, (1 << NAMP_KINDS) - 1, max_s,
+			       1 << 16, c));
 	amp_log(_metadata, "assorted, flood", &fast);
 
 	EXPECT_LE(slow.wire, slow.sent);
@@ -1792,6 +1820,8 @@ TEST_F_TIMEOUT(adv, amplification, 170)
 	EXPECT_LE(1000, fast.sent);
 	EXPECT_LE(fast.wire, fast.sent);
 	EXPECT_LE(fast.out, fast.sent);
+	/* error reports within net.xnet.error_rate (100/s, burst 50) */
+	EXPECT_LE(fast.d[8], (long long)(100 * (fast.secs + 2)) + 50);
 	retire(c, 1, 3.0);
 	pump(100);
 }

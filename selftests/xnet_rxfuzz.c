@@ -90,18 +90,24 @@
 /* T_ERROR: an error report (error.c); a known type, never fuzzed as unknown */
 enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
 
-/* the counters every injected frame must land in exactly one of */
+/*
+ * The counters every injected frame must land in exactly one of: those
+ * from K_CSUM on. K_PKTS counts every frame, K_ERRIN every well-formed
+ * error report (and nothing else here: it must move by the batch size for
+ * C_ERR_IGN, by 0 for every other class).
+ */
 enum {
-	K_PKTS, K_CSUM, K_MALF, K_VER, K_TYPE, K_NOSOCK, K_BUF, K_ADDR,
-	K_PORT, K_OOW, K_UNSOL, K_LOVF, K_MEMLIM, K_MEMPR, K_CHAL, K_STATE,
-	NK
+	K_PKTS, K_ERRIN, K_CSUM, K_MALF, K_VER, K_TYPE, K_NOSOCK, K_BUF,
+	K_ADDR, K_PORT, K_OOW, K_UNSOL, K_LOVF, K_MEMLIM, K_MEMPR, K_CHAL,
+	K_STATE, K_ERRIGN, NK
 };
 
 static const char * const ctr_names[NK] = {
-	"InPackets", "InCsumErrors", "InMalformed", "InBadVersion",
-	"InUnknownType", "InNoSocket", "InBufferErrors", "InAddrErrors",
-	"InBadPort", "InOutOfWindow", "NeighUnsolicited", "ListenOverflows",
-	"MemLimitDrops", "MemPressureDrops", "InChallengeAcks", "InStateDrops",
+	"InPackets", "InErrors", "InCsumErrors", "InMalformed",
+	"InBadVersion", "InUnknownType", "InNoSocket", "InBufferErrors",
+	"InAddrErrors", "InBadPort", "InOutOfWindow", "NeighUnsolicited",
+	"ListenOverflows", "MemLimitDrops", "MemPressureDrops",
+	"InChallengeAcks", "InStateDrops", "InErrorsIgnored",
 };
 
 /* mutation classes */
@@ -127,6 +133,9 @@ enum {
 	C_NOACK,	/* in-window segment without ACK */
 	C_DATA_LATE,	/* data after the peer's FIN */
 	C_SYN_NEW,	/* new connection requests (LISTEN) */
+	C_ERR_BAD,	/* malformed error report */
+	C_ERR_IGN,	/* well-formed error report failing validation */
+	C_ERR_V1,	/* a version 1 error report */
 	NCLS
 };
 
@@ -134,13 +143,13 @@ static const char * const cls_names[NCLS] = {
 	"short", "version", "len", "trunc", "csum", "saddr", "bcast_uni",
 	"daddr", "type", "port", "seg", "neigh_bad", "neigh_unsol", "nosock",
 	"blind", "rst_inwin", "syn_inwin", "ack_ahead", "noack", "data_late",
-	"syn_new",
+	"syn_new", "err_bad", "err_ign", "err_v1",
 };
 
 static const int cls_ctr[NCLS] = {
 	K_MALF, K_VER, K_MALF, K_MALF, K_CSUM, K_MALF, K_MALF, K_ADDR, K_TYPE,
 	K_PORT, K_MALF, K_MALF, K_UNSOL, K_NOSOCK, K_OOW, K_CHAL, K_CHAL,
-	K_CHAL, K_STATE, K_STATE, -1,
+	K_CHAL, K_STATE, K_STATE, -1, K_MALF, K_ERRIGN, K_VER,
 };
 
 /* FNV-1a, 64 bits: the integrity check of every transfer. */
@@ -379,6 +388,22 @@ static void track(FIXTURE_DATA(fz) *self, struct target *t)
 	t->known = t->known == 3;
 }
 
+/*
+ * The Ethernet source of frames from @peer (network order): xa's for the
+ * real client's address, else one no interface has. The node answers a
+ * spoofed address there, where the client's xnet stack never sees the
+ * answers (PACKET_OTHERHOST) and so sends no error report back about
+ * them (XNET_UNREACH_FORWARDING: it does not forward), which would land
+ * in the node's counters in the middle of a batch; the sniffer on xa
+ * still sees them.
+ */
+static const uint8_t spoof_mac[6] = { 0x02, 0x58, 0x4e, 0x46, 0x5a, 0x01 };
+
+static const uint8_t *src_mac(FIXTURE_DATA(fz) *self, uint32_t peer)
+{
+	return peer == xu_addr(CLI_ADDR) ? self->xa_mac : spoof_mac;
+}
+
 /* A segment from the attacker: peer -> node, with a SYN's option block. */
 static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 		     const struct target *t, uint32_t seq, uint32_t ack,
@@ -388,7 +413,7 @@ static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 
 	memset(f, 0, X + xlen);
 	memcpy(f, self->xb_mac, 6);
-	memcpy(f + 6, self->xa_mac, 6);
+	memcpy(f + 6, src_mac(self, t->peer), 6);
 	xu_put16(f, 12, ETH_P_XNET);
 	f[O_VER] = XU_VERSION;
 	f[X + XU_O_HOPLIMIT] = XU_HOPLIMIT;
@@ -410,7 +435,7 @@ static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 	return X + xlen;
 }
 
-/* A neighbour query from @addr with xa's MAC: the node learns it. */
+/* A neighbour query from @addr (src_mac()'s): the node learns it. */
 static int spoof_learn(FIXTURE_DATA(fz) *self, const char *addr)
 {
 	uint8_t f[X + XU_HLEN];
@@ -418,7 +443,7 @@ static int spoof_learn(FIXTURE_DATA(fz) *self, const char *addr)
 
 	memset(f, 0, sizeof(f));
 	memset(f, 0xff, 6);
-	memcpy(f + 6, self->xa_mac, 6);
+	memcpy(f + 6, src_mac(self, a), 6);
 	xu_put16(f, 12, ETH_P_XNET);
 	f[O_VER] = XU_VERSION;
 	f[X + XU_O_HOPLIMIT] = 1;
@@ -797,6 +822,218 @@ static uint32_t wnd_room(const struct target *t, uint32_t cap)
 	return w > 2 ? w : 2;
 }
 
+/* error reports (type 6): docs/PROTOCOL.md, module/error.c */
+#define ERR_HLEN	8	/* type, code, 2 reserved, info */
+#define O_ERR		(X + XU_HLEN)		/* the report's own header */
+#define O_QUOTE		(O_ERR + ERR_HLEN)	/* the quoted frame */
+#define ERR_QSEG	16	/* least quote of a segment: its header */
+#define ERR_QMAX	64	/* what a node quotes at most */
+
+/* Any source but the node's own, 0 and broadcast (network order). */
+static uint32_t err_from(void)
+{
+	switch (rnd_below(3)) {
+	case 0:
+		return xu_addr(CLI_ADDR);
+	case 1:
+		return xu_addr(SPOOF_ADDR);
+	}
+	return stranger();
+}
+
+/*
+ * A quoted frame of @type at q, as the node would have sent it: from the
+ * node's address and @sport to @daddr:@dport, its header then @qlen - 24
+ * bytes (a segment header first, sequence @seq). Returns @qlen.
+ */
+static size_t err_quote(uint8_t *q, uint8_t type, uint32_t daddr,
+			uint16_t sport, uint16_t dport, uint32_t seq,
+			size_t qlen)
+{
+	size_t i;
+
+	q[0] = XU_VERSION;
+	q[1] = type;
+	xu_put16(q, 2, XU_CONN_HLEN + rnd_below(1400));	/* as it was */
+	memcpy(q + 4, &(uint32_t){ xu_addr(SRV_ADDR) }, 4);
+	memcpy(q + 8, &daddr, 4);
+	xu_put16(q, 12, sport);
+	xu_put16(q, 14, dport);
+	xu_put32(q, 16, rnd());
+	q[XU_O_HOPLIMIT] = rnd_below(XU_HOPLIMIT + 1);
+	q[XU_O_HOPLIMIT + 1] = q[XU_O_HOPLIMIT + 2] = q[XU_O_HOPLIMIT + 3] = 0;
+	for (i = XU_HLEN; i < qlen; i++)
+		q[i] = rnd();
+	if (qlen >= XU_HLEN + 4)
+		xu_put32(q, XU_HLEN, seq);
+	return qlen;
+}
+
+/*
+ * An error report to the node (its MAC, its address, ports 0) from
+ * @from: type @et, code @code, info @info, @qlen bytes of quote already
+ * at O_QUOTE. Checksum set. Returns the frame's length.
+ */
+static size_t err_frame(FIXTURE_DATA(fz) *self, uint8_t *f, uint32_t from,
+			uint8_t et, uint8_t code, uint32_t info, size_t qlen)
+{
+	size_t xlen = XU_HLEN + ERR_HLEN + qlen;
+
+	memcpy(f, self->xb_mac, 6);
+	memcpy(f + 6, self->xa_mac, 6);
+	xu_put16(f, 12, ETH_P_XNET);
+	memset(f + X, 0, XU_HLEN + ERR_HLEN);
+	f[O_VER] = XU_VERSION;
+	f[O_TYPE] = T_ERROR;
+	f[X + XU_O_HOPLIMIT] = 1 + rnd_below(255);
+	xu_put16(f, O_LEN, xlen);
+	memcpy(f + O_SADDR, &from, 4);
+	xu_put32(f, O_DADDR, ntohl(xu_addr(SRV_ADDR)));
+	f[O_ERR] = et;
+	f[O_ERR + 1] = code;
+	xu_put32(f, O_ERR + 4, info);
+	fix_crc(f, X + xlen);
+	return X + xlen;
+}
+
+/* A quote length that passes every length check: 40..64, or longer. */
+static size_t err_qlen(void)
+{
+	return rnd_below(8) ? XU_HLEN + ERR_QSEG +
+			      rnd_below(ERR_QMAX - XU_HLEN - ERR_QSEG + 1) :
+			      XU_HLEN + ERR_QSEG + rnd_below(200);
+}
+
+/*
+ * A well-formed report the node must ignore (InErrors and
+ * InErrorsIgnored): its quote is not of a frame the node sent from a
+ * socket in the state it quotes. Never a report that would act: no
+ * datagram from the node's bound port, no sequence a connection has in
+ * flight (2^20 and more past what the node sent, or a connection that
+ * does not exist).
+ */
+static size_t gen_err_ign(FIXTURE_DATA(fz) *self, uint8_t *f,
+			  const struct target *tb, const struct target *ti)
+{
+	const struct target *t = rnd_below(2) ? tb : ti;
+	uint8_t *q = f + O_QUOTE, type;
+	size_t qlen = err_qlen();
+	uint32_t seq = t->snd_nxt + (1U << 20) + rnd_below(1U << 29);
+	uint16_t sport;
+
+	type = rnd_below(2) ? t->type : T_DGRAM;
+	err_quote(q, type, t->peer, t->lport, t->pport, seq, qlen);
+	switch (rnd_below(6)) {
+	case 0:		/* another version's frame */
+		do
+			q[0] = bval(8);
+		while (q[0] == XU_VERSION);
+		break;
+	case 1:		/* not from the address the report went to */
+		do
+			xu_put32(q, 4, bval(32));
+		while (!memcmp(q + 4, &(uint32_t){ xu_addr(SRV_ADDR) }, 4));
+		break;
+	case 2:		/* a type no report is about */
+		do
+			q[1] = bval(8);
+		while (q[1] == T_DGRAM || q[1] == T_STREAM ||
+		       q[1] == T_SEQPACKET);
+		break;
+	case 3:		/* a datagram from a port with no socket, or port 0 */
+		q[1] = T_DGRAM;
+		do
+			sport = bval(16);
+		while (sport == DG_PORT);
+		xu_put16(q, 12, sport);
+		if (!rnd_below(4))
+			xu_put16(q, 14, 0);
+		else if (!rnd_below(3))
+			xu_put32(q, 8, 0xffffffffU);
+		break;
+	case 4:		/* the other connection type: no such connection */
+		q[1] = t->type == T_STREAM ? T_SEQPACKET : T_STREAM;
+		break;
+	default:	/* the target, a sequence it never sent */
+		q[1] = t->type;
+	}
+	return err_frame(self, f, err_from(), 1 + rnd_below(3), bval(8),
+			 bval(32), qlen);
+}
+
+/* A malformed report (InMalformed, and not InErrors). */
+static size_t gen_err_bad(FIXTURE_DATA(fz) *self, uint8_t *f,
+			  const struct target *tb)
+{
+	uint8_t *q = f + O_QUOTE, et = 1 + rnd_below(3);
+	size_t qlen = err_qlen(), len;
+
+	err_quote(q, tb->type, tb->peer, tb->lport, tb->pport, rnd(), qlen);
+	switch (rnd_below(5)) {
+	case 0:		/* no room for a whole quoted header */
+		qlen = rnd_below(XU_HLEN);
+		break;
+	case 1:		/* a segment quoted without its segment header */
+		q[1] = T_STREAM + rnd_below(2);
+		qlen = XU_HLEN + rnd_below(ERR_QSEG);
+		break;
+	case 2:		/* an unknown kind of report */
+		do
+			et = bval(8);
+		while (et >= 1 && et <= 3);
+		break;
+	case 3:		/* ports in the report's own header */
+		len = err_frame(self, f, err_from(), et, 0, 0, qlen);
+		do
+			xu_put32(f, O_SPORT, bval(32));
+		while (!xu_get32(f, O_SPORT));
+		fix_crc(f, len);
+		return len;
+	default:	/* to the broadcast address */
+		len = err_frame(self, f, err_from(), et, 0, 0, qlen);
+		memset(f, 0xff, 6);
+		xu_put32(f, O_DADDR, 0xffffffffU);
+		fix_crc(f, len);
+		return len;
+	}
+	return err_frame(self, f, err_from(), et, bval(8), bval(32), qlen);
+}
+
+/*
+ * A report as version 1 framed it (InBadVersion): the 20-byte header
+ * without a hop limit, the report and a version 1 quote, its CRC right.
+ */
+static size_t gen_err_v1(FIXTURE_DATA(fz) *self, uint8_t *f,
+			 const struct target *tb)
+{
+	size_t qlen = 20 + ERR_QSEG + rnd_below(ERR_QMAX - 20 - ERR_QSEG + 1);
+	size_t xlen = 20 + ERR_HLEN + qlen, i;
+	uint8_t *q = f + X + 20 + ERR_HLEN;
+	uint32_t srv = xu_addr(SRV_ADDR), from = err_from();
+
+	memcpy(f, self->xb_mac, 6);
+	memcpy(f + 6, self->xa_mac, 6);
+	xu_put16(f, 12, ETH_P_XNET);
+	memset(f + X, 0, 20 + ERR_HLEN);
+	f[O_VER] = 1;
+	f[O_TYPE] = T_ERROR;
+	xu_put16(f, O_LEN, xlen);
+	memcpy(f + O_SADDR, &from, 4);
+	memcpy(f + O_DADDR, &srv, 4);
+	f[X + 20] = 1 + rnd_below(3);
+	for (i = 0; i < qlen; i++)
+		q[i] = rnd();
+	q[0] = 1;
+	q[1] = tb->type;
+	xu_put16(q, 2, 36 + rnd_below(1400));
+	memcpy(q + 4, &srv, 4);
+	memcpy(q + 8, &tb->peer, 4);
+	xu_put16(q, 12, tb->lport);
+	xu_put16(q, 14, tb->pport);
+	fix_crc(f, X + xlen);
+	return X + xlen;
+}
+
 /*
  * One frame of class @cls into f; returns its length. tb is the target
  * of blind frames, ti of in-window ones.
@@ -813,6 +1050,12 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	int k;
 
 	switch (cls) {
+	case C_ERR_BAD:
+		return gen_err_bad(self, f, tb);
+	case C_ERR_IGN:
+		return gen_err_ign(self, f, tb, ti);
+	case C_ERR_V1:
+		return gen_err_v1(self, f, tb);
 	case C_NEIGH_BAD:
 	case C_NEIGH_UNSOL:
 		t = pick(self->tmpl_nb, self->nnb);
@@ -838,6 +1081,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	xlen = xu_get16(f, O_LEN);
 	if (is_seg(f)) {
 		/* aim it at the target */
+		memcpy(f + 6, src_mac(self, tb->peer), 6);
 		memcpy(f + O_SADDR, &tb->peer, 4);
 		xu_put16(f, O_SPORT, tb->pport);
 		xu_put16(f, O_DPORT, tb->lport);
@@ -1170,6 +1414,8 @@ static int fuzz(struct __test_metadata *_metadata, FIXTURE_DATA(fz) *self,
 			ok = d == n && sum == n;
 		}
 		ok = ok && a[K_PKTS] - b[K_PKTS] >= n;
+		/* well-formed reports, and only those, count as received */
+		ok = ok && a[K_ERRIN] - b[K_ERRIN] == (cls == C_ERR_IGN ? n : 0);
 		per_cls[cls] += n;
 		batch++;
 		if (ok)
@@ -1179,7 +1425,7 @@ static int fuzz(struct __test_metadata *_metadata, FIXTURE_DATA(fz) *self,
 		       self->seed, batch, cls_names[cls],
 		       want >= 0 ? ctr_names[want] : "SYN_RECV+ListenOverflows",
 		       d, sum, a[K_PKTS] - b[K_PKTS], n);
-		for (i = K_CSUM; i < NK; i++)
+		for (i = K_ERRIN; i < NK; i++)
 			if (a[i] != b[i])
 				TH_LOG("  %s +%lld", ctr_names[i], a[i] - b[i]);
 		log_frame(_metadata, frames[0], lens[0]);
@@ -1197,7 +1443,7 @@ static int fuzz(struct __test_metadata *_metadata, FIXTURE_DATA(fz) *self,
 static const int generic[] = {
 	C_SHORT, C_VERSION, C_LEN, C_TRUNC, C_CSUM, C_SADDR, C_BCAST_UNI,
 	C_DADDR, C_TYPE, C_PORT, C_SEG, C_NEIGH_BAD, C_NEIGH_UNSOL, C_NOSOCK,
-	C_BLIND,
+	C_BLIND, C_ERR_BAD, C_ERR_IGN, C_ERR_V1,
 };
 
 #define NGEN (int)(sizeof(generic) / sizeof(generic[0]))
