@@ -141,7 +141,8 @@ id=$(counter "$R2" InDatagrams)
 ae=$(counter "$R2" InAddrErrors)
 check_out "A -> R2's address on B's link" \
 	nsx "$A" "$XECHO" send -b $AA -c 10.3.0.254:9 -m 100
-wait_until 5 test "$(counter "$R2" InDatagrams)" -gt "$id"
+r2_got() { [ "$(counter "$R2" InDatagrams)" -gt "$id" ]; }
+wait_until 5 r2_got
 check_delta "$R2" InDatagrams "$id" -eq 1
 check_delta "$R2" InAddrErrors "$ae" -eq 0
 
