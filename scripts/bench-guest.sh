@@ -15,9 +15,17 @@
 #                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
 #                stream through an htb class of 100 Mbit/s with 10 ms
 #                netem delay on veth-a, fair_secs long)
+#                fwd: one xnet and one TCP stream through a forwarding
+#                namespace (fa - fr - fb, below), with the veths' offloads
+#                as they come (large frames cross the router whole) and
+#                again with them off (the router forwards MTU-sized frames)
+#                routes: xnet 1-byte round trips through that router with
+#                its routes only, and through a twin chain (ga - gr - gb)
+#                with 10 000 random routes more in each of its namespaces
 #   fair_secs=20 seconds of the fairness run
 #                prof: a system-wide perf profile of one XNET and one TCP
-#                stream (hottest symbols in the console log), once
+#                stream (hottest symbols in the console log), once; with
+#                fwd named too, also of both through the router
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
@@ -39,6 +47,10 @@ RAW=/tmp/bench.jsonl
 ERR=/tmp/bench.err
 XA=10.0.0.1 XB=10.0.0.2	# xnet addresses
 IA=192.168.50.1 IB=192.168.50.2
+# The forwarding chains (fwd, routes): a - r - b, xnet and IPv4 prefixes.
+FXA=10.1.0.1 FXRA=10.1.0.254 FXRB=10.2.0.254 FXB=10.2.0.1
+FIA=192.168.61.1 FIRA=192.168.61.254 FIRB=192.168.62.254 FIB=192.168.62.1
+NROUTES=10000
 : >"$RAW"
 : >"$ERR"
 fail=0
@@ -48,8 +60,9 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	ip netns delete a 2>/dev/null
-	ip netns delete b 2>/dev/null
+	for ns in a b fa fr fb ga gr gb; do
+		ip netns delete $ns 2>/dev/null
+	done
 	true
 }
 trap cleanup EXIT
@@ -91,6 +104,135 @@ ip -n a addr add $IA/24 dev veth-a
 ip -n b addr add $IB/24 dev veth-b
 set +e
 
+# chain P: namespaces Pa - Pr - Pb on two veth pairs (MTU 1500; Pa's v0
+# to Pr's va, Pb's v0 to Pr's vb); xnet prefixes 10.1.0.0/24 and
+# 10.2.0.0/24, IPv4 192.168.61.0/24 and 192.168.62.0/24, Pr forwarding
+# both; Pa and Pb reach the other side by a default route via Pr.
+# Run it as (set -e; chain P): any failure ends it.
+chain() {
+	local p=$1 d
+	for d in a r b; do
+		ip netns add "$p$d"
+		ip -n "$p$d" link set lo up
+	done
+	ip link add v0 netns "${p}a" mtu 1500 type veth peer name va \
+		netns "${p}r" mtu 1500
+	ip link add v0 netns "${p}b" mtu 1500 type veth peer name vb \
+		netns "${p}r" mtu 1500
+	ip -n "${p}a" link set v0 up
+	ip -n "${p}r" link set va up
+	ip -n "${p}r" link set vb up
+	ip -n "${p}b" link set v0 up
+	ip netns exec "${p}r" sysctl -qw net.xnet.forwarding=1 \
+		net.ipv4.ip_forward=1
+	ip netns exec "${p}a" xnetctl addr add $FXA/24 dev v0
+	ip netns exec "${p}r" xnetctl addr add $FXRA/24 dev va
+	ip netns exec "${p}r" xnetctl addr add $FXRB/24 dev vb
+	ip netns exec "${p}b" xnetctl addr add $FXB/24 dev v0
+	ip netns exec "${p}a" xnetctl route add default via $FXRA
+	ip netns exec "${p}b" xnetctl route add default via $FXRB
+	ip -n "${p}a" addr add $FIA/24 dev v0
+	ip -n "${p}r" addr add $FIRA/24 dev va
+	ip -n "${p}r" addr add $FIRB/24 dev vb
+	ip -n "${p}b" addr add $FIB/24 dev v0
+	ip -n "${p}a" route add default via $FIRA
+	ip -n "${p}b" route add default via $FIRB
+}
+
+# N random prefixes, one a line: lengths /8 to /32 (each at least once,
+# mostly /16 to /24 as in a real table), first octet 11 to 223 but 127,
+# so none covers the chains' 10.0.0.0/8; no two overlap, so each is the
+# longest match of its own addresses. Fixed seed: the same table each run.
+# Busybox awk: no ^, hence the table of powers of two.
+random_prefixes() {
+	awk -v n="$1" -v seed=12 'BEGIN {
+		srand(seed)
+		pw[0] = 1
+		for (i = 1; i <= 32; i++)
+			pw[i] = pw[i - 1] * 2
+		for (l = 8; l <= 32; l++) {
+			w[l] = l < 16 ? 0.25 : (l == 24 ? 60 : (l < 24 ? 12 : 6))
+			tot += w[l]
+		}
+		while (k < n && tries < 100 * n) {
+			tries++
+			r = rand() * tot
+			for (l = 8; l < 32 && r >= w[l]; l++)
+				r -= w[l]
+			if (k < 25)
+				l = 8 + k
+			o1 = 11 + int(rand() * 213)
+			if (o1 == 127)
+				continue
+			a = o1 * 16777216 + int(rand() * 16777216)
+			p = a - a % pw[32 - l]
+			bad = ((p "/" l) in inner)
+			for (m = 8; !bad && m <= l; m++)
+				bad = (((p - p % pw[32 - m]) "/" m) in used)
+			if (bad)
+				continue
+			used[p "/" l] = 1
+			for (m = 8; m < l; m++)
+				inner[(p - p % pw[32 - m]) "/" m] = 1
+			printf "%d.%d.%d.%d/%d\n", int(p / 16777216),
+				int(p / 65536) % 256, int(p / 256) % 256,
+				p % 256, l
+			k++
+		}
+	}'
+}
+
+# add_routes NS GATEWAY: the random prefixes via GATEWAY, one batch.
+add_routes() {
+	local n
+	awk -v gw="$2" '{ print "route add " $1 " via " gw }' /tmp/prefixes |
+		ip netns exec "$1" xnetctl -b - || return 1
+	n=$(ip netns exec "$1" xnetctl route show | wc -l)
+	echo "routes: $1 has $n routes"
+	[ "$n" -gt "$NROUTES" ]
+}
+
+# fwd_offload on|off: the offloads of the fwd chain's four veth ends.
+# on: as a veth comes (TSO, GSO, tx-gso-list: a TCP or xnet large frame
+# crosses every hop whole; GRO off); off: no TSO, GSO, tx-gso-list nor
+# GRO, so each sender cuts its frames to the MTU (TCP in tcp_sendmsg,
+# xnet in xnet_gso_segment()) and the router forwards MTU-sized frames.
+fwd_offload() {
+	local how=$1 d ns dev
+	for d in "fa v0" "fr va" "fr vb" "fb v0"; do
+		read -r ns dev <<<"$d"
+		ip netns exec "$ns" ethtool -K "$dev" tso "$how" gso "$how" \
+			tx-gso-list "$how" gro off 2>&1 | grep -v '^$'
+	done
+	ip netns exec fa ethtool -k v0 | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|tx-gso-list|generic-receive-offload):' |
+		tr '\n' ' ' | sed 's/^/fwd: offloads: /; s/ *$/\n/'
+	return 0
+}
+
+if want fwd || want routes; then
+	(set -e; chain f)
+	if [ $? = 0 ]; then
+		echo "fwd: chain fa - fr - fb up"
+	else
+		echo "bench: fwd: the chain fa - fr - fb failed"
+		fail=$((fail + 1))
+	fi
+fi
+if want routes; then
+	t=$(date +%s)
+	random_prefixes $NROUTES >/tmp/prefixes
+	echo "routes: $(wc -l </tmp/prefixes) random prefixes in $(($(date +%s) - t)) s"
+	t=$(date +%s)
+	(set -e; chain g)
+	if [ $? = 0 ] && add_routes ga $FXRA && add_routes gr $FXB &&
+		add_routes gb $FXRB; then
+		echo "routes: chain ga - gr - gb up with $NROUTES routes more in each, $(($(date +%s) - t)) s"
+	else
+		echo "bench: routes: the chain ga - gr - gb failed"
+		fail=$((fail + 1))
+	fi
+fi
+
 # Under TCG a ping-pong between two vCPUs mostly measures how long an
 # idle vCPU takes to wake up (about one 4 ms tick, whatever the family).
 # With PIN=1 the servers and the request/response clients share CPU 0, so
@@ -114,6 +256,11 @@ srv b -f udp -p 5201
 srv b -f tipc -p 5201
 srv b -f tipc-seqpacket -p 5202
 srv a -f unix -p 5201
+if want fwd || want routes; then
+	srv fb -f xnet -p 5201
+	srv fb -f tcp -p 5201
+fi
+want routes && srv gb -f xnet -p 5201
 sleep 1
 # Let TIPC find its neighbour and xnet resolve the peer before measuring.
 for _ in $(seq 50); do
@@ -122,11 +269,20 @@ for _ in $(seq 50); do
 done
 A tipc link list 2>&1 | sed 's/^/tipc: /'
 
-# Bytes that crossed the veth pair (both directions, seen from a).
+# Bytes that crossed the veth pair (both directions, seen from a; for the
+# chains, from the router's va: the first hop).  VNS, VDEV: which end.
+# SNS: whose xnet counters a measurement records (the router's for the
+# chains: ForwDatagrams says the frames were forwarded).
+VNS=a VDEV=veth-a SNS=a
 veth_bytes() {
-	A cat /sys/class/net/veth-a/statistics/tx_bytes \
-		/sys/class/net/veth-a/statistics/rx_bytes |
+	ip netns exec "$VNS" cat /sys/class/net/$VDEV/statistics/tx_bytes \
+		/sys/class/net/$VDEV/statistics/rx_bytes |
 		awk '{ s += $1 } END { print s + 0 }'
+}
+# Frames and bytes the router received from a (the data direction).
+router_rx() {
+	ip netns exec "$VNS" cat /sys/class/net/$VDEV/statistics/rx_packets \
+		/sys/class/net/$VDEV/statistics/rx_bytes | tr '\n' ' '
 }
 
 # bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line,
@@ -134,12 +290,15 @@ veth_bytes() {
 # rr and crr clients run pinned like the servers (PIN0).
 bench() {
 	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1 lat=()
-	local extra=""
+	local extra="" r0=() r1=()
 	shift 5
-	case "$label" in rr*|crr) pin=("${PIN0[@]}") ;; esac
+	case "$label" in rr*|crr|routes*) pin=("${PIN0[@]}") ;; esac
 	# 1-byte round trips: each one kept, to count the outliers
 	[ "$label" = rr1 ] && lat=(-R /tmp/lat.txt)
-	case "$fam" in xnet*) A xnetctl stats >/tmp/c0 2>/dev/null ;; esac
+	case "$fam" in xnet*)
+		ip netns exec "$SNS" xnetctl stats >/tmp/c0 2>/dev/null ;;
+	esac
+	[ "$VNS" = a ] || read -ra r0 < <(router_rx)
 	v0=$(veth_bytes)
 	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
 		-L "$label" -f "$fam" -p "$port" "$@" "${lat[@]}" $dest \
@@ -148,8 +307,13 @@ bench() {
 	v1=$(veth_bytes)
 	cat /tmp/bench.human
 	echo "path: $((v1 - v0)) bytes crossed the veth"
+	if [ ${#r0[@]} = 2 ]; then
+		read -ra r1 < <(router_rx)
+		extra+=",\"router_rx_frames\":$((r1[0] - r0[0])),\"router_rx_bytes\":$((r1[1] - r0[1]))"
+		echo "path: the router received $((r1[0] - r0[0])) frames, $((r1[1] - r0[1])) bytes from a"
+	fi
 	case "$fam" in xnet*)
-		A xnetctl stats >/tmp/c1 2>/dev/null
+		ip netns exec "$SNS" xnetctl stats >/tmp/c1 2>/dev/null
 		extra+=$(awk 'NR==FNR { b[$1] = $2; next }
 			NF == 2 && $2 != b[$1] {
 				printf "%s\"%s\":%d", n++ ? "," : "", $1, $2 - b[$1]
@@ -220,12 +384,13 @@ fair() {
 	echo "fair: xnet $x Mbit/s, tcp $t Mbit/s"
 }
 
-# prof FAMILY DEST: the hottest kernel symbols while one stream runs.
+# prof FAMILY DEST [NS]: the hottest kernel symbols while one stream runs
+# from NS (a).
 prof() {
-	local fam=$1 dest=$2
-	echo "### profile: $fam stream, $SECS s, all CPUs"
+	local fam=$1 dest=$2 ns=${3:-a}
+	echo "### profile: $fam stream from $ns, $SECS s, all CPUs"
 	perf record -q -a -g -F 499 -o /tmp/perf.data -- \
-		ip netns exec a xnet-bench -f "$fam" -p 5201 -t stream \
+		ip netns exec "$ns" xnet-bench -f "$fam" -p 5201 -t stream \
 		-d "$SECS" $dest >/dev/null 2>&1 || echo "bench: perf record failed"
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
 		-g none --percent-limit 0.7 2>/dev/null | grep -v '^$' | head -45
@@ -239,6 +404,15 @@ if named prof; then
 	if command -v perf >/dev/null; then
 		prof xnet $XB
 		prof tcp $IB
+		if named fwd; then
+			prof xnet $FXB fa
+			prof tcp $FIB fa
+			fwd_offload off
+			echo "### (the fwd chain's offloads off)"
+			prof xnet $FXB fa
+			prof tcp $FIB fa
+			fwd_offload on
+		fi
 	else
 		echo "bench: prof: no perf in the VM (make deps)"
 		fail=$((fail + 1))
@@ -288,11 +462,29 @@ for rep in $(seq "$REPS"); do
 		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
 		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
 	fi
+	if want fwd; then
+		VNS=fr VDEV=va SNS=fr
+		bench fwd fa xnet $FXB 5201 -t stream -d "$SECS"
+		bench fwd fa tcp $FIB 5201 -t stream -d "$SECS"
+		fwd_offload off
+		bench fwdseg fa xnet $FXB 5201 -t stream -d "$SECS"
+		bench fwdseg fa tcp $FIB 5201 -t stream -d "$SECS"
+		fwd_offload on
+		VNS=a VDEV=veth-a SNS=a
+	fi
+	if want routes; then
+		VNS=fr VDEV=va SNS=fr
+		bench routes1 fa xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+		VNS=gr SNS=gr
+		bench routes10k ga xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+		VNS=a VDEV=veth-a SNS=a
+	fi
 done
 elapsed=$(($(date +%s) - t0))
 echo "### measurements done in $elapsed s, $fail failed"
 # Counters for the analysis (retransmissions, drops) in the console log.
-for ns in a b; do
+for ns in a b fa fr fb ga gr gb; do
+	[ -e /run/netns/$ns ] || continue
 	echo "### xnet counters in $ns"
 	ip netns exec $ns xnetctl stats 2>&1 | grep -v ' 0$'
 done

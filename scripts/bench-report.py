@@ -51,6 +51,20 @@ COMPARISONS += [
      "lower", None),
     ("time to open N idle", "idle", "open_secs", "xnet", "tcp", "lower",
      None),
+    # through one forwarding namespace (bench-guest.sh: fwd)
+    ("fwd tput, 1 router", "fwd", "mbps", "xnet", "tcp", "higher", 1.0),
+    ("fwd tput, no offloads", "fwdseg", "mbps", "xnet", "tcp", "higher",
+     1.0),
+]
+
+# The same family under two conditions (bench-guest.sh: routes): (title,
+# label, reference label, what the reference is, metric, family, better,
+# target ratio).
+LABEL_COMPARISONS = [
+    ("10k routes: rr 1 B p50", "routes10k", "routes1", "1 route", "p50_us",
+     "xnet", "lower", 1.05),
+    ("10k routes: rr 1 B p99", "routes10k", "routes1", "1 route", "p99_us",
+     "xnet", "lower", None),
 ]
 
 UNITS = {"mbps": "Mbit/s", "p50_us": "us", "p99_us": "us", "p999_us": "us",
@@ -134,6 +148,17 @@ TOPO_TEXT = {
                   "(QEMU socket netdev), MTU 1500",
 }
 
+PATH_TEXT = {
+    "fwd": "fa - fr - fb: two veth pairs, MTU 1500, fr forwarding (xnet "
+           "and IPv4), default routes via fr; veth offloads as they come",
+    "fwdseg": "the same with TSO, GSO, tx-gso-list and GRO off on the "
+              "four veth ends",
+    "routes1": "fa - fr - fb as for fwd, the connected and default routes "
+               "only",
+    "routes10k": "ga - gr - gb, its twin, with 10 000 random prefixes "
+                 "(/8 to /32) more in each of ga, gr and gb",
+}
+
 
 def wire(r):
     """Bytes that crossed the link during a measurement (both ways)."""
@@ -197,6 +222,35 @@ def outliers(rows):
               "over 2 ms / all")
         for line in out:
             print(f"  {line}")
+
+
+def router_path(rows):
+    """The chains' paths, and the frames the router received from a."""
+    labels = [lb for lb in PATH_TEXT if any(r.get("label") == lb
+                                            for r in rows)]
+    if not labels:
+        return {}
+    print("\nthrough one router (mean frame the router received from a, "
+          "forwarded frames counted by xnet in the router):")
+    out = {}
+    for lb in labels:
+        print(f"  {lb}: {PATH_TEXT[lb]}")
+        for fam in ("xnet", "tcp"):
+            rs = [r for r in rows if r.get("label") == lb and
+                  r.get("family") == fam and r.get("router_rx_frames")
+                  and "error" not in r]
+            if not rs:
+                continue
+            mean = statistics.median(r["router_rx_bytes"] /
+                                     r["router_rx_frames"] for r in rs)
+            fwd = [sum(v for k, v in r.get("xnet_delta", {}).items()
+                       if k.startswith("Forw")) for r in rs] \
+                if fam == "xnet" else []
+            out.setdefault(lb, {})[fam] = {"mean_frame_bytes": mean,
+                                           "forwarded": fwd}
+            print(f"    {SHORT[fam]:<5} mean frame {fmt(mean)} B"
+                  + (f", ForwDatagrams per run {fwd}" if fwd else ""))
+    return out
 
 
 def fairness(rows, meta):
@@ -278,6 +332,29 @@ def report(path, outdir):
                         "reference": ref, "better": better, "value": a,
                         "reference_value": b, "ratio": ratio,
                         "target": target, "met": met})
+    for title, label, rlabel, rname, metric, fam, better, target in \
+            LABEL_COMPARISONS:
+        a = stats(rows, label, fam, metric)
+        b = stats(rows, rlabel, fam, metric)
+        if not a and not b:
+            continue
+        ratio = a["median"] / b["median"] if a and b and b["median"] else None
+        met = None
+        if ratio is not None and target is not None:
+            met = ratio >= target if better == "higher" else ratio <= target
+        tgt = "-" if target is None else \
+            ("≥" if better == "higher" else "≤") + f"{target:g}"
+        flag = "" if met is None else (" ok" if met else " MISS")
+        unit = UNITS[metric]
+        print(f"{title + ' (' + unit + ')':<30.30} {SHORT[fam]:<8} "
+              f"{fmt_stat(a):<24} {rname:<8.8} {fmt_stat(b):<24} "
+              f"{fmt(ratio):>6} {tgt:>6}{flag}")
+        results.append({"topology": topo, "figure": title, "label": label,
+                        "reference_label": rlabel, "metric": metric,
+                        "unit": unit, "family": fam, "reference": fam,
+                        "reference_name": rname, "better": better,
+                        "value": a, "reference_value": b, "ratio": ratio,
+                        "target": target, "met": met})
     n = meta.get("idle_n")
     if n is not None and int(n) < 100000 and stats(rows, "idle", "xnet",
                                                    "bytes_per_conn"):
@@ -289,6 +366,7 @@ def report(path, outdir):
               "frame (at most MTU - 20 = 1480 bytes at MTU 1500); UDP "
               "fragments.")
     outliers(rows)
+    routed = router_path(rows)
     bypass = path_check(rows, topo)
     fair = fairness(rows, meta)
     if failed:
@@ -300,7 +378,7 @@ def report(path, outdir):
               "(no end line)")
     charts(results, meta, cwnd, outdir, topo)
     return {"topology": topo, "meta": meta, "comparisons": results,
-            "fairness": fair, "not_over_link": bypass,
+            "fairness": fair, "not_over_link": bypass, "router": routed,
             "figures": figures, "raw": rows}, end
 
 
@@ -313,7 +391,7 @@ def charts(results, meta, cwnd, outdir, topo):
             if not r["ratio"]:
                 continue
             name = (f"{r['figure']} {SHORT[r['family']]}/"
-                    f"{SHORT[r['reference']]}"
+                    f"{r.get('reference_name', SHORT[r['reference']])}"
                     + (" (lower=better)" if r["better"] == "lower" else ""))
             f.write(f"\"{name}\" {r['ratio']:.4f} "
                     f"{r['target'] if r['target'] is not None else 'NaN'}\n")
