@@ -123,8 +123,10 @@ chain() {
 	ip -n "${p}r" link set va up
 	ip -n "${p}r" link set vb up
 	ip -n "${p}b" link set v0 up
-	ip netns exec "${p}r" sysctl -qw net.xnet.forwarding=1 \
-		net.ipv4.ip_forward=1
+	ip netns exec "${p}r" sysctl -qw net.ipv4.ip_forward=1
+	# its own step: without it, the IPv4 figures still run
+	ip netns exec "${p}r" sysctl -qw net.xnet.forwarding=1 ||
+		echo "bench: fwd: no net.xnet.forwarding in ${p}r"
 	ip netns exec "${p}a" xnetctl addr add $FXA/24 dev v0
 	ip netns exec "${p}r" xnetctl addr add $FXRA/24 dev va
 	ip netns exec "${p}r" xnetctl addr add $FXRB/24 dev vb
@@ -139,46 +141,61 @@ chain() {
 	ip -n "${p}b" route add default via $FIRB
 }
 
-# N random prefixes, one a line: lengths /8 to /32 (each at least once,
-# mostly /16 to /24 as in a real table), first octet 11 to 223 but 127,
-# so none covers the chains' 10.0.0.0/8; no two overlap, so each is the
-# longest match of its own addresses. Fixed seed: the same table each run.
+# N random prefixes, one a line, in random order: lengths /8 to /32 (4
+# of each length up to /15, 560 of each from /16 to /23, about 3000 /24,
+# 290 of each from /25 to /32), first octet 11 to 223 but 127, so none
+# covers the chains' 10.0.0.0/8. Each length draws from its own /8
+# blocks and no prefix repeats, so no two overlap: each is the longest
+# match of its own addresses. Fixed seed: the same table every run.
 # Busybox awk: no ^, hence the table of powers of two.
 random_prefixes() {
-	awk -v n="$1" -v seed=12 'BEGIN {
+	awk -v n="$1" -v seed=12 '
+	BEGIN {
 		srand(seed)
 		pw[0] = 1
 		for (i = 1; i <= 32; i++)
 			pw[i] = pw[i - 1] * 2
+		# how many of each length: a few short ones, mostly /16 to /24
+		for (l = 8; l <= 32; l++)
+			c[l] = l < 16 ? 4 : (l == 24 ? 3000 : (l < 24 ? 560 : 290))
+		for (l = 8; l <= 32; l++)
+			tot += c[l]
+		c[24] += n - tot
+		# the /8 blocks 11..223 but 127, shuffled; each length its own
+		for (o = 11; o <= 223; o++)
+			if (o != 127)
+				blk[nb++] = o
+		for (i = nb - 1; i > 0; i--) {
+			j = int(rand() * (i + 1))
+			t = blk[i]; blk[i] = blk[j]; blk[j] = t
+		}
 		for (l = 8; l <= 32; l++) {
-			w[l] = l < 16 ? 0.25 : (l == 24 ? 60 : (l < 24 ? 12 : 6))
-			tot += w[l]
+			# blocks enough for twice its count (/8: one per route)
+			per = pw[l - 8]
+			k = int((2 * c[l] + per - 1) / per)
+			first[l] = b; nblk[l] = k; b += k
 		}
-		while (k < n && tries < 100 * n) {
-			tries++
-			r = rand() * tot
-			for (l = 8; l < 32 && r >= w[l]; l++)
-				r -= w[l]
-			if (k < 25)
-				l = 8 + k
-			o1 = 11 + int(rand() * 213)
-			if (o1 == 127)
-				continue
-			a = o1 * 16777216 + int(rand() * 16777216)
-			p = a - a % pw[32 - l]
-			bad = ((p "/" l) in inner)
-			for (m = 8; !bad && m <= l; m++)
-				bad = (((p - p % pw[32 - m]) "/" m) in used)
-			if (bad)
-				continue
-			used[p "/" l] = 1
-			for (m = 8; m < l; m++)
-				inner[(p - p % pw[32 - m]) "/" m] = 1
-			printf "%d.%d.%d.%d/%d\n", int(p / 16777216),
-				int(p / 65536) % 256, int(p / 256) % 256,
-				p % 256, l
-			k++
+		for (l = 8; l <= 32; l++) {
+			per = pw[l - 8]
+			for (i = 0; i < c[l]; ) {
+				o = blk[first[l] + int(rand() * nblk[l])]
+				x = int(rand() * per)
+				if ((o, x) in used)
+					continue
+				used[o, x] = 1
+				p = o * 16777216 + x * pw[32 - l]
+				out[m++] = sprintf("%d.%d.%d.%d/%d", o, int(p / 65536) % 256,
+						   int(p / 256) % 256, p % 256, l)
+				i++
+			}
 		}
+		# in random order, as a table is filled in the wild
+		for (i = m - 1; i > 0; i--) {
+			j = int(rand() * (i + 1))
+			t = out[i]; out[i] = out[j]; out[j] = t
+		}
+		for (i = 0; i < m; i++)
+			print out[i]
 	}'
 }
 
@@ -298,7 +315,8 @@ bench() {
 	case "$fam" in xnet*)
 		ip netns exec "$SNS" xnetctl stats >/tmp/c0 2>/dev/null ;;
 	esac
-	[ "$VNS" = a ] || read -ra r0 < <(router_rx)
+	# (no /dev/fd in the VM: no process substitution)
+	[ "$VNS" = a ] || read -ra r0 <<<"$(router_rx)"
 	v0=$(veth_bytes)
 	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
 		-L "$label" -f "$fam" -p "$port" "$@" "${lat[@]}" $dest \
@@ -308,7 +326,7 @@ bench() {
 	cat /tmp/bench.human
 	echo "path: $((v1 - v0)) bytes crossed the veth"
 	if [ ${#r0[@]} = 2 ]; then
-		read -ra r1 < <(router_rx)
+		read -ra r1 <<<"$(router_rx)"
 		extra+=",\"router_rx_frames\":$((r1[0] - r0[0])),\"router_rx_bytes\":$((r1[1] - r0[1]))"
 		echo "path: the router received $((r1[0] - r0[0])) frames, $((r1[1] - r0[1])) bytes from a"
 	fi
