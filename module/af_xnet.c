@@ -2,11 +2,13 @@
 /*
  * xnet: the AF_XNET socket family. Module init and exit, socket creation,
  * and the socket operations every socket type shares (address checks,
- * bind, getname, XNET_INFO).
+ * bind, getname, XNET_INFO, XNET_HOPLIMIT).
  *
  * Locking: a socket's own fields (bound address and port, peer) are
  * written under lock_sock() in process context; the port table's lock
- * orders binds against each other. Context: all process context.
+ * orders binds against each other. The hop limit is one byte written
+ * with WRITE_ONCE() and read with READ_ONCE() wherever a frame is built,
+ * lock or not. Context: all process context.
  *
  * Registration order (reverse on exit): pernet state, port tables, proto,
  * segmentation offload, netdev notifier, generic netlink, and the socket family last, so no
@@ -103,6 +105,32 @@ int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 out:
 	release_sock(sk);
 	return err;
+}
+
+/* The hop limit of the frames @sk sends: its own, or the netns's. */
+u8 xnet_sock_hoplimit(const struct sock *sk)
+{
+	return READ_ONCE(xnet_sk(sk)->hoplimit) ? :
+	       xnet_net_hoplimit(xnet_pernet(sock_net(sk)));
+}
+
+/*
+ * XNET_HOPLIMIT, every socket type: 1..255, or -1 for the netns default
+ * (net.xnet.hoplimit, read at each send). 0 and anything else: -EINVAL.
+ */
+int xnet_sock_set_hoplimit(struct sock *sk, sockptr_t optval,
+			   unsigned int optlen)
+{
+	int val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val != -1 && (val < 1 || val > 255))
+		return -EINVAL;
+	WRITE_ONCE(xnet_sk(sk)->hoplimit, val == -1 ? 0 : val);
+	return 0;
 }
 
 u8 xnet_sock_state(const struct sock *sk)

@@ -10,6 +10,10 @@
  * dev_remove_pack() waits for receivers in flight, and the xnet_dev and
  * its addresses are freed after an RCU grace period.
  *
+ * Addresses carry a prefix length (0: bare); each address's route is
+ * added and removed with it (route.c), and xnet_dev_destroy() removes
+ * every route through the device before the xnet_dev is freed.
+ *
  * Context: everything here runs in process context.
  */
 #include <linux/if_arp.h>
@@ -81,6 +85,7 @@ static void xnet_dev_destroy(struct xnet_dev *xdev)
 	struct xnet_ifaddr *ifa, *tmp;
 
 	ASSERT_RTNL();
+	xnet_route_dev_down(xdev->xn, xdev);
 	list_del_rcu(&xdev->list);
 	dev_remove_pack(&xdev->pt);	/* waits for receivers in flight */
 	xnet_neigh_flush(xdev->xn, xdev->dev);
@@ -92,15 +97,22 @@ static void xnet_dev_destroy(struct xnet_dev *xdev)
 	kfree_rcu(xdev, rcu);
 }
 
-int xnet_addr_add(struct net *net, int ifindex, __be32 addr)
+/*
+ * Add @addr/@prefixlen on device @ifindex; @prefixlen 0: a bare address
+ * (docs/PROTOCOL.md). Its route (route.c) comes with it.
+ */
+int xnet_addr_add(struct net *net, int ifindex, __be32 addr, u8 prefixlen)
 {
 	struct xnet_net *xn = xnet_pernet(net);
 	struct xnet_ifaddr *ifa;
 	struct net_device *dev;
 	struct xnet_dev *xdev;
+	bool created = false;
+	int err;
 
 	ASSERT_RTNL();
-	if (addr == htonl(XNET_ADDR_ANY) || addr == htonl(XNET_ADDR_BROADCAST))
+	if (addr == htonl(XNET_ADDR_ANY) || addr == htonl(XNET_ADDR_BROADCAST) ||
+	    prefixlen > 32)
 		return -EINVAL;
 	dev = __dev_get_by_index(net, ifindex);
 	if (!dev)
@@ -115,6 +127,7 @@ int xnet_addr_add(struct net *net, int ifindex, __be32 addr)
 	if (!ifa)
 		return -ENOMEM;
 	ifa->addr = addr;
+	ifa->prefixlen = prefixlen;
 
 	xdev = xnet_dev_find(xn, dev);
 	if (!xdev) {
@@ -123,7 +136,17 @@ int xnet_addr_add(struct net *net, int ifindex, __be32 addr)
 			kfree(ifa);
 			return -ENOMEM;
 		}
+		created = true;
 	}
+	err = xnet_route_addr_add(xn, xdev, addr, prefixlen);
+	if (err) {
+		kfree(ifa);
+		if (created)
+			xnet_dev_destroy(xdev);
+		return err;
+	}
+	if (!prefixlen)
+		WRITE_ONCE(xdev->nbare, xdev->nbare + 1);
 	list_add_tail_rcu(&ifa->list, &xdev->addrs);
 	return 0;
 }
@@ -146,6 +169,9 @@ int xnet_addr_del(struct net *net, int ifindex, __be32 addr)
 		if (ifa->addr != addr)
 			continue;
 		list_del_rcu(&ifa->list);
+		if (!ifa->prefixlen)
+			WRITE_ONCE(xdev->nbare, xdev->nbare - 1);
+		xnet_route_addr_del(xn, xdev, addr, ifa->prefixlen);
 		kfree_rcu(ifa, rcu);
 		if (list_empty(&xdev->addrs))
 			xnet_dev_destroy(xdev);

@@ -11,10 +11,16 @@
  * either is full. recvmsg uses the generic
  * datagram helpers (receive queue lock).
  *
+ * Error reports (error.c) about a socket's datagrams set sk_err of a
+ * connected socket (reported by its next call) and, with XNET_RECVERR,
+ * wait on sk_error_queue for recvmsg(MSG_ERRQUEUE), charged to the
+ * receive buffer (sock_queue_err_skb()), which bounds them.
+ *
  * Lifetime: the port table holds a reference from bind to release; the
  * socket is SOCK_RCU_FREE so receivers that found it under RCU stay safe.
  * Frames queued after release are purged by the destructor.
  */
+#include <linux/errqueue.h>
 #include <linux/filter.h>
 #include <linux/net.h>
 #include <linux/poll.h>
@@ -42,6 +48,7 @@ static int xnet_dgram_release(struct socket *sock)
 	sock_orphan(sk);
 	release_sock(sk);
 	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
 	sock->sk = NULL;
 	sock_put(sk);
 	return 0;
@@ -164,10 +171,64 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		kfree_skb(skb);
 		return err;
 	}
-	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport);
+	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport,
+		       xnet_sock_hoplimit(sk));
 	xnet_inc_stat(xn, XNET_MIB_OUT_DATAGRAMS);
 	err = xnet_output(xn, skb, oif);
 	return err ? err : len;
+}
+
+/*
+ * recvmsg(MSG_ERRQUEUE): the oldest error report queued by error.c (with
+ * XNET_RECVERR), as ip_recv_error(): the quoted payload as data, the
+ * original destination as the name, and a control message SOL_XNET /
+ * XNET_RECVERR holding the sock_extended_err and the reporter's address
+ * (SO_EE_OFFENDER()).
+ */
+static int xnet_dgram_recv_error(struct sock *sk, struct msghdr *msg,
+				 size_t len)
+{
+	DECLARE_SOCKADDR(struct sockaddr_xnet *, sxn, msg->msg_name);
+	struct {
+		struct sock_extended_err	ee;
+		struct sockaddr_xnet		offender;
+	} errhdr;
+	const struct xnethdr *qh;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	skb = sock_dequeue_err_skb(sk);
+	if (!skb)
+		return -EAGAIN;
+	copied = skb->len;
+	if (copied > len) {
+		copied = len;
+		msg->msg_flags |= MSG_TRUNC;
+	}
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (err)
+		goto out;
+	qh = (const void *)(skb_network_header(skb) +
+			    SKB_EXT_ERR(skb)->addr_offset -
+			    offsetof(struct xnethdr, daddr));
+	if (sxn) {
+		memset(sxn, 0, sizeof(*sxn));
+		sxn->sxn_family = sk->sk_family;
+		sxn->sxn_addr = qh->daddr;
+		sxn->sxn_port = SKB_EXT_ERR(skb)->port;
+		msg->msg_namelen = sizeof(*sxn);
+	}
+	memset(&errhdr, 0, sizeof(errhdr));
+	errhdr.ee = SKB_EXT_ERR(skb)->ee;
+	errhdr.offender.sxn_family = sk->sk_family;
+	errhdr.offender.sxn_addr = xnet_hdr(skb)->saddr;
+	put_cmsg(msg, SOL_XNET, XNET_RECVERR, sizeof(errhdr), &errhdr);
+	msg->msg_flags |= MSG_ERRQUEUE;
+	err = copied;
+out:
+	consume_skb(skb);
+	return err;
 }
 
 static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
@@ -183,7 +244,7 @@ static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;
+		return xnet_dgram_recv_error(sk, msg, len);
 
 	skb = skb_recv_datagram(sk, flags, &err);
 	if (!skb) {
@@ -261,21 +322,71 @@ static int xnet_dgram_ioctl(struct socket *sock, unsigned int cmd,
 static int xnet_dgram_setsockopt(struct socket *sock, int level, int optname,
 				 sockptr_t optval, unsigned int optlen)
 {
-	return -ENOPROTOOPT;
+	struct sock *sk = sock->sk;
+	int val;
+
+	if (level == SOL_XNET && optname == XNET_HOPLIMIT)
+		return xnet_sock_set_hoplimit(sk, optval, optlen);
+	if (level != SOL_XNET || optname != XNET_RECVERR)
+		return -ENOPROTOOPT;
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	WRITE_ONCE(xnet_sk(sk)->recverr, !!val);
+	/* as IP_RECVERR: turning it off forgets what was queued */
+	if (!val)
+		skb_queue_purge(&sk->sk_error_queue);
+	return 0;
+}
+
+/* XNET_MTU: the connected peer's path MTU; -ENOTCONN without a peer. */
+static int xnet_dgram_mtu(struct sock *sk)
+{
+	struct xnet_sock *xs = xnet_sk(sk);
+	__be32 saddr, daddr;
+	int oif;
+
+	lock_sock(sk);
+	saddr = xs->rcv_addr;
+	daddr = xs->dport ? xs->daddr : 0;
+	oif = READ_ONCE(sk->sk_bound_dev_if);
+	release_sock(sk);
+	if (!daddr)
+		return -ENOTCONN;
+	return xnet_path_mtu(xnet_pernet(sock_net(sk)), saddr, daddr, oif);
 }
 
 static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 				 char __user *optval, int __user *optlen)
 {
 	struct xnet_info info;
-	int len;
+	int len, val;
 
-	if (level != SOL_XNET || optname != XNET_INFO)
+	if (level != SOL_XNET)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == XNET_RECVERR || optname == XNET_MTU ||
+	    optname == XNET_HOPLIMIT) {
+		if (optname == XNET_HOPLIMIT) {
+			val = xnet_sock_hoplimit(sock->sk);
+		} else if (optname == XNET_RECVERR) {
+			val = READ_ONCE(xnet_sk(sock->sk)->recverr);
+		} else {
+			val = xnet_dgram_mtu(sock->sk);
+			if (val < 0)
+				return val;
+		}
+		len = min_t(unsigned int, len, sizeof(val));
+		if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (optname != XNET_INFO)
+		return -ENOPROTOOPT;
 	lock_sock(sock->sk);
 	xnet_sock_fill_info(sock->sk, &info);
 	release_sock(sock->sk);
@@ -308,6 +419,7 @@ static const struct proto_ops xnet_dgram_ops = {
 static void xnet_sock_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
 }
 
 int xnet_dgram_create(struct net *net, struct socket *sock, int kern)
@@ -393,6 +505,8 @@ void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 
 nosock:
 	xnet_drop(xn, skb, XNET_MIB_IN_NO_SOCKET);
+	/* as ICMP port unreachable (error.c: never about a broadcast) */
+	xnet_error_send(xn, skb, XNET_ERR_UNREACH, XNET_UNREACH_PORT, 0);
 drop:
 	kfree_skb(skb);
 }

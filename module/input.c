@@ -118,6 +118,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->keepidle = l->keepidle;
 	c->keepintvl = l->keepintvl;
 	c->keepcnt = l->keepcnt;
+	c->xs.hoplimit = READ_ONCE(l->xs.hoplimit);
 	c->laddr = xh->daddr;
 	c->xs.rcv_addr = xh->daddr;
 	c->xs.sport = xh->dport;
@@ -930,6 +931,11 @@ drop:
 
 int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	/* an error report about this connection waited too (error.c) */
+	if (xnet_hdr(skb)->type == XNET_T_ERROR) {
+		xnet_error_conn_rcv(sk, skb);
+		return 0;
+	}
 	xnet_conn_process(sk, skb);
 	return 0;
 }

@@ -183,8 +183,11 @@ static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr,
 	return n;
 }
 
-/* Broadcast a query for @addr out of every usable device. BHs on or off. */
-/* A query for @addr: broadcast, or to @dst (a probe) if not NULL. */
+/*
+ * A query for @addr: broadcast, or to @dst (a probe) if not NULL; out of
+ * the device @oif, or with @oif 0 out of every usable device holding a
+ * bare address (the last resort, route.c). BHs on or off.
+ */
 static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
 				  const u8 *dst)
 {
@@ -196,6 +199,9 @@ static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
 	list_for_each_entry_rcu(xdev, &xn->devs, list) {
 		if (!xnet_dev_usable(xdev, oif, 0))
 			continue;
+		/* no device given: a bare address's link (route.c) */
+		if (!oif && !READ_ONCE(xdev->nbare))
+			continue;
 		saddr = xnet_dev_first_addr_rcu(xdev);
 		if (!saddr)
 			continue;
@@ -203,7 +209,8 @@ static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
 		if (!skb)
 			break;
 		skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
-		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0);
+		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0,
+			       XNET_HOPLIMIT_LINK);
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_OUT);
 		xnet_finish_output(xn, skb, xdev->dev,
 				   dst ? dst : xdev->dev->broadcast);
@@ -245,19 +252,44 @@ static bool xnet_neigh_is_answer(const struct sk_buff *skb)
 }
 
 /*
- * Send a frame, header built, to its destination on the link: at once if
- * the destination is resolved, else queued on its entry while a query is
- * out. Consumes skb. Process or softirq context, no xnet lock held.
+ * Send a frame, header built, to its route's next hop: at once if the
+ * next hop is resolved, else queued on its entry while a query is out.
+ * Entries are keyed by the next hop's address. An unbound sender's source
+ * is the route's. No route: -ENETUNREACH (OutNoRoutes). Consumes skb.
+ * Process or softirq context, no xnet lock held.
  */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 {
-	__be32 daddr = xnet_hdr(skb)->daddr;
+	struct xnethdr *xh = xnet_hdr(skb);
 	bool answer = xnet_neigh_is_answer(skb);
 	struct net_device *dev = NULL;
 	bool query = false, limited = false;
 	struct xnet_neigh *n;
+	struct xnet_rt rt;
 	u8 ha[ETH_ALEN];
+	__be32 daddr;
 	int err = 0;
+
+	/*
+	 * The route says which address to resolve (the next hop) and where:
+	 * on its device only, or, for a bare address's last resort, as
+	 * before routes existed (xdev NULL, the sender's oif).
+	 */
+	rcu_read_lock();
+	err = xnet_route_output_rcu(xn, xh->daddr, xh->saddr, oif, &rt);
+	if (!err) {
+		if (!xh->saddr)
+			xh->saddr = rt.src;	/* 0 for a bare link: later */
+		if (rt.xdev)
+			oif = rt.xdev->dev->ifindex;
+	}
+	rcu_read_unlock();
+	if (err) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		kfree_skb(skb);
+		return -ENETUNREACH;
+	}
+	daddr = rt.nexthop;
 
 	spin_lock_bh(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, daddr);
@@ -464,7 +496,7 @@ static void xnet_neigh_answer(struct xnet_net *xn, struct xnet_dev *xdev,
 		return;
 	skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
 	xnet_build_hdr(skb, XNET_T_NEIGH_ANSWER, query->daddr, query->saddr,
-		       0, 0);
+		       0, 0, XNET_HOPLIMIT_LINK);
 	xnet_inc_stat(xn, XNET_MIB_NEIGH_ANSWERS_OUT);
 	xnet_finish_output(xn, skb, xdev->dev, ha);
 }

@@ -3,8 +3,8 @@
  * xnet: the "xnet" generic netlink family (configuration and state).
  *
  * Context: handlers run in process context, serialised by the genetlink
- * mutex, in the requester's netns. Address changes take RTNL. Dumps walk
- * the RCU device list, or the neighbour and port tables under their own
+ * mutex, in the requester's netns. Address and route changes take RTNL.
+ * Dumps walk the RCU device list or route list, or the neighbour and port tables under their own
  * spinlocks (fill functions never sleep). Changes need CAP_NET_ADMIN in
  * the user namespace owning the netns: xnet checks it itself rather than
  * with GENL_UNS_ADMIN_PERM so that refusals are counted (ConfigRefused),
@@ -21,6 +21,11 @@ static const struct nla_policy xnet_nl_policy[XNET_ATTR_MAX + 1] = {
 	[XNET_ATTR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[XNET_ATTR_ADDR]	= { .type = NLA_U32 },
 	[XNET_ATTR_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[XNET_ATTR_PREFIXLEN]	= NLA_POLICY_MAX(NLA_U8, 32),
+	[XNET_ATTR_PREFIX]	= { .type = NLA_U32 },
+	[XNET_ATTR_GATEWAY]	= { .type = NLA_U32 },
+	[XNET_ATTR_METRIC]	= { .type = NLA_U32 },
+	[XNET_ATTR_LOCAL_ADDR]	= { .type = NLA_U32 },
 };
 
 static struct genl_family xnet_genl_family;
@@ -44,6 +49,7 @@ static int xnet_nl_addr_change(struct genl_info *info, bool add)
 	struct net *net = genl_info_net(info);
 	int ifindex, err;
 	__be32 addr;
+	u8 plen = 0;
 
 	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_IFINDEX) ||
 	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_ADDR)) {
@@ -53,11 +59,16 @@ static int xnet_nl_addr_change(struct genl_info *info, bool add)
 	}
 	ifindex = nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]);
 	addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
+	if (info->attrs[XNET_ATTR_PREFIXLEN])
+		plen = nla_get_u8(info->attrs[XNET_ATTR_PREFIXLEN]);
 	rtnl_lock();
-	err = add ? xnet_addr_add(net, ifindex, addr)
+	err = add ? xnet_addr_add(net, ifindex, addr, plen)
 		  : xnet_addr_del(net, ifindex, addr);
 	rtnl_unlock();
 	switch (add ? err : 0) {
+	case -ENOSPC:
+		NL_SET_ERR_MSG(info->extack, "route table full (net.xnet.route_max)");
+		break;
 	case -EINVAL:
 		NL_SET_ERR_MSG(info->extack, "0.0.0.0 and 255.255.255.255 are not host addresses");
 		xnet_audit_config(xnet_pernet(net), XNET_SEC_CONFIG_INVALID,
@@ -111,7 +122,9 @@ static int xnet_nl_addr_dump(struct sk_buff *skb, struct netlink_callback *cb)
 					xdev->dev->ifindex) ||
 			    nla_put_string(skb, XNET_ATTR_IFNAME,
 					   xdev->dev->name) ||
-			    nla_put_in_addr(skb, XNET_ATTR_ADDR, ifa->addr)) {
+			    nla_put_in_addr(skb, XNET_ATTR_ADDR, ifa->addr) ||
+			    nla_put_u8(skb, XNET_ATTR_PREFIXLEN,
+				       ifa->prefixlen)) {
 				genlmsg_cancel(skb, hdr);
 				goto full;
 			}
@@ -297,6 +310,168 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/* ROUTE_ADD and ROUTE_DEL: PREFIX, PREFIXLEN, [GATEWAY, IFINDEX, METRIC]. */
+static int xnet_nl_route_change(struct genl_info *info, bool add)
+{
+	struct xnet_net *xn = xnet_pernet(genl_info_net(info));
+	struct nlattr **a = info->attrs;
+	struct xnet_route_cfg cfg = { };
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_PREFIX) ||
+	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_PREFIXLEN)) {
+		xnet_audit_config(xn, XNET_SEC_CONFIG_INVALID,
+				  info->genlhdr->cmd);
+		return -EINVAL;
+	}
+	cfg.prefix = nla_get_in_addr(a[XNET_ATTR_PREFIX]);
+	cfg.prefixlen = nla_get_u8(a[XNET_ATTR_PREFIXLEN]);
+	if (a[XNET_ATTR_GATEWAY])
+		cfg.gateway = nla_get_in_addr(a[XNET_ATTR_GATEWAY]);
+	if (a[XNET_ATTR_IFINDEX])
+		cfg.ifindex = nla_get_u32(a[XNET_ATTR_IFINDEX]);
+	if (a[XNET_ATTR_METRIC]) {
+		cfg.metric = nla_get_u32(a[XNET_ATTR_METRIC]);
+		cfg.has_metric = true;
+	}
+	rtnl_lock();
+	err = add ? xnet_route_add(xn, &cfg, info->extack)
+		  : xnet_route_del(xn, &cfg);
+	rtnl_unlock();
+	if (err == -EINVAL)
+		xnet_audit_config(xn, XNET_SEC_CONFIG_INVALID,
+				  info->genlhdr->cmd);
+	if (err == -ESRCH)
+		NL_SET_ERR_MSG(info->extack, "no such route");
+	return err;
+}
+
+static int xnet_nl_route_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return xnet_nl_admin(skb, info) ? : xnet_nl_route_change(info, true);
+}
+
+static int xnet_nl_route_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return xnet_nl_admin(skb, info) ? : xnet_nl_route_change(info, false);
+}
+
+static int xnet_nl_route_fill(const struct xnet_route_info *ri, void *arg)
+{
+	struct xnet_nl_walk *w = arg;
+	struct sk_buff *skb = w->skb;
+	void *hdr;
+
+	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_ROUTE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_in_addr(skb, XNET_ATTR_PREFIX, ri->prefix) ||
+	    nla_put_u8(skb, XNET_ATTR_PREFIXLEN, ri->prefixlen) ||
+	    nla_put_u8(skb, XNET_ATTR_ROUTE_TYPE, ri->type) ||
+	    nla_put_u32(skb, XNET_ATTR_METRIC, ri->metric) ||
+	    nla_put_u32(skb, XNET_ATTR_IFINDEX, ri->dev->ifindex) ||
+	    nla_put_string(skb, XNET_ATTR_IFNAME, ri->dev->name) ||
+	    (ri->gateway &&
+	     nla_put_in_addr(skb, XNET_ATTR_GATEWAY, ri->gateway))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int xnet_nl_route_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(skb->sk));
+	struct xnet_nl_walk w = { .skb = skb, .cb = cb };
+	int err;
+
+	err = xnet_route_walk(xn, &cb->args[0], xnet_nl_route_fill, &w);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+/*
+ * ROUTE_LOOKUP: ADDR, [IFINDEX as the sender's oif], [LOCAL_ADDR as its
+ * bound address]: the way xnet_output() would send, as ip route get. An
+ * own address is answered with its device and PREFSRC, and no type.
+ */
+static int xnet_nl_route_lookup_fill(struct sk_buff *msg, struct xnet_net *xn,
+				     __be32 daddr, __be32 saddr, int oif)
+{
+	struct xnet_dev *xdev;
+	struct xnet_rt rt;
+	int err;
+
+	if (nla_put_in_addr(msg, XNET_ATTR_ADDR, daddr))
+		return -EMSGSIZE;
+	xdev = xnet_dev_by_addr_rcu(xn, daddr);
+	if (xdev)
+		return nla_put_u32(msg, XNET_ATTR_IFINDEX, xdev->dev->ifindex) ||
+		       nla_put_string(msg, XNET_ATTR_IFNAME, xdev->dev->name) ||
+		       nla_put_in_addr(msg, XNET_ATTR_PREFSRC, daddr) ?
+		       -EMSGSIZE : 0;
+	err = xnet_route_output_rcu(xn, daddr, saddr, oif, &rt);
+	if (err)
+		return err;
+	if (nla_put_u8(msg, XNET_ATTR_ROUTE_TYPE, rt.type) ||
+	    nla_put_in_addr(msg, XNET_ATTR_PREFIX, rt.prefix) ||
+	    nla_put_u8(msg, XNET_ATTR_PREFIXLEN, rt.prefixlen) ||
+	    nla_put_u32(msg, XNET_ATTR_METRIC, rt.metric) ||
+	    (rt.nexthop != daddr &&
+	     nla_put_in_addr(msg, XNET_ATTR_GATEWAY, rt.nexthop)))
+		return -EMSGSIZE;
+	if (rt.xdev &&
+	    (nla_put_u32(msg, XNET_ATTR_IFINDEX, rt.xdev->dev->ifindex) ||
+	     nla_put_string(msg, XNET_ATTR_IFNAME, rt.xdev->dev->name) ||
+	     nla_put_u32(msg, XNET_ATTR_MTU, rt.mtu)))
+		return -EMSGSIZE;
+	if (rt.src && nla_put_in_addr(msg, XNET_ATTR_PREFSRC, rt.src))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int xnet_nl_route_lookup(struct sk_buff *skb, struct genl_info *info)
+{
+	struct xnet_net *xn = xnet_pernet(genl_info_net(info));
+	struct nlattr **a = info->attrs;
+	__be32 daddr, saddr = 0;
+	struct sk_buff *msg;
+	int oif = 0, err;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_ADDR))
+		return -EINVAL;
+	daddr = nla_get_in_addr(a[XNET_ATTR_ADDR]);
+	if (a[XNET_ATTR_IFINDEX])
+		oif = nla_get_u32(a[XNET_ATTR_IFINDEX]);
+	if (a[XNET_ATTR_LOCAL_ADDR])
+		saddr = nla_get_in_addr(a[XNET_ATTR_LOCAL_ADDR]);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &xnet_genl_family, 0,
+				XNET_CMD_ROUTE_LOOKUP);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto free;
+	}
+	rcu_read_lock();
+	err = xnet_nl_route_lookup_fill(msg, xn, daddr, saddr, oif);
+	rcu_read_unlock();
+	if (err) {
+		if (err == -ENETUNREACH)
+			NL_SET_ERR_MSG(info->extack, "no route to the destination");
+		goto free;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+free:
+	nlmsg_free(msg);
+	return err;
+}
+
 static const struct genl_small_ops xnet_genl_ops[] = {
 	{
 		.cmd	= XNET_CMD_ADDR_ADD,
@@ -325,6 +500,22 @@ static const struct genl_small_ops xnet_genl_ops[] = {
 	{
 		.cmd	= XNET_CMD_NEIGH_FLUSH,
 		.doit	= xnet_nl_neigh_flush,
+	},
+	{
+		.cmd	= XNET_CMD_ROUTE_ADD,
+		.doit	= xnet_nl_route_add,
+	},
+	{
+		.cmd	= XNET_CMD_ROUTE_DEL,
+		.doit	= xnet_nl_route_del,
+	},
+	{
+		.cmd	= XNET_CMD_ROUTE_GET,
+		.dumpit	= xnet_nl_route_dump,
+	},
+	{
+		.cmd	= XNET_CMD_ROUTE_LOOKUP,
+		.doit	= xnet_nl_route_lookup,
 	},
 };
 

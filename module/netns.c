@@ -54,16 +54,23 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->orphan_retries = 6;
 	xn->max_orphans = 16384;
 	xn->synack_retries = 5;	/* as tcp_synack_retries */
+	xn->hoplimit = XNET_HOPLIMIT_DEFAULT;
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);
 	xnet_neigh_net_init(xn);
+	xnet_pmtu_net_init(xn);
+	err = xnet_route_net_init(xn);
+	if (err)
+		goto err_mib;
 
 	err = xnet_proc_net_init(xn);
 	if (err)
-		goto err_mib;
+		goto err_route;
 	return 0;
 
+err_route:
+	xnet_route_net_exit(xn);
 err_mib:
 	free_percpu(xn->mib);
 	return err;
@@ -77,7 +84,9 @@ static void __net_exit xnet_net_exit(struct net *net)
 	rtnl_lock();
 	xnet_devs_flush(xn);
 	rtnl_unlock();
+	xnet_route_net_exit(xn);
 	xnet_neigh_net_exit(xn);
+	xnet_pmtu_net_exit(xn);
 	free_percpu(xn->mib);
 }
 

@@ -26,7 +26,8 @@
  * segment, and the core offers each frame of our EtherType to
  * xnet_gro_receive() with the frames held earlier in this NAPI poll.
  * In-order data segments of one connection are chained onto the first
- * one's frag_list, as TCP's are, while: same type, addresses and ports,
+ * one's frag_list, as TCP's are, while: same type, addresses, ports and
+ * hop limit (reserved header bytes are ignored, as on receive),
  * ACK as the only flag (EOR may end a merge), the same ACK and SACK
  * blocks, each segment at the held frame's end sequence, no longer than
  * the first (a shorter one ends the merge), the frame exactly its
@@ -281,7 +282,8 @@ static bool xnet_gro_continues(struct sk_buff *p, struct sk_buff *skb,
 	unsigned int held = p->len - skb_network_offset(p);
 
 	sh2 = (const void *)(xh2 + 1);
-	return !NAPI_GRO_CB(p)->flush &&
+	/* a different hop limit flushes, as IP's TTL does */
+	return !NAPI_GRO_CB(p)->flush && xh->hoplimit == xh2->hoplimit &&
 	       sh2->flags == htons(XNET_SEG_ACK) && sh->ack == sh2->ack &&
 	       sh->nsack == sh2->nsack &&
 	       !memcmp(sh + 1, sh2 + 1,

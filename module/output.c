@@ -189,7 +189,7 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 	sh->nsack = nsack;
 	sh->resv = 0;
 	xnet_build_hdr(skb, c->type, c->laddr, c->xs.daddr, c->xs.sport,
-		       c->xs.dport);
+		       c->xs.dport, xnet_sock_hoplimit(&c->xs.sk));
 	if (n) {
 		skb_shinfo(skb)->gso_size = c->mss;
 		skb_shinfo(skb)->gso_segs = segs;
@@ -495,6 +495,33 @@ void xnet_conn_push(struct sock *sk)
 	xnet_conn_tx_error(sk);
 }
 
+/*
+ * The path MTU fell below what was sent (a frame too big report,
+ * error.c) and c->mss with it: send again at once, at the new MSS, what
+ * is in flight and not SACKed, each skb cut to what one large frame holds
+ * now. Not a sign of congestion: cwnd and ssthresh stay (as Linux's
+ * tcp_simple_retransmit()). What is not sent yet leaves at the new MSS
+ * anyway. The connection may be CLOSED on return (xnet_conn_tx_error()).
+ */
+void xnet_conn_mtu_reduced(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	u32 goal = xnet_conn_size_goal(c);
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		if (skb == c->send_head)
+			break;
+		if (XNET_SEG_CB(skb)->sacked || !skb->len)
+			continue;
+		/* a refused cut: the timer sends the rest, one MSS at a time */
+		if (skb->len > goal && xnet_conn_split(sk, skb, goal))
+			break;
+		xnet_conn_retransmit_run(sk, skb, 1);
+	}
+	xnet_conn_tx_error(sk);
+}
+
 /* Send @n queued segments from @first again, as one frame. */
 void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
 			      unsigned int n)
@@ -598,7 +625,7 @@ void xnet_send_cookie_synack(struct xnet_net *xn, const struct sk_buff *in,
 	sh->wnd = htonl(wnd);
 	sh->flags = htons(XNET_SEG_SYN | XNET_SEG_ACK);
 	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
-		       ixh->sport);
+		       ixh->sport, xnet_net_hoplimit(xn));
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
 	xnet_output_reply(xn, skb, in);
 }
@@ -641,7 +668,7 @@ void xnet_send_reset(struct xnet_net *xn, const struct sk_buff *in)
 		sh->flags = htons(XNET_SEG_RST | XNET_SEG_ACK);
 	}
 	xnet_build_hdr(skb, ixh->type, ixh->daddr, ixh->saddr, ixh->dport,
-		       ixh->sport);
+		       ixh->sport, xnet_net_hoplimit(xn));
 	xnet_inc_stat(xn, XNET_MIB_OUT_RSTS);
 	xnet_inc_stat(xn, XNET_MIB_OUT_SEGS);
 	xnet_output_reply(xn, skb, in);

@@ -10,9 +10,9 @@
  * writable by whoever has CAP_NET_ADMIN in the user namespace owning it,
  * so the root of an unprivileged container tunes its own netns. The
  * limits on what a netns may make the kernel hold (mem, neigh_max,
- * max_connections, max_orphans) are the host's to set, as tcp_mem is:
- * in a netns owned by another user namespace they are read-only. The
- * check is the opener's, when the file is opened (mode and
+ * max_connections, max_orphans, pmtu_max) are the host's to set, as
+ * tcp_mem is: in a netns owned by another user namespace they are
+ * read-only. The check is the opener's, when the file is opened (mode and
  * net_ctl_permissions()), never the writer's at write time: a writer's
  * capable() would let an unprivileged opener pass its descriptor to a
  * privileged program and have it write the value (the confused deputy
@@ -86,6 +86,11 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_ABORT_ON_TIMEOUT]	= "AbortOnTimeout",
 	[XNET_MIB_ORPHAN_OVERFLOWS]	= "OrphanOverflows",
 	[XNET_MIB_IN_GRO_MERGED]	= "InGroMerged",
+	[XNET_MIB_OUT_ERRORS]		= "OutErrors",
+	[XNET_MIB_IN_ERRORS]		= "InErrors",
+	[XNET_MIB_RL_ERRORS]		= "OutErrorsRateLimited",
+	[XNET_MIB_IN_ERRORS_IGNORED]	= "InErrorsIgnored",
+	[XNET_MIB_ROUTE_TABLE_FULL]	= "RouteTableFull",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -231,6 +236,8 @@ static int xnet_retries_max = 10;
 static int xnet_invalid_rate_max = 1000000;
 static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
+static int xnet_hoplimit_max = 255;
+static int xnet_route_max_max = 1 << 20;
 
 static struct ctl_table xnet_sysctl_template[] = {
 	{
@@ -398,6 +405,46 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_conn_max_max,
 	},
+	{
+		.procname	= "error_rate",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
+		.procname	= "pmtu_max",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_neigh_max_max,
+	},
+	{
+		.procname	= "pmtu_expires_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_ms_min,
+		.extra2		= &xnet_ms_max,
+	},
+	{
+		.procname	= "hoplimit",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_hoplimit_max,
+	},
+	{
+		.procname	= "route_max",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_route_max_max,
+	},
 	{ }
 };
 
@@ -431,6 +478,11 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[18].data = &xn->orphan_retries;
 	tbl[19].data = &xn->synack_retries;
 	tbl[20].data = &xn->max_orphans;
+	tbl[21].data = &xn->rl_rate[XNET_RL_ERROR];
+	tbl[22].data = &xn->pmtu_max;
+	tbl[23].data = &xn->pmtu_expires_ms;
+	tbl[24].data = &xn->hoplimit;
+	tbl[25].data = &xn->route_max;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

@@ -7,7 +7,7 @@
  * Two kinds of limit, as Linux TCP/IP has them:
  *  - per netns, one token bucket per kind of answer (resets, ACKs to
  *    out-of-window and challenge segments, neighbour answers, neighbour
- *    queries started by answering a stranger): at most net.xnet.<kind>_rate
+ *    queries started by answering a stranger, error reports): at most net.xnet.<kind>_rate
  *    frames per second, with bursts of up to net.xnet.ratelimit_burst, as
  *    icmp_global_allow() bounds ICMP;
  *  - per connection, at most one ACK to out-of-window segments per
@@ -27,6 +27,7 @@ static const enum xnet_mib xnet_rl_mib[__XNET_RL_MAX] = {
 	[XNET_RL_ACK]		= XNET_MIB_RL_ACKS,
 	[XNET_RL_NEIGH_ANSWER]	= XNET_MIB_RL_NEIGH_ANSWERS,
 	[XNET_RL_NEIGH_QUERY]	= XNET_MIB_RL_NEIGH_QUERIES,
+	[XNET_RL_ERROR]		= XNET_MIB_RL_ERRORS,
 };
 
 /*
@@ -99,6 +100,7 @@ void xnet_rl_net_init(struct xnet_net *xn)
 	xn->rl_rate[XNET_RL_ACK] = 1000;
 	xn->rl_rate[XNET_RL_NEIGH_ANSWER] = 1000;
 	xn->rl_rate[XNET_RL_NEIGH_QUERY] = 100;
+	xn->rl_rate[XNET_RL_ERROR] = 100;	/* as icmp_msgs_per_sec's scale */
 	xn->invalid_ratelimit_ms = 500;
 	for (i = 0; i < __XNET_RL_MAX; i++)
 		xn->rl[i].tokens = xn->rl_burst;

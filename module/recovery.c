@@ -260,7 +260,8 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		return;
 	}
 
-	/* new data acknowledged */
+	/* new data acknowledged: the path works (a report is forgotten) */
+	c->soft_err = 0;
 	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != c->send_head) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 

@@ -44,6 +44,9 @@ static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
 	case XNET_T_SEQPACKET:
 		xnet_conn_rcv(xn, xdev, skb);
 		return;
+	case XNET_T_ERROR:
+		xnet_error_rcv(xn, xdev, skb);
+		return;
 	default:
 		xnet_drop(xn, skb, XNET_MIB_IN_UNKNOWN_TYPE);
 		kfree_skb(skb);
@@ -87,6 +90,12 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 		goto drop;
 	skb_reset_network_header(skb);
 	xh = xnet_hdr(skb);
+	/*
+	 * Version 1 had no hop limit: its frames are counted here like any
+	 * other version. The hop limit (any value, 0 included) and the
+	 * reserved bytes mean nothing to a frame's destination: only a
+	 * forwarder looks at the hop limit.
+	 */
 	if (xh->version != XNET_VERSION) {
 		reason = XNET_MIB_IN_BAD_VERSION;
 		goto drop;

@@ -31,9 +31,12 @@ static siphash_aligned_key_t xnet_cookie_key;
 #define XNET_COOKIE_SLOT_SECS	64
 #define XNET_COOKIE_MSS_BITS	3
 
-/* MSS values a cookie can carry; the largest not above the client's. */
+/*
+ * MSS values a cookie can carry; the largest not above the client's.
+ * 1428 and 8928: MTU 1500 and 9000 less XNET_CONN_OVERHEAD.
+ */
 static const u16 xnet_cookie_mss[1 << XNET_COOKIE_MSS_BITS] = {
-	64, 256, 536, 1024, 1400, 1432, 4000, 8940,
+	64, 256, 536, 1024, 1400, 1428, 4000, 8928,
 };
 
 static u64 xnet_tuple(__be16 lport, __be16 rport, u8 type)

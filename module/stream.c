@@ -73,11 +73,15 @@ out:
 	return err;
 }
 
-/* The local address for a connection to @daddr. RCU-protected lookups. */
+/*
+ * The local address for a connection to @daddr: its route's source (0: no
+ * route). RCU-protected lookups.
+ */
 static __be32 xnet_conn_pick_saddr(struct xnet_net *xn, __be32 daddr,
 				   int oif)
 {
 	struct xnet_dev *xdev;
+	struct xnet_rt rt;
 	__be32 saddr = 0;
 
 	rcu_read_lock();
@@ -85,7 +89,17 @@ static __be32 xnet_conn_pick_saddr(struct xnet_net *xn, __be32 daddr,
 		saddr = daddr;
 		goto out;
 	}
+	/* the route's source, so that replies come back the same way */
+	if (xnet_route_output_rcu(xn, daddr, 0, oif, &rt))
+		goto out;
+	if (rt.xdev) {
+		saddr = rt.src;
+		goto out;
+	}
+	/* a bare address's link: the first device it may take */
 	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		if (!oif && !READ_ONCE(xdev->nbare))
+			continue;
 		if (xnet_dev_usable(xdev, oif, 0)) {
 			saddr = xnet_dev_first_addr_rcu(xdev);
 			if (saddr)
@@ -889,6 +903,8 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 		release_sock(sk);
 		return 0;
 	}
+	if (optname == XNET_HOPLIMIT)
+		return xnet_sock_set_hoplimit(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -1010,6 +1026,19 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case XNET_USER_TIMEOUT:
 		val = c->user_timeout_ms;
+		break;
+	case XNET_MTU:
+		/* the path MTU to the peer (pmtu.c), once there is one */
+		if (sk->sk_state == XNET_STATE_CLOSED ||
+		    sk->sk_state == XNET_STATE_LISTEN) {
+			release_sock(sk);
+			return -ENOTCONN;
+		}
+		val = xnet_path_mtu(xnet_pernet(sock_net(sk)), c->laddr,
+				    c->xs.daddr, READ_ONCE(sk->sk_bound_dev_if));
+		break;
+	case XNET_HOPLIMIT:
+		val = xnet_sock_hoplimit(sk);
 		break;
 	default:
 		release_sock(sk);

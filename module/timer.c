@@ -17,7 +17,9 @@
  * tcp_clamp_rto_to_user_timeout()). Zero-window probes count as
  * retransmissions for both limits (as tcp_probe_timer()); an open socket
  * keeps probing while its peer answers (RFC 1122 4.2.2.17), a closed
- * one does not.
+ * one does not. A retransmission timeout reports the cause an error
+ * report gave (c->soft_err, error.c: EHOSTUNREACH) instead of ETIMEDOUT,
+ * as TCP reports sk_err_soft.
  *
  * Context: handlers run in softirq (timer) context. Each pending timer
  * holds a socket reference (sk_reset_timer/sk_stop_timer). A handler
@@ -341,7 +343,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 			xnet_inc_stat(xnet_pernet(sock_net(sk)),
 				      XNET_MIB_ATTEMPT_FAILS);
 		if (sk->sk_state != XNET_STATE_SYN_SENT)
-			err = ETIMEDOUT;
+			err = c->soft_err ? : ETIMEDOUT;	/* error.c */
 		xnet_conn_timed_out(sk, err);
 		return;
 	}

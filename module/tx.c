@@ -10,6 +10,7 @@
  * never with a spinlock held, as dev_queue_xmit() requires. A net_device
  * used outside RCU is pinned with netdev_hold() by the caller.
  */
+#include <linux/crc32.h>
 #include <linux/crc32c.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -31,9 +32,13 @@ struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 	return skb;
 }
 
-/* Push the common header in front of the payload at skb->data. */
+/*
+ * Push the common header in front of the payload at skb->data: the
+ * sender's hop limit (xnet_sock_hoplimit(), the netns's for frames of no
+ * socket, XNET_HOPLIMIT_LINK for link-local ones), reserved bytes zero.
+ */
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
-		    __be32 daddr, __be16 sport, __be16 dport)
+		    __be32 daddr, __be16 sport, __be16 dport, u8 hoplimit)
 {
 	struct xnethdr *xh;
 
@@ -47,6 +52,8 @@ void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
 	xh->sport = sport;
 	xh->dport = dport;
 	xh->csum = 0;
+	xh->hoplimit = hoplimit;
+	memset(xh->resv, 0, sizeof(xh->resv));
 	skb->protocol = htons(ETH_P_XNET);
 }
 
@@ -82,9 +89,39 @@ __be32 xnet_csum(struct sk_buff *skb)
 
 	crc = crc32c(~0U, p, offsetof(struct xnethdr, csum));
 	crc = crc32c(crc, zero, sizeof(zero));
+	BUILD_BUG_ON(sizeof(*xh) != XNET_HLEN);
+	crc = crc32c(crc, &xh->hoplimit,
+		     XNET_HLEN - offsetof(struct xnethdr, hoplimit));
 	crc = xnet_crc_skb(skb, skb_network_offset(skb) + XNET_HLEN,
 			   len - XNET_HLEN, crc);
 	return cpu_to_be32(~crc);
+}
+
+/*
+ * For a forwarder: set the hop limit of the frame at the network header
+ * of @skb and fix its CRC without reading the payload. CRC-32C is affine
+ * in its message: two packets of the same length that differ only in
+ * byte 20 by d have CRCs that differ by the CRC, without the initial and
+ * final inversion, of the byte d followed by (length - 21) zero bytes;
+ * __crc32c_le_shift() appends the zeros in O(log n). A frame whose CRC
+ * is not computed (a large frame, CHECKSUM_PARTIAL: offload.c) only gets
+ * the byte. The caller has made the header writable (skb_ensure_writable())
+ * and checked the frame (rx.c): its length field is the packet's length.
+ * Any context.
+ */
+void xnet_hdr_set_hoplimit(struct sk_buff *skb, u8 hoplimit)
+{
+	struct xnethdr *xh = xnet_hdr(skb);
+	u8 delta = xh->hoplimit ^ hoplimit;
+	u32 d;
+
+	xh->hoplimit = hoplimit;
+	if (!delta || skb_is_gso(skb) || skb->ip_summed == CHECKSUM_PARTIAL)
+		return;
+	d = __crc32c_le_shift(crc32c(0, &delta, 1),
+			      ntohs(xh->len) - offsetof(struct xnethdr,
+							hoplimit) - 1);
+	xh->csum ^= cpu_to_be32(d);
 }
 
 static struct xnet_dev *xnet_dev_of(struct xnet_net *xn,
@@ -152,14 +189,16 @@ bool xnet_dev_usable(struct xnet_dev *xdev, int oif, __be32 saddr)
 
 /*
  * Largest xnet packet (header included) a sender can hand to xnet_output()
- * for @daddr: the MTU of the device it will leave by, or the smallest MTU
- * of the devices it may leave by while that is unknown. 0 if none is up.
+ * for @daddr: the MTU of the device its route leaves by, or, for a
+ * broadcast or a bare address's link, the smallest MTU of the devices it
+ * may leave by. 0 if there is no route or no device is up.
  */
 unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 			   int oif)
 {
 	unsigned int mtu = 0;
 	struct xnet_dev *xdev;
+	struct xnet_rt rt;
 
 	rcu_read_lock();
 	xdev = xnet_dev_by_addr_rcu(xn, daddr);
@@ -167,6 +206,15 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 		mtu = READ_ONCE(xdev->dev->mtu);
 		goto out;
 	}
+	if (daddr != htonl(XNET_ADDR_BROADCAST)) {
+		if (xnet_route_output_rcu(xn, daddr, saddr, oif, &rt))
+			goto out;		/* no route: 0 */
+		if (rt.xdev) {
+			mtu = rt.mtu;
+			goto out;
+		}
+	}
+	/* broadcast, or a bare address's link: any device it may take */
 	list_for_each_entry_rcu(xdev, &xn->devs, list) {
 		unsigned int m = READ_ONCE(xdev->dev->mtu);
 
@@ -175,6 +223,7 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 	}
 out:
 	rcu_read_unlock();
+	mtu = min(mtu, xnet_pmtu_get(xn, daddr));	/* pmtu.c */
 	return min_t(unsigned int, mtu, U16_MAX);
 }
 

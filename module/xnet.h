@@ -27,8 +27,12 @@
 #include <net/sock.h>
 #include <uapi/linux/xnet.h>
 
-#define XNET_VERSION		1
-#define XNET_HLEN		20
+/*
+ * Version 2 (docs/PROTOCOL.md): version 1's 20 bytes unchanged, then the
+ * hop limit and 3 reserved bytes.
+ */
+#define XNET_VERSION		2
+#define XNET_HLEN		24
 
 /* Frame types (docs/PROTOCOL.md). */
 enum {
@@ -49,6 +53,12 @@ struct xnethdr {
 	__be16	sport;
 	__be16	dport;
 	__be32	csum;
+	/*
+	 * The one field a forwarder changes, kept out of bytes 0..19 so that
+	 * an AEAD can authenticate the header with it taken as zero.
+	 */
+	__u8	hoplimit;
+	__u8	resv[3];	/* zero on send, ignored on receive */
 };
 
 static inline struct xnethdr *xnet_hdr(const struct sk_buff *skb)
@@ -121,6 +131,12 @@ enum xnet_mib {
 	XNET_MIB_ABORT_ON_TIMEOUT,	/* a timer gave up on the connection */
 	XNET_MIB_ORPHAN_OVERFLOWS,	/* closed past max_orphans: reset */
 	XNET_MIB_IN_GRO_MERGED,		/* frames GRO merged into another (offload.c) */
+	/* error reports (error.c) */
+	XNET_MIB_OUT_ERRORS,		/* sent */
+	XNET_MIB_IN_ERRORS,		/* received, well formed */
+	XNET_MIB_RL_ERRORS,		/* not sent: over error_rate */
+	XNET_MIB_IN_ERRORS_IGNORED,	/* received, failed validation */
+	XNET_MIB_ROUTE_TABLE_FULL,	/* routes refused: route_max (route.c) */
 	__XNET_MIB_MAX
 };
 
@@ -159,6 +175,7 @@ enum xnet_rl_kind {
 	XNET_RL_ACK,		/* ACKs to out-of-window and challenge segments */
 	XNET_RL_NEIGH_ANSWER,	/* neighbour answers */
 	XNET_RL_NEIGH_QUERY,	/* queries started by answering a stranger */
+	XNET_RL_ERROR,		/* error reports (error.c) */
 	__XNET_RL_MAX
 };
 
@@ -169,7 +186,10 @@ struct xnet_rl_bucket {
 	unsigned long	stamp;		/* jiffies of the last refill */
 };
 
+struct xnet_rtable;
+
 #define XNET_NEIGH_HASH_BITS	6
+#define XNET_PMTU_HASH_BITS	6
 #define XNET_NEIGH_QUEUE_MAX	3
 
 struct xnet_net {
@@ -214,13 +234,26 @@ struct xnet_net {
 	int			rl_rate[__XNET_RL_MAX];	/* per second, 0: none */
 	int			rl_burst;
 	int			invalid_ratelimit_ms;
+	int			hoplimit;	/* default of frames built */
 	struct ctl_table_header	*sysctl_hdr;
 	struct proc_dir_entry	*proc_dir;
+	/* pmtu.c: path MTU cache; sysctls pmtu_max, pmtu_expires_ms */
+	spinlock_t		pmtu_lock;	/* writers of the fields below */
+	struct hlist_head	pmtu_hash[1 << XNET_PMTU_HASH_BITS];
+	struct list_head	pmtu_lru;	/* oldest update first */
+	unsigned int		pmtu_count;
+	u32			pmtu_seed;
+	int			pmtu_max;
+	int			pmtu_expires_ms;
+	/* route.c: the route table; sysctl net.xnet.route_max */
+	struct xnet_rtable	*rtable;
+	int			route_max;
 };
 
 struct xnet_ifaddr {
 	struct list_head	list;		/* in xdev->addrs, RCU */
 	__be32			addr;
+	u8			prefixlen;	/* 0: bare (the last resort) */
 	struct rcu_head		rcu;
 };
 
@@ -232,6 +265,7 @@ struct xnet_dev {
 	struct xnet_net		*xn;
 	struct list_head	addrs;		/* xnet_ifaddr, RCU */
 	struct rcu_head		rcu;
+	unsigned int		nbare;		/* bare addresses; RTNL, READ_ONCE */
 };
 
 struct xnet_neigh {
@@ -293,6 +327,8 @@ struct xnet_sock {
 	__be16			sport;		/* bound port, 0 = unbound */
 	__be32			daddr;		/* connected peer */
 	__be16			dport;
+	u8			recverr;	/* XNET_RECVERR (dgram only) */
+	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
 };
 
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)
@@ -435,6 +471,12 @@ struct xnet_conn {
 	/* a half-open child answers its SYN's sender directly (output.c) */
 	int			syn_ifindex;	/* 0: through the neighbour table */
 	u8			syn_ha[ETH_ALEN];
+	/*
+	 * error.c: an unreachable or hop limit report about data in flight,
+	 * the errno a timeout reports instead of ETIMEDOUT; 0 once new data
+	 * is acknowledged (recovery.c), as TCP's sk_err_soft
+	 */
+	int			soft_err;
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
@@ -446,6 +488,12 @@ static inline struct xnet_conn *xnet_conn(const struct sock *sk)
 struct xnet_net *xnet_pernet(const struct net *net);
 int xnet_netns_init(void);
 void xnet_netns_exit(void);
+
+/* net.xnet.hoplimit: the hop limit of frames no socket chose one for */
+static inline u8 xnet_net_hoplimit(const struct xnet_net *xn)
+{
+	return READ_ONCE(xn->hoplimit);
+}
 
 static inline void xnet_inc_stat(struct xnet_net *xn, enum xnet_mib f)
 {
@@ -461,7 +509,7 @@ static inline void xnet_add_stat(struct xnet_net *xn, enum xnet_mib f,
 u64 xnet_read_stat(struct xnet_net *xn, enum xnet_mib f);
 
 /* dev.c: addresses and netdev events.  RTNL for writers. */
-int xnet_addr_add(struct net *net, int ifindex, __be32 addr);
+int xnet_addr_add(struct net *net, int ifindex, __be32 addr, u8 prefixlen);
 int xnet_addr_del(struct net *net, int ifindex, __be32 addr);
 struct xnet_dev *xnet_dev_by_addr_rcu(struct xnet_net *xn, __be32 addr);
 __be32 xnet_dev_first_addr_rcu(struct xnet_dev *xdev);
@@ -503,6 +551,9 @@ int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk,
 int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info);
 u8 xnet_sock_state(const struct sock *sk);
+u8 xnet_sock_hoplimit(const struct sock *sk);
+int xnet_sock_set_hoplimit(struct sock *sk, sockptr_t optval,
+			   unsigned int optlen);
 
 /* dgram.c */
 extern struct proto xnet_dgram_proto;
@@ -563,6 +614,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack,
 			bool pure_ack);
 void xnet_conn_data_rcvd(struct sock *sk, u32 len);
+void xnet_conn_mtu_reduced(struct sock *sk);
 
 /* cong.c */
 const struct xnet_cong_ops *xnet_cong_find(const char *name);
@@ -617,8 +669,11 @@ void xnet_rcv_local(struct xnet_net *xn, struct sk_buff *skb);
 struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 			       int noblock, int *err);
 void xnet_build_hdr(struct sk_buff *skb, u8 type, __be32 saddr,
-		    __be32 daddr, __be16 sport, __be16 dport);
+		    __be32 daddr, __be16 sport, __be16 dport, u8 hoplimit);
 __be32 xnet_csum(struct sk_buff *skb);
+void xnet_hdr_set_hoplimit(struct sk_buff *skb, u8 hoplimit);
+/* link-local frames (neighbour resolution) */
+#define XNET_HOPLIMIT_LINK	1
 int xnet_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
 int xnet_output_reply(struct xnet_net *xn, struct sk_buff *skb,
 		      const struct sk_buff *in);
@@ -652,6 +707,41 @@ struct xnet_rt {
 int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
 			  int oif, struct xnet_rt *rt);
 
+/* A route as netlink names it (route add/del). */
+struct xnet_route_cfg {
+	__be32		prefix;
+	u8		prefixlen;
+	__be32		gateway;
+	int		ifindex;	/* 0: any / derived from the gateway */
+	u32		metric;
+	bool		has_metric;
+};
+
+/* A route as a dump shows it. */
+struct xnet_route_info {
+	__be32		prefix;
+	u8		prefixlen;
+	u8		type;
+	__be32		gateway;
+	u32		metric;
+	struct net_device *dev;
+};
+
+typedef int (*xnet_route_iter_t)(const struct xnet_route_info *ri, void *arg);
+
+int xnet_route_net_init(struct xnet_net *xn);
+void xnet_route_net_exit(struct xnet_net *xn);
+int xnet_route_add(struct xnet_net *xn, const struct xnet_route_cfg *cfg,
+		   struct netlink_ext_ack *extack);
+int xnet_route_del(struct xnet_net *xn, const struct xnet_route_cfg *cfg);
+int xnet_route_addr_add(struct xnet_net *xn, struct xnet_dev *xdev,
+			__be32 addr, u8 prefixlen);
+void xnet_route_addr_del(struct xnet_net *xn, struct xnet_dev *xdev,
+			 __be32 addr, u8 prefixlen);
+void xnet_route_dev_down(struct xnet_net *xn, struct xnet_dev *xdev);
+int xnet_route_walk(struct xnet_net *xn, unsigned long *pos,
+		    xnet_route_iter_t fn, void *arg);
+
 /*
  * error.c: send an error report about the frame @in (network header at
  * its xnet header; in->dev the device it came by) to its source. Rate
@@ -661,6 +751,33 @@ int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
  */
 void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
 		     u8 code, u32 info);
+
+/*
+ * The payload of an error report (type 6), after the common header: then
+ * the quoted start of the offending frame, its header included, up to
+ * XNET_ERR_QUOTE_MAX bytes (docs/PROTOCOL.md).
+ */
+struct xnet_errhdr {
+	__u8	type;		/* XNET_ERR_* */
+	__u8	code;		/* XNET_UNREACH_* for XNET_ERR_UNREACH, else 0 */
+	__be16	resv;		/* zero, ignored */
+	__be32	info;		/* XNET_ERR_TOOBIG: the next hop's MTU; else 0 */
+};
+
+#define XNET_ERR_HLEN		8
+#define XNET_ERR_QUOTE_MAX	64U
+/* the least path MTU a frame too big report may set (header included) */
+#define XNET_MIN_MTU		256
+
+void xnet_error_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
+		    struct sk_buff *skb);
+void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* pmtu.c: per-destination path MTU, learnt from frame too big reports */
+unsigned int xnet_pmtu_get(struct xnet_net *xn, __be32 daddr);
+void xnet_pmtu_update(struct xnet_net *xn, __be32 daddr, unsigned int mtu);
+void xnet_pmtu_net_init(struct xnet_net *xn);
+void xnet_pmtu_net_exit(struct xnet_net *xn);
 
 /* neigh.c */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif);

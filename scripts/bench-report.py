@@ -363,7 +363,7 @@ def report(path, outdir):
     if stats(rows, "rr4096", "udp", "p50_us") and \
             not stats(rows, "rr4096", "xnet-dgram", "p50_us"):
         print("\nrr 4 KiB XNET-DG: not measured, an xnet datagram is one "
-              "frame (at most MTU - 20 = 1480 bytes at MTU 1500); UDP "
+              "frame (at most MTU - 24 = 1476 bytes at MTU 1500); UDP "
               "fragments.")
     outliers(rows)
     routed = router_path(rows)

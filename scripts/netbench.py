@@ -226,8 +226,8 @@ echo "DELTA=$(awk 'NR==FNR {{b[$1]=$2; next}} NF==2 && $2!=b[$1] \\
             fams = ["xnet", "tcp", "xnet-dgram", "udp", "xnet-seqpacket",
                     "tipc-seqpacket"]
             for fam in fams:
-                # An xnet datagram is one frame (<= MTU - 20 bytes).
-                if fam == "xnet-dgram" and m > 1480:
+                # An xnet datagram is one frame (<= MTU - 24 bytes).
+                if fam == "xnet-dgram" and m > 1476:
                     continue
                 lat = None
                 if m == 1:

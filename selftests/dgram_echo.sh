@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Datagram echo between two netns over a veth pair:
-#  - 2000 round trips of sizes 1..1480 with checked content,
+#  - 2000 round trips of sizes 1..1476 with checked content,
 #  - three concurrent clients on distinct ports,
 #  - 200 round trips through netem loss/duplication/reordering,
 #  - a flood at a receiver that never reads (SO_RCVBUF minimum),
@@ -30,8 +30,8 @@ wait_sockets "$S" 1 || finish
 s_in0=$(counter "$S" InDatagrams)
 c_out0=$(counter "$C" OutDatagrams)
 
-# 1. 2000 sequential round trips, every size 1..1480 at least once
-check_out "2000 echoes of 1..1480 bytes intact" \
+# 1. 2000 sequential round trips, every size 1..1476 at least once
+check_out "2000 echoes of 1..1476 bytes intact" \
 	nsx "$C" timeout 100 "$XECHO" client -b $CA -c $SA:$PORT -n 2000 -s 1
 
 check_delta "$S" InDatagrams "$s_in0" -ge 2000
@@ -62,7 +62,7 @@ nsx "$C" xnetctl neigh show | show
 pids=()
 for i in 1 2 3; do
 	nsx "$C" timeout 60 "$XECHO" client -b $CA:$((9000 + i)) \
-		-c $SA:$PORT -n 200 -s $((10 + i)) -m 1480 \
+		-c $SA:$PORT -n 200 -s $((10 + i)) -m 1476 \
 		>"$TMPD/cc.$i" 2>&1 &
 	pids+=($!)
 done

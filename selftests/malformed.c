@@ -23,7 +23,7 @@
 #include "kselftest_harness.h"
 #include "xnet_util.h"
 
-#define HLEN		20
+#define HLEN		XU_HLEN
 #define T_DGRAM		1
 #define T_QUERY		2
 #define T_ANSWER	3
@@ -141,6 +141,7 @@ struct hdr {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;
 	uint32_t csum;
+	uint8_t hoplimit, resv[3];
 } __attribute__((packed));
 
 /* Recompute the checksum of the xnet packet at x (xlen bytes). */
@@ -166,13 +167,15 @@ static size_t mk(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
 	memcpy(f + 6, smac, 6);
 	f[12] = ETH_P_XNET >> 8;
 	f[13] = ETH_P_XNET & 0xff;
-	h->version = 1;
+	h->version = XU_VERSION;
 	h->type = type;
 	h->len = htons(HLEN + plen);
 	h->saddr = xu_addr(saddr);
 	h->daddr = xu_addr(daddr);
 	h->sport = htons(sport);
 	h->dport = htons(dport);
+	h->hoplimit = XU_HOPLIMIT;
+	memset(h->resv, 0, sizeof(h->resv));
 	xu_fill(f + ETH_HLEN + HLEN, plen, seed, 0);
 	fix_crc(f + ETH_HLEN, HLEN + plen);
 	return ETH_HLEN + HLEN + plen;
@@ -289,13 +292,17 @@ static void check_frame(struct __test_metadata *_metadata, uint8_t *f,
 	uint32_t got;
 
 	ASSERT_LE((ssize_t)(ETH_HLEN + HLEN + plen), n);
-	EXPECT_EQ(1, h->version);
+	EXPECT_EQ(XU_VERSION, h->version);
 	EXPECT_EQ(type, h->type);
 	EXPECT_EQ(HLEN + plen, ntohs(h->len));
 	EXPECT_EQ(xu_addr(saddr), h->saddr);
 	EXPECT_EQ(xu_addr(daddr), h->daddr);
 	EXPECT_EQ(sport, ntohs(h->sport));
 	EXPECT_EQ(dport, ntohs(h->dport));
+	/* neighbour frames are link-local; others the netns default */
+	EXPECT_EQ(type == T_QUERY || type == T_ANSWER ? 1 : XU_HOPLIMIT,
+		  h->hoplimit);
+	EXPECT_EQ(0, h->resv[0] | h->resv[1] | h->resv[2]);
 	got = ntohl(h->csum);
 	h->csum = 0;
 	EXPECT_EQ(xu_crc32c(f + ETH_HLEN, HLEN + plen), got);
@@ -329,11 +336,11 @@ TEST_F(inj, valid_frame_delivered)
 	CHECK_DROPPED(1, "InDatagrams");
 
 	/* largest payload at MTU 1500 */
-	len = mk_dgram(self, f, 1480);
+	len = mk_dgram(self, f, 1476);
 	ASSERT_EQ(0, inject(self, f, len));
-	ASSERT_EQ(1480, recv(self->rx, rx, sizeof(rx), 0));
-	xu_fill(want, 1480, 42, 0);
-	EXPECT_EQ(0, memcmp(want, rx, 1480));
+	ASSERT_EQ(1476, recv(self->rx, rx, sizeof(rx), 0));
+	xu_fill(want, 1476, 42, 0);
+	EXPECT_EQ(0, memcmp(want, rx, 1476));
 
 	/* empty payload */
 	len = mk_dgram(self, f, 0);
@@ -377,12 +384,16 @@ TEST_F(inj, bad_crc)
 	len = mk_dgram(self, f, 20);
 	f[ETH_HLEN + 13] ^= 0x02;
 	ASSERT_EQ(0, inject(self, f, len));
-	CHECK_DROPPED(5, "InCsumErrors");
+	/* the hop limit is covered too */
+	len = mk_dgram(self, f, 20);
+	f[ETH_HLEN + XU_O_HOPLIMIT] ^= 0x01;
+	ASSERT_EQ(0, inject(self, f, len));
+	CHECK_DROPPED(6, "InCsumErrors");
 }
 
 TEST_F(inj, runts)
 {
-	static const size_t sizes[] = { 0, 1, 10, 19 };
+	static const size_t sizes[] = { 0, 1, 10, 19, 20, 23 };
 	uint8_t f[1600];
 	size_t i;
 
@@ -390,7 +401,7 @@ TEST_F(inj, runts)
 		mk_dgram(self, f, 0);
 		ASSERT_EQ(0, inject(self, f, ETH_HLEN + sizes[i]));
 	}
-	CHECK_DROPPED(4, "InMalformed");
+	CHECK_DROPPED(6, "InMalformed");
 }
 
 TEST_F(inj, length_beyond_frame)
@@ -418,7 +429,7 @@ TEST_F(inj, length_below_header)
 {
 	uint8_t f[1600];
 	struct hdr *h = (struct hdr *)(f + ETH_HLEN);
-	static const uint16_t lens[] = { 0, 1, 19 };
+	static const uint16_t lens[] = { 0, 1, 19, 20, 23 };
 	size_t len, i;
 
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
@@ -426,12 +437,12 @@ TEST_F(inj, length_below_header)
 		h->len = htons(lens[i]);
 		ASSERT_EQ(0, inject(self, f, len));
 	}
-	CHECK_DROPPED(3, "InMalformed");
+	CHECK_DROPPED(5, "InMalformed");
 }
 
 TEST_F(inj, bad_version)
 {
-	static const uint8_t vers[] = { 0, 2, 255 };
+	static const uint8_t vers[] = { 0, 1, 3, 255 };
 	uint8_t f[1600];
 	struct hdr *h = (struct hdr *)(f + ETH_HLEN);
 	size_t len, i;
@@ -442,7 +453,52 @@ TEST_F(inj, bad_version)
 		fix_crc(f + ETH_HLEN, len - ETH_HLEN);
 		ASSERT_EQ(0, inject(self, f, len));
 	}
-	CHECK_DROPPED(3, "InBadVersion");
+	CHECK_DROPPED(4, "InBadVersion");
+}
+
+/*
+ * A well-formed version 1 frame (20-byte header, no hop limit, its CRC
+ * right) is not delivered: InBadVersion, exactly once, nothing else.
+ */
+TEST_F(inj, version1_frame)
+{
+	uint8_t f[1600], *x = f + ETH_HLEN;
+	size_t plen = 32, len;
+
+	mk_dgram(self, f, plen);
+	/* the v1 layout: the payload right after byte 19 */
+	memmove(x + 20, x + HLEN, plen);
+	x[0] = 1;
+	xu_put16(x, 2, 20 + plen);
+	xu_put32(x, 16, 0);
+	xu_put32(x, 16, xu_crc32c(x, 20 + plen));
+	len = ETH_HLEN + 20 + plen;
+	ASSERT_EQ(0, inject(self, f, len));
+	CHECK_DROPPED(1, "InBadVersion");
+}
+
+/*
+ * At its destination the hop limit means nothing, 0 included, and the
+ * reserved bytes are ignored (the CRC still covers them).
+ */
+TEST_F(inj, hoplimit_and_reserved_ignored)
+{
+	uint8_t f[1600], rx[1600];
+	struct hdr *h = (struct hdr *)(f + ETH_HLEN);
+	size_t len;
+
+	len = mk_dgram(self, f, 10);
+	h->hoplimit = 0;
+	fix_crc(f + ETH_HLEN, len - ETH_HLEN);
+	ASSERT_EQ(0, inject(self, f, len));
+	ASSERT_EQ(10, recv(self->rx, rx, sizeof(rx), 0));
+	len = mk_dgram(self, f, 11);
+	h->hoplimit = 255;
+	memset(h->resv, 0xa5, sizeof(h->resv));
+	fix_crc(f + ETH_HLEN, len - ETH_HLEN);
+	ASSERT_EQ(0, inject(self, f, len));
+	ASSERT_EQ(11, recv(self->rx, rx, sizeof(rx), 0));
+	CHECK_DROPPED(2, "InDatagrams");
 }
 
 TEST_F(inj, unknown_type)
@@ -725,6 +781,103 @@ TEST_F(inj, query_answered)
 	memcpy(want, "direct!!!", 9);
 	EXPECT_EQ(0, memcmp(f + ETH_HLEN + HLEN, want, 9));
 	EXPECT_EQ(qout0, xu_counter("NeighQueriesOut"));
+}
+
+static int get_hl(int fd)
+{
+	socklen_t l = sizeof(int);
+	int v = -100;
+
+	if (getsockopt(fd, SOL_XNET, XNET_HOPLIMIT, &v, &l) || l != sizeof(v))
+		return -100;
+	return v;
+}
+
+static int set_hl(int fd, int v)
+{
+	return setsockopt(fd, SOL_XNET, XNET_HOPLIMIT, &v, sizeof(v));
+}
+
+/* The hop limit of the frame in @f, after checking its CRC: -1 if bad. */
+static int wire_hl(const uint8_t *f, ssize_t n)
+{
+	uint8_t x[1600];
+	size_t xlen = xu_get16(f, ETH_HLEN + 2);
+	uint32_t crc;
+
+	if (n < ETH_HLEN + HLEN || xlen > sizeof(x) ||
+	    xlen > (size_t)n - ETH_HLEN)
+		return -1;
+	memcpy(x, f + ETH_HLEN, xlen);
+	crc = xu_get32(x, 16);
+	xu_put32(x, 16, 0);
+	return xu_crc32c(x, xlen) == crc ? x[XU_O_HOPLIMIT] : -1;
+}
+
+/*
+ * XNET_HOPLIMIT: 64 by default, 1..255, -1 restores the default, which
+ * is net.xnet.hoplimit (1..255); the frames a socket sends carry it.
+ */
+TEST_F(inj, hoplimit_option)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct sockaddr_xnet dst = xu_sa("10.0.0.9", 5555);
+	static const int bad[] = { 0, 256, -2, 1000, -1000 };
+	uint8_t f[1600];
+	size_t len, i;
+	ssize_t n;
+	int s;
+
+	/* the node learns 10.0.0.9 at xa's MAC: its frames go straight out */
+	len = mk(f, bcast, self->xa_mac, T_QUERY, "10.0.0.9", "10.0.0.2",
+		 0, 0, 0, 0);
+	ASSERT_EQ(0, inject(self, f, len));
+	ASSERT_LT(0, sniff_xnet(self, f, sizeof(f), T_ANSWER, 3000));
+	EXPECT_EQ(1, wire_hl(f, ETH_HLEN + HLEN));
+
+	EXPECT_EQ(64, get_hl(self->rx));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, set_hl(self->rx, bad[i]));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	EXPECT_EQ(64, get_hl(self->rx));
+	ASSERT_EQ(0, set_hl(self->rx, 7));
+	EXPECT_EQ(7, get_hl(self->rx));
+	ASSERT_EQ(3, sendto(self->rx, "hl7", 3, 0, (struct sockaddr *)&dst,
+			    sizeof(dst)));
+	n = sniff_xnet(self, f, sizeof(f), T_DGRAM, 3000);
+	EXPECT_EQ(7, wire_hl(f, n));
+	ASSERT_EQ(0, set_hl(self->rx, 255));
+	EXPECT_EQ(255, get_hl(self->rx));
+
+	/* -1: the netns default, read at each send */
+	EXPECT_NE(0, xu_sh("echo 0 > /proc/sys/net/xnet/hoplimit 2>/dev/null"));
+	EXPECT_NE(0, xu_sh("echo 256 > /proc/sys/net/xnet/hoplimit 2>/dev/null"));
+	ASSERT_EQ(0, xu_sh("echo 100 > /proc/sys/net/xnet/hoplimit"));
+	EXPECT_EQ(255, get_hl(self->rx));
+	ASSERT_EQ(0, set_hl(self->rx, -1));
+	EXPECT_EQ(100, get_hl(self->rx));
+	ASSERT_EQ(3, sendto(self->rx, "dfl", 3, 0, (struct sockaddr *)&dst,
+			    sizeof(dst)));
+	n = sniff_xnet(self, f, sizeof(f), T_DGRAM, 3000);
+	EXPECT_EQ(100, wire_hl(f, n));
+
+	/* a connection's segments: its SYN */
+	s = socket(AF_XNET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(100, get_hl(s));
+	errno = 0;
+	EXPECT_EQ(-1, set_hl(s, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, set_hl(s, 9));
+	EXPECT_EQ(9, get_hl(s));
+	errno = 0;
+	EXPECT_EQ(-1, connect(s, (struct sockaddr *)&dst, sizeof(dst)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	n = sniff_xnet(self, f, sizeof(f), 4, 3000);
+	EXPECT_EQ(9, wire_hl(f, n));
+	close(s);
 }
 
 TEST_F(inj, resolution_on_the_wire)

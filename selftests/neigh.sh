@@ -55,7 +55,7 @@ nsx "$A" xnetctl neigh show | show
 nsx "$A" cat /proc/net/xnet/neigh | show
 
 aq0=$(counter "$A" NeighQueriesOut)
-check_out "second datagram A -> B echoed" echo_ok 1480
+check_out "second datagram A -> B echoed" echo_ok 1476
 check_delta "$A" NeighQueriesOut "$aq0" -eq 0
 
 # --- unreachable ---------------------------------------------------------

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Device events under traffic, between netns S (server, vs 10.0.4.1) and
 # C (client, vc 10.0.4.2):
-#  - MTU 1280: payload 1261 -> EMSGSIZE, 1260 echoed intact; back to 1500;
+#  - MTU 1280: payload 1257 -> EMSGSIZE, 1256 echoed intact; back to 1500;
 #  - link down/up on either side while flooding: senders see errnos, never
 #    a crash; the address stays; traffic recovers;
 #  - MTU change while flooding;
@@ -47,19 +47,19 @@ echo_ok() {	# echo_ok SIZE: one datagram echoed intact (retries)
 		-w 500
 }
 
-check_out "1480-byte echo at MTU 1500" echo_ok 1480
+check_out "1476-byte echo at MTU 1500" echo_ok 1476
 
 # --- MTU -------------------------------------------------------------------
 ip -n "$C" link set vc mtu 1280 && ip -n "$S" link set vs mtu 1280 ||
 	fail "set mtu 1280"
-check_out "MTU 1280: 1261 bytes -> EMSGSIZE" \
-	nsx "$C" "$XECHO" send -b $CA -c $SA:7 -m 1261 -x EMSGSIZE
-check_out "MTU 1280: 1480 bytes -> EMSGSIZE" \
-	nsx "$C" "$XECHO" send -b $CA -c $SA:7 -m 1480 -x EMSGSIZE
-check_out "MTU 1280: 1260 bytes echoed intact" echo_ok 1260
+check_out "MTU 1280: 1257 bytes -> EMSGSIZE" \
+	nsx "$C" "$XECHO" send -b $CA -c $SA:7 -m 1257 -x EMSGSIZE
+check_out "MTU 1280: 1476 bytes -> EMSGSIZE" \
+	nsx "$C" "$XECHO" send -b $CA -c $SA:7 -m 1476 -x EMSGSIZE
+check_out "MTU 1280: 1256 bytes echoed intact" echo_ok 1256
 ip -n "$C" link set vc mtu 1500 && ip -n "$S" link set vs mtu 1500 ||
 	fail "set mtu 1500"
-check_out "MTU back to 1500: 1480 bytes echoed intact" echo_ok 1480
+check_out "MTU back to 1500: 1476 bytes echoed intact" echo_ok 1476
 
 # --- down/up while flooding ---------------------------------------------
 bg "$C" timeout 40 "$XECHO" flood -b $CA -c $SA:7 -d 7 -m 1000 -e
@@ -141,7 +141,7 @@ check_out "C: sending from an unbound socket -> an errno, no crash" bash -c \
 veth_link "$S" vs2 "$C" vc2
 xaddr "$S" vs2 $SA
 xaddr "$C" vc2 $CA
-check_out "same addresses on a new veth pair: echo works" echo_ok 1480
+check_out "same addresses on a new veth pair: echo works" echo_ok 1476
 
 kill "$SRV" 2>/dev/null
 bg_wait "$SRV" 10 >/dev/null

@@ -74,8 +74,8 @@ running() {
 
 # check_mss NAME: both ends' MSS is that of a 1500-byte MTU.
 check_mss() {
-	check "$1: mss $(kv "$COUT" info_mss)/$(kv "$SOUT" info_mss) = 1500 - 68" \
-		test "$(kv "$COUT" info_mss)" = 1432 -a "$(kv "$SOUT" info_mss)" = 1432
+	check "$1: mss $(kv "$COUT" info_mss)/$(kv "$SOUT" info_mss) = 1500 - 72" \
+		test "$(kv "$COUT" info_mss)" = 1428 -a "$(kv "$SOUT" info_mss)" = 1428
 }
 
 # ---- a. VLANs -----------------------------------------------------------

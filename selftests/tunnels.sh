@@ -113,15 +113,15 @@ tunnel() {
 	# datagrams: the largest that fits, and one byte more
 	bg "$B" timeout $((60 * TMUL)) "$XECHO" server -b $ba:7 -i 60
 	wait_sockets "$B" 1 || return
-	check_out "$name: 200 datagrams of up to $((mtu - 20)) bytes echoed" \
+	check_out "$name: 200 datagrams of up to $((mtu - 24)) bytes echoed" \
 		nsx "$A" timeout $((40 * TMUL)) "$XECHO" client -b $aa \
-		-c $ba:7 -n 200 -m $((mtu - 20))
-	check_out "$name: a datagram of $((mtu - 19)) bytes: EMSGSIZE" \
+		-c $ba:7 -n 200 -m $((mtu - 24))
+	check_out "$name: a datagram of $((mtu - 23)) bytes: EMSGSIZE" \
 		nsx "$A" timeout $((10 * TMUL)) "$XECHO" send -b $aa \
-		-c $ba:7 -m $((mtu - 19)) -x EMSGSIZE
-	check_out "$name: a datagram of $((mtu - 20)) bytes echoed" \
+		-c $ba:7 -m $((mtu - 23)) -x EMSGSIZE
+	check_out "$name: a datagram of $((mtu - 24)) bytes echoed" \
 		nsx "$A" timeout $((10 * TMUL)) "$XECHO" send -b $aa \
-		-c $ba:7 -m $((mtu - 20)) -E -r 3 -w 2000
+		-c $ba:7 -m $((mtu - 24)) -E -r 3 -w 2000
 	nsx "$A" timeout $((10 * TMUL)) "$XECHO" client -b $aa -c $ba:7 \
 		-n 1 -q >/dev/null
 
@@ -140,10 +140,10 @@ tunnel() {
 	# 16 MiB each way
 	bulk $name "$B" $ba "$A" $aa $port 90 -n $M -- -n $M
 	bulk_check "$name: stream 16 MiB each way"
-	check "$name: client's MSS $(kv "$COUT" info_mss) = MTU $mtu - 68" \
-		test "$(kv "$COUT" info_mss)" = $((mtu - 68))
-	check "$name: server's MSS $(kv "$SOUT" info_mss) = MTU $mtu - 68" \
-		test "$(kv "$SOUT" info_mss)" = $((mtu - 68))
+	check "$name: client's MSS $(kv "$COUT" info_mss) = MTU $mtu - 72" \
+		test "$(kv "$COUT" info_mss)" = $((mtu - 72))
+	check "$name: server's MSS $(kv "$SOUT" info_mss) = MTU $mtu - 72" \
+		test "$(kv "$SOUT" info_mss)" = $((mtu - 72))
 
 	# nothing fragmented, nothing dropped for its size
 	for ns in "$A" "$R" "$B"; do

@@ -121,7 +121,7 @@
 #define RMEM_MAX	(1 << 20)
 #define MAXC		64
 #define FMAX		1600
-#define MSS		1432
+#define MSS		1428	/* MTU 1500 less 24 + 16 + 32 */
 
 #define X		ETH_HLEN
 #define O_VER		(X + 0)
@@ -132,13 +132,13 @@
 #define O_SPORT		(X + 12)
 #define O_DPORT		(X + 14)
 #define O_CSUM		(X + 16)
-#define O_SEQ		(X + 20)
-#define O_ACK		(X + 24)
-#define O_WND		(X + 28)
-#define O_FLAGS		(X + 32)
-#define O_NSACK		(X + 34)
-#define O_SACK		(X + 36)
-#define CONN_HLEN	36
+#define O_SEQ		(X + XU_HLEN)
+#define O_ACK		(O_SEQ + 4)
+#define O_WND		(O_SEQ + 8)
+#define O_FLAGS		(O_SEQ + 12)
+#define O_NSACK		(O_SEQ + 14)
+#define O_SACK		(O_SEQ + 16)
+#define CONN_HLEN	XU_CONN_HLEN
 
 #define F_SYN	0x01
 #define F_ACK	0x02
@@ -266,7 +266,9 @@ static size_t mk_hdr(uint8_t *f, int type, uint32_t saddr, uint32_t daddr,
 		memcpy(f, g.va_mac, 6);
 	memcpy(f + 6, g.vb_mac, 6);
 	xu_put16(f, 12, ETH_P_XNET);
-	f[O_VER] = 1;
+	f[O_VER] = XU_VERSION;
+	f[X + XU_O_HOPLIMIT] = type == T_STREAM || type == T_DGRAM ?
+			       XU_HOPLIMIT : 1;
 	f[O_TYPE] = type;
 	xu_put16(f, O_LEN, xlen);
 	memcpy(f + O_SADDR, &saddr, 4);
@@ -320,8 +322,8 @@ static int a_ack(struct ac *c, uint32_t wnd)
 
 static void send_answer(uint32_t from)
 {
-	uint8_t f[X + 20];
-	size_t len = mk_hdr(f, T_ANSWER, from, g.vaddr, 0, 0, 20);
+	uint8_t f[X + XU_HLEN];
+	size_t len = mk_hdr(f, T_ANSWER, from, g.vaddr, 0, 0, XU_HLEN);
 
 	fix_crc(f);
 	send_raw(f, len);
@@ -486,7 +488,7 @@ static void pump(int ms)
 			poll(&p, 1, left > 50 ? 50 : left);
 			continue;
 		}
-		if (from.sll_pkttype == PACKET_OUTGOING || n < X + 20 ||
+		if (from.sll_pkttype == PACKET_OUTGOING || n < X + XU_HLEN ||
 		    xu_get16(f, 12) != ETH_P_XNET)
 			continue;
 		g.vframes++;
@@ -1638,7 +1640,7 @@ static size_t amp_frame(uint8_t *f, long j, int k, const struct ac *c)
 			      c->a_nxt + 0x40000000 + j, c->v_una, 65535,
 			      F_ACK, NULL, 0, 16);
 	case 3:	/* neighbour query from a stranger */
-		len = mk_hdr(f, T_QUERY, src, g.vaddr, 0, 0, 20);
+		len = mk_hdr(f, T_QUERY, src, g.vaddr, 0, 0, XU_HLEN);
 		fix_crc(f);
 		return len;
 	case 4:	/* in-window reset at the wrong sequence */

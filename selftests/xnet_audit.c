@@ -189,7 +189,7 @@ static int inject_dgram(FIXTURE_DATA(audit) * self, int bad)
 		.sll_family = AF_PACKET, .sll_ifindex = self->wire_ifindex,
 		.sll_halen = 6, .sll_protocol = htons(ETH_P_XNET),
 	};
-	uint8_t f[14 + 28], *x = f + 14;
+	uint8_t f[14 + XU_HLEN + 8], *x = f + 14;
 	uint32_t v;
 	uint16_t s;
 
@@ -198,9 +198,10 @@ static int inject_dgram(FIXTURE_DATA(audit) * self, int bad)
 	memcpy(f + 6, self->cli_mac, 6);
 	f[12] = ETH_P_XNET >> 8;
 	f[13] = ETH_P_XNET & 0xff;
-	x[0] = 1;			/* version */
+	x[0] = XU_VERSION;
 	x[1] = 1;			/* DGRAM */
-	s = htons(28);
+	x[XU_O_HOPLIMIT] = XU_HOPLIMIT;
+	s = htons(XU_HLEN + 8);
 	memcpy(x + 2, &s, 2);
 	v = xu_addr(CLI_ADDR);
 	memcpy(x + 4, &v, 4);
@@ -210,8 +211,8 @@ static int inject_dgram(FIXTURE_DATA(audit) * self, int bad)
 	memcpy(x + 12, &s, 2);
 	s = htons(7000);
 	memcpy(x + 14, &s, 2);
-	memcpy(x + 20, "auditing", 8);
-	v = htonl(xu_crc32c(x, 28) ^ (bad ? 1 : 0));
+	memcpy(x + XU_HLEN, "auditing", 8);
+	v = htonl(xu_crc32c(x, XU_HLEN + 8) ^ (bad ? 1 : 0));
 	memcpy(x + 16, &v, 4);
 	memcpy(ll.sll_addr, self->srv_mac, 6);
 	return sendto(self->wire, f, sizeof(f), 0, (struct sockaddr *)&ll,

@@ -439,24 +439,24 @@ TEST_F(dgram, msgsize)
 	memset(buf, 'm', sizeof(buf));
 
 	/* to a remote (unresolved) destination: MTU 1500 of xa */
-	EXPECT_EQ(1480, xsendto(s, buf, 1480, NOBODY, 6002));
+	EXPECT_EQ(1476, xsendto(s, buf, 1476, NOBODY, 6002));
 	errno = 0;
-	EXPECT_EQ(-1, xsendto(s, buf, 1481, NOBODY, 6002));
+	EXPECT_EQ(-1, xsendto(s, buf, 1477, NOBODY, 6002));
 	EXPECT_EQ(EMSGSIZE, errno);
 	errno = 0;
 	EXPECT_EQ(-1, xsendto(s, buf, sizeof(buf), NOBODY, 6002));
 	EXPECT_EQ(EMSGSIZE, errno);
 
-	/* to a local address: same limit, and 1480 arrives whole */
-	EXPECT_EQ(1480, xsendto(s, buf, 1480, B_ADDR, 6002));
+	/* to a local address: same limit, and 1476 arrives whole */
+	EXPECT_EQ(1476, xsendto(s, buf, 1476, B_ADDR, 6002));
 	errno = 0;
-	EXPECT_EQ(-1, xsendto(s, buf, 1481, B_ADDR, 6002));
+	EXPECT_EQ(-1, xsendto(s, buf, 1477, B_ADDR, 6002));
 	EXPECT_EQ(EMSGSIZE, errno);
 	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ(1480, recv(r, buf, sizeof(buf), 0));
+	EXPECT_EQ(1476, recv(r, buf, sizeof(buf), 0));
 	EXPECT_EQ('m', buf[0]);
-	EXPECT_EQ('m', buf[1479]);
-	EXPECT_EQ(0, buf[1480]);
+	EXPECT_EQ('m', buf[1475]);
+	EXPECT_EQ(0, buf[1476]);
 	/* the oversized one was not queued */
 	errno = 0;
 	EXPECT_EQ(-1, recv(r, buf, sizeof(buf), MSG_DONTWAIT));
@@ -931,7 +931,7 @@ TEST_F(dgram, scatter_gather)
 {
 	int s = xbound(A_ADDR, 0), r = xbound(B_ADDR, 6200);
 	struct sockaddr_xnet dst = xu_sa(B_ADDR, 6200), from;
-	uint8_t tx[1480], rx[1480], a[100], b[1380];
+	uint8_t tx[1476], rx[1476], a[100], b[1376];
 	struct iovec tiov[3], riov[2];
 	struct msghdr msg;
 

@@ -7,7 +7,7 @@
  *	after IDLE_S (default 30) seconds without traffic. Prints "served N".
  *   xnet_echo client  -b ADDR[:PORT] -c DST:PORT [-n N] [-m MAX] [-s SEED]
  *		       [-r RETRIES] [-w WAIT_MS] [-q]
- *	N (default 2000) datagrams of sizes 1..MAX (default 1480), each with a
+ *	N (default 2000) datagrams of sizes 1..MAX (default 1476), each with a
  *	sequence number and a deterministic pseudo-random payload; waits for
  *	each echo, retransmits on loss, verifies byte for byte. -q: send QUIT
  *	to the server at the end. Exit 0 iff every echo came back intact.
@@ -192,7 +192,7 @@ static int wait_in(int fd, int ms)
 
 static size_t msg_size(uint32_t seq, int max)
 {
-	/* 739 is coprime with 1480: every size 1..1480 within 1480 messages */
+	/* 739 is coprime with 1476: every size 1..1476 within 1476 messages */
 	return 1 + (size_t)((seq * 739ULL) % (unsigned int)max);
 }
 
@@ -623,7 +623,7 @@ static int cmd_unreach(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = {
-		.n = 2000, .max = 1480, .seed = 1, .retries = 5,
+		.n = 2000, .max = 1476, .seed = 1, .retries = 5,
 		.wait_ms = 1000, .idle = 30, .secs = 60,
 	};
 	const char *cmd;

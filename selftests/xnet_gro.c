@@ -40,7 +40,7 @@
 #define SND_ADDR	"10.0.8.1"	/* nobody's: no socket answers */
 #define DPORT		7000		/* no socket */
 #define PAY		1000
-#define FMAX		(ETH_HLEN + 36 + 32 + PAY)
+#define FMAX		(ETH_HLEN + XU_CONN_HLEN + 32 + PAY)
 
 #define X		ETH_HLEN
 #define O_VER		(X + 0)
@@ -51,12 +51,12 @@
 #define O_SPORT		(X + 12)
 #define O_DPORT		(X + 14)
 #define O_CSUM		(X + 16)
-#define O_SEQ		(X + 20)
-#define O_ACK		(X + 24)
-#define O_WND		(X + 28)
-#define O_FLAGS		(X + 32)
-#define O_NSACK		(X + 34)
-#define CONN_HLEN	36
+#define O_SEQ		(X + XU_HLEN)
+#define O_ACK		(O_SEQ + 4)
+#define O_WND		(O_SEQ + 8)
+#define O_FLAGS		(O_SEQ + 12)
+#define O_NSACK		(O_SEQ + 14)
+#define CONN_HLEN	XU_CONN_HLEN
 #define F_ACK		0x02
 #define F_FIN		0x04
 
@@ -143,12 +143,15 @@ FIXTURE_TEARDOWN(gro)
 	xu_sh("ip netns del %s 2>/dev/null", self->cli);
 }
 
+/* the hop limit of the frames mk() builds */
+static uint8_t mk_hoplimit = XU_HOPLIMIT;
+
 /* Build a frame; returns its length. @bad: a wrong CRC. */
 static size_t mk(FIXTURE_DATA(gro) *self, uint8_t *f, uint8_t type,
 		 uint16_t sport, uint32_t seq, uint16_t flags, int nsack,
 		 uint32_t sack0, int plen, int bad)
 {
-	size_t hlen = type == 1 ? 20 : CONN_HLEN + 8 * nsack;
+	size_t hlen = type == 1 ? XU_HLEN : CONN_HLEN + 8 * nsack;
 	size_t xlen = hlen + plen;
 	int i;
 
@@ -156,7 +159,8 @@ static size_t mk(FIXTURE_DATA(gro) *self, uint8_t *f, uint8_t type,
 	memcpy(f, self->b_mac, 6);
 	memcpy(f + 6, self->a_mac, 6);
 	xu_put16(f, 12, ETH_P_XNET);
-	f[O_VER] = 1;
+	f[O_VER] = XU_VERSION;
+	f[X + XU_O_HOPLIMIT] = mk_hoplimit;
 	f[O_TYPE] = type;
 	xu_put16(f, O_LEN, xlen);
 	xu_put32(f, O_SADDR, ntohl(xu_addr(SND_ADDR)));
@@ -335,6 +339,15 @@ TEST_F_TIMEOUT(gro, what_ends_a_frame, 90)
 	}
 	/* frame 1 is not merged: 0, 1 alone (flushes 0), 2+3 */
 	release(_metadata, self, nframes, 3, 4, 0, 3, 1);
+
+	/* a different hop limit ends the frame, as IP's TTL does: 3 + 3 */
+	nframes = 0;
+	for (i = 0; i < 6; i++) {
+		mk_hoplimit = i < 3 ? XU_HOPLIMIT : XU_HOPLIMIT - 1;
+		SEG(1032, 1000 + i * PAY, F_ACK, 0, 0, PAY, 0);
+	}
+	mk_hoplimit = XU_HOPLIMIT;
+	release(_metadata, self, nframes, 2, 6, 0, 2, 4);
 }
 
 #include "xnet_harness.h"

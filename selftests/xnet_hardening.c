@@ -39,7 +39,7 @@
 #define SRV_PORT	5000
 #define CLI_NS		"xh-cli"
 #define XFER		65536
-#define SYN_LEN		(14 + 20 + 16 + 4)
+#define SYN_LEN		(14 + XU_CONN_HLEN + 4)
 
 /* FNV-1a, 64 bits: the integrity check of every transfer. */
 static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
@@ -156,8 +156,8 @@ static int wire_open(struct wire *w)
 static size_t mk_seg(const struct wire *w, uint8_t *f, uint32_t saddr,
 		     uint16_t sport, uint32_t seq, uint32_t ack, uint16_t flags)
 {
-	uint8_t *x = f + 14, *sh = x + 20;
-	size_t xlen = 20 + 16 + ((flags & 1) ? 4 : 0);
+	uint8_t *x = f + 14, *sh = x + XU_HLEN;
+	size_t xlen = XU_CONN_HLEN + ((flags & 1) ? 4 : 0);
 	uint32_t v;
 	uint16_t s;
 
@@ -166,8 +166,9 @@ static size_t mk_seg(const struct wire *w, uint8_t *f, uint32_t saddr,
 	memcpy(f + 6, w->smac, 6);
 	f[12] = ETH_P_XNET >> 8;
 	f[13] = ETH_P_XNET & 0xff;
-	x[0] = 1;
+	x[0] = XU_VERSION;
 	x[1] = 4;			/* STREAM */
+	x[XU_O_HOPLIMIT] = XU_HOPLIMIT;
 	s = htons(xlen);
 	memcpy(x + 2, &s, 2);
 	memcpy(x + 4, &saddr, 4);
@@ -186,7 +187,7 @@ static size_t mk_seg(const struct wire *w, uint8_t *f, uint32_t saddr,
 	s = htons(flags);
 	memcpy(sh + 12, &s, 2);
 	if (flags & 1) {
-		s = htons(1432);
+		s = htons(1428);
 		memcpy(sh + 16, &s, 2);
 	}
 	v = htonl(xu_crc32c(x, xlen));

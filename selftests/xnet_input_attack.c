@@ -60,12 +60,12 @@
 #define O_SPORT		(X + 12)
 #define O_DPORT		(X + 14)
 #define O_CSUM		(X + 16)
-#define O_SEQ		(X + 20)
-#define O_ACK		(X + 24)
-#define O_WND		(X + 28)
-#define O_FLAGS		(X + 32)
-#define O_DATA		(X + 36)
-#define CONN_HLEN	36
+#define O_SEQ		(X + XU_HLEN)
+#define O_ACK		(O_SEQ + 4)
+#define O_WND		(O_SEQ + 8)
+#define O_FLAGS		(O_SEQ + 12)
+#define O_DATA		(O_SEQ + 16)
+#define CONN_HLEN	XU_CONN_HLEN
 
 #define F_SYN	0x01
 #define F_ACK	0x02
@@ -130,7 +130,8 @@ static size_t mk(FIXTURE_DATA(ia) *self, uint8_t *f, uint32_t saddr,
 	memcpy(f, self->xb_mac, 6);
 	memcpy(f + 6, self->xa_mac, 6);
 	xu_put16(f, 12, ETH_P_XNET);
-	f[X] = 1;
+	f[X] = XU_VERSION;
+	f[X + XU_O_HOPLIMIT] = XU_HOPLIMIT;
 	f[O_TYPE] = T_STREAM;
 	xu_put16(f, O_LEN, xlen);
 	memcpy(f + O_SADDR, &saddr, 4);
@@ -345,7 +346,7 @@ FIXTURE_SETUP(ia)
 	struct sockaddr_xnet sa = xu_sa(SRV_ADDR, SRV_PORT);
 	uint32_t spoof = xu_addr(SPOOF_ADDR), srv = xu_addr(SRV_ADDR);
 	int big = 4 << 20, i;
-	uint8_t q[X + 20], x[20];
+	uint8_t q[X + XU_HLEN], x[XU_HLEN];
 
 	xu_fill(stream, sizeof(stream), 4242, 7);
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
@@ -388,14 +389,15 @@ FIXTURE_SETUP(ia)
 	memset(q, 0xff, 6);
 	memcpy(q + 6, self->xa_mac, 6);
 	xu_put16(q, 12, ETH_P_XNET);
-	q[X] = 1;
+	q[X] = XU_VERSION;
+	q[X + XU_O_HOPLIMIT] = 1;
 	q[O_TYPE] = T_QUERY;
-	xu_put16(q, O_LEN, 20);
+	xu_put16(q, O_LEN, XU_HLEN);
 	memcpy(q + O_SADDR, &spoof, 4);
 	memcpy(q + O_DADDR, &srv, 4);
-	memcpy(x, q + X, 20);
+	memcpy(x, q + X, XU_HLEN);
 	memset(x + 16, 0, 4);
-	xu_put32(q, O_CSUM, xu_crc32c(x, 20));
+	xu_put32(q, O_CSUM, xu_crc32c(x, XU_HLEN));
 	ASSERT_EQ(0, inject(self, q, sizeof(q)));
 	for (i = 0; i < 100 * mul(); i++) {
 		if (xu_proc_has("neigh", SPOOF_ADDR, NULL) == 1)

@@ -23,7 +23,7 @@
 #pragma GCC diagnostic pop
 #include "xnet_util.h"
 
-#define HLEN		20
+#define HLEN		XU_HLEN
 #define T_DGRAM		1
 #define T_QUERY		2
 #define T_ANSWER	3
@@ -192,8 +192,10 @@ static size_t mk(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
 	memcpy(f + 6, smac, 6);
 	f[12] = ETH_P_XNET >> 8;
 	f[13] = ETH_P_XNET & 0xff;
-	x[0] = 1;
+	x[0] = XU_VERSION;
 	x[1] = type;
+	/* neighbour frames are link-local: hop limit 1, as xnet sends them */
+	x[XU_O_HOPLIMIT] = type == T_STREAM ? XU_HOPLIMIT : 1;
 	s = htons(xlen);
 	memcpy(x + 2, &s, 2);
 	memcpy(x + 4, &saddr, 4);
@@ -210,7 +212,7 @@ static size_t mk(uint8_t *f, const uint8_t *dmac, const uint8_t *smac,
 		s = htons(flags);
 		memcpy(sh + 12, &s, 2);
 		if (flags & SEG_SYN) {
-			s = htons(1432);
+			s = htons(1428);
 			memcpy(sh + 16, &s, 2);
 		}
 	}

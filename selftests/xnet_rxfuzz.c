@@ -72,14 +72,14 @@
 #define O_SPORT		(X + 12)
 #define O_DPORT		(X + 14)
 #define O_CSUM		(X + 16)
-#define O_SEQ		(X + 20)
-#define O_ACK		(X + 24)
-#define O_WND		(X + 28)
-#define O_FLAGS		(X + 32)
-#define O_NSACK		(X + 34)
-#define O_RESV		(X + 35)
-#define O_SACK		(X + 36)
-#define CONN_HLEN	36
+#define O_SEQ		(X + XU_HLEN)
+#define O_ACK		(O_SEQ + 4)
+#define O_WND		(O_SEQ + 8)
+#define O_FLAGS		(O_SEQ + 12)
+#define O_NSACK		(O_SEQ + 14)
+#define O_RESV		(O_SEQ + 15)
+#define O_SACK		(O_SEQ + 16)
+#define CONN_HLEN	XU_CONN_HLEN
 
 #define F_SYN	0x01
 #define F_ACK	0x02
@@ -87,7 +87,8 @@
 #define F_RST	0x08
 #define F_EOR	0x10
 
-enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET };
+/* T_ERROR: an error report (error.c); a known type, never fuzzed as unknown */
+enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
 
 /* the counters every injected frame must land in exactly one of */
 enum {
@@ -106,8 +107,8 @@ static const char * const ctr_names[NK] = {
 /* mutation classes */
 enum {
 	C_SHORT,	/* shorter than the common header */
-	C_VERSION,	/* version != 1, anything else anyhow */
-	C_LEN,		/* length field < 20 or > the frame */
+	C_VERSION,	/* version != 2, anything else anyhow */
+	C_LEN,		/* length field < 24 or > the frame */
 	C_TRUNC,	/* frame cut below its length field */
 	C_CSUM,		/* any field changed, checksum stale or boundary */
 	C_SADDR,	/* source 0 or broadcast */
@@ -314,7 +315,7 @@ static void capture(FIXTURE_DATA(fz) *self)
 			     (struct sockaddr *)&from, &flen);
 		if (n < 0)
 			return;
-		if (n < X + 20 || xu_get16(c->f, 12) != ETH_P_XNET ||
+		if (n < X + XU_HLEN || xu_get16(c->f, 12) != ETH_P_XNET ||
 		    xu_get16(c->f, O_LEN) > n - X)
 			continue;
 		c->len = n;
@@ -389,7 +390,8 @@ static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 	memcpy(f, self->xb_mac, 6);
 	memcpy(f + 6, self->xa_mac, 6);
 	xu_put16(f, 12, ETH_P_XNET);
-	f[O_VER] = 1;
+	f[O_VER] = XU_VERSION;
+	f[X + XU_O_HOPLIMIT] = XU_HOPLIMIT;
 	f[O_TYPE] = t->type;
 	xu_put16(f, O_LEN, xlen);
 	memcpy(f + O_SADDR, &t->peer, 4);
@@ -401,7 +403,7 @@ static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 	xu_put32(f, O_WND, 65535);
 	xu_put16(f, O_FLAGS, flags);
 	if (flags & F_SYN)
-		xu_put16(f, O_SACK, 1432);
+		xu_put16(f, O_SACK, 1428);
 	else
 		xu_fill(f + O_SACK, plen, seq, 0);
 	fix_crc(f, X + xlen);
@@ -411,16 +413,17 @@ static size_t mk_seg(FIXTURE_DATA(fz) *self, uint8_t *f,
 /* A neighbour query from @addr with xa's MAC: the node learns it. */
 static int spoof_learn(FIXTURE_DATA(fz) *self, const char *addr)
 {
-	uint8_t f[X + 20];
+	uint8_t f[X + XU_HLEN];
 	uint32_t a = xu_addr(addr), b = xu_addr(SRV_ADDR);
 
 	memset(f, 0, sizeof(f));
 	memset(f, 0xff, 6);
 	memcpy(f + 6, self->xa_mac, 6);
 	xu_put16(f, 12, ETH_P_XNET);
-	f[O_VER] = 1;
+	f[O_VER] = XU_VERSION;
+	f[X + XU_O_HOPLIMIT] = 1;
 	f[O_TYPE] = T_QUERY;
-	xu_put16(f, O_LEN, 20);
+	xu_put16(f, O_LEN, XU_HLEN);
 	memcpy(f + O_SADDR, &a, 4);
 	memcpy(f + O_DADDR, &b, 4);
 	fix_crc(f, sizeof(f));
@@ -715,6 +718,11 @@ static void scramble(uint8_t *f, size_t len, int mask)
 {
 	size_t i, xend = len;
 
+	/* the hop limit and reserved bytes mean nothing to a destination */
+	if (len >= X + XU_HLEN && !rnd_below(3))
+		f[X + XU_O_HOPLIMIT] = bval(8);
+	if (len >= X + XU_HLEN && !rnd_below(4))
+		f[X + XU_O_HOPLIMIT + 1 + rnd_below(3)] = bval(8);
 	if ((mask & M_TYPE) && !rnd_below(3))
 		f[O_TYPE] = bval(8);
 	if ((mask & M_ADDR) && !rnd_below(3))
@@ -839,21 +847,21 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	case C_SHORT:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		fix_crc(f, len);
-		return X + rnd_below(20);
+		return X + rnd_below(XU_HLEN);
 	case C_VERSION:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		if (!rnd_below(4))
 			xu_put16(f, O_LEN, bval(16));
 		do
 			f[O_VER] = bval(8);
-		while (f[O_VER] == 1);
+		while (f[O_VER] == XU_VERSION);
 		if (rnd_below(2))
 			fix_crc(f, len);
 		return len;
 	case C_LEN:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		if (rnd_below(2))
-			xu_put16(f, O_LEN, rnd_below(20));
+			xu_put16(f, O_LEN, rnd_below(XU_HLEN));
 		else
 			xu_put16(f, O_LEN, len - X + 1 +
 			      rnd_below(0x10000 - (len - X) - 1));
@@ -863,7 +871,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 	case C_TRUNC:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		fix_crc(f, len);
-		return X + 20 + rnd_below(xlen - 20);
+		return X + XU_HLEN + rnd_below(xlen - XU_HLEN);
 	case C_CSUM:
 		scramble(f, len, M_TYPE | M_ADDR | M_PORTS | M_SEG);
 		right = crc_of(f, xlen);
@@ -897,7 +905,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		scramble(f, len, M_PORTS | M_SEG);
 		do
 			f[O_TYPE] = bval(8);
-		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_SEQPACKET);
+		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_ERROR);
 		fix_crc(f, len);
 		return len;
 	case C_PORT:
@@ -931,7 +939,8 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		fl = xu_get16(f, O_FLAGS);
 		switch (rnd_below(7)) {
 		case 0:		/* shorter than a segment header */
-			xu_put16(f, O_LEN, 20 + rnd_below(CONN_HLEN - 20));
+			xu_put16(f, O_LEN, XU_HLEN +
+				 rnd_below(CONN_HLEN - XU_HLEN));
 			if (rnd_below(2))
 				len = X + xu_get16(f, O_LEN);
 			break;

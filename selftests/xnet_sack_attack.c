@@ -44,7 +44,7 @@
 #define T_QUERY		2
 #define T_ANSWER	3
 #define T_STREAM	4
-#define HLEN		20
+#define HLEN		XU_HLEN
 #define SEG_HLEN	16
 #define F_SYN		0x01
 #define F_ACK		0x02
@@ -99,9 +99,11 @@ static void mk_hdr(FIXTURE_DATA(sa) *self, uint8_t *f, uint8_t type,
 	memcpy(f + 6, self->xa_mac, 6);
 	f[12] = ETH_P_XNET >> 8;
 	f[13] = ETH_P_XNET & 0xff;
-	x[0] = 1;
+	x[0] = XU_VERSION;
 	x[1] = type;
 	put16(x + 2, xlen);
+	x[XU_O_HOPLIMIT] = type == T_STREAM ? XU_HOPLIMIT : 1;
+	memset(x + XU_O_HOPLIMIT + 1, 0, 3);
 	memcpy(x + 4, (uint32_t[]){ xu_addr(PEER_ADDR) }, 4);
 	memcpy(x + 8, (uint32_t[]){ xu_addr(HOST_ADDR) }, 4);
 	put16(x + 12, sport);

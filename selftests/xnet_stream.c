@@ -71,7 +71,7 @@
 #define EPH_LO		32768
 #define EPH_HI		60999
 #define TMO_MS		5000		/* default SO_RCVTIMEO/SO_SNDTIMEO */
-#define MSS_MAX		(1500 - 20)
+#define MSS_MAX		(1500 - XU_HLEN)
 #define SEQ_MAX		65536		/* largest SEQPACKET message */
 
 static const char *type_name(int type)
@@ -1264,7 +1264,9 @@ TEST_F(conn, poll_states)
 	EXPECT_EQ(0, poll1(s, POLLIN, 100));
 
 	ASSERT_EQ(3, send(c, "abc", 3, 0));
-	rev = poll1(s, POLLIN | POLLOUT, 2000);
+	/* POLLOUT alone would end the wait before the data arrives */
+	EXPECT_EQ(POLLIN, poll1(s, POLLIN, 2000));
+	rev = poll1(s, POLLIN | POLLOUT, 0);
 	EXPECT_EQ(POLLIN | POLLOUT, rev);
 	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(POLLOUT, poll1(s, POLLIN | POLLOUT, 0));

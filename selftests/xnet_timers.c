@@ -211,7 +211,8 @@ static int peer_frame(struct peer *p, const uint8_t *dmac, uint8_t *f,
 	memcpy(f, dmac, 6);
 	memcpy(f + 6, p->mac, 6);
 	put16(f + 12, ETH_P_XNET);
-	x[0] = 1;
+	x[0] = XU_VERSION;
+	x[XU_O_HOPLIMIT] = x[1] == T_STREAM ? XU_HOPLIMIT : 1;
 	put16(x + 2, xlen);
 	put32(x + 16, 0);
 	put32(x + 16, xu_crc32c(x, xlen));
@@ -224,9 +225,9 @@ static int peer_frame(struct peer *p, const uint8_t *dmac, uint8_t *f,
 static int peer_send(struct peer *p, const struct pconn *c, uint32_t seq,
 		     uint32_t ack, uint32_t wnd, uint16_t flags, size_t plen)
 {
-	uint8_t f[14 + 40 + 1400];
-	uint8_t *x = f + 14, *sh = x + 20;
-	size_t xlen = 36 + ((flags & F_SYN) ? 4 : 0) + plen;
+	uint8_t f[14 + XU_CONN_HLEN + 4 + 1400];
+	uint8_t *x = f + 14, *sh = x + XU_HLEN;
+	size_t xlen = XU_CONN_HLEN + ((flags & F_SYN) ? 4 : 0) + plen;
 
 	if (plen > 1400)
 		return -1;
@@ -249,13 +250,13 @@ static int peer_send(struct peer *p, const struct pconn *c, uint32_t seq,
 static int peer_teach(struct peer *p)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	uint8_t f[14 + 20];
+	uint8_t f[14 + XU_HLEN];
 
 	memset(f, 0, sizeof(f));
 	f[14 + 1] = T_QUERY;
 	memcpy(f + 14 + 4, &p->addr, 4);
 	memcpy(f + 14 + 8, &p->node, 4);
-	return peer_frame(p, bcast, f, 20);
+	return peer_frame(p, bcast, f, XU_HLEN);
 }
 
 /*
@@ -272,7 +273,7 @@ static int peer_recv(struct peer *p, struct seg *s, int ms)
 		struct sockaddr_ll ll;
 		socklen_t sl = sizeof(ll);
 		int left = (int)((end - xu_now()) * 1000);
-		uint8_t *x = f + 14, *sh = x + 20;
+		uint8_t *x = f + 14, *sh = x + XU_HLEN;
 		unsigned int hlen;
 		ssize_t n;
 
@@ -280,21 +281,21 @@ static int peer_recv(struct peer *p, struct seg *s, int ms)
 			return 0;
 		n = recvfrom(p->fd, f, sizeof(f), MSG_TRUNC,
 			     (struct sockaddr *)&ll, &sl);
-		if (n < 14 + 20 || n > (ssize_t)sizeof(f) ||
-		    ll.sll_pkttype == PACKET_OUTGOING || x[0] != 1)
+		if (n < 14 + XU_HLEN || n > (ssize_t)sizeof(f) ||
+		    ll.sll_pkttype == PACKET_OUTGOING || x[0] != XU_VERSION)
 			continue;
 		if (x[1] == T_QUERY && !memcmp(x + 8, &p->addr, 4)) {
-			uint8_t a[14 + 20], smac[6];
+			uint8_t a[14 + XU_HLEN], smac[6];
 
 			memcpy(smac, f + 6, 6);
 			memset(a, 0, sizeof(a));
 			a[14 + 1] = T_ANSWER;
 			memcpy(a + 14 + 4, &p->addr, 4);
 			memcpy(a + 14 + 8, x + 4, 4);
-			peer_frame(p, smac, a, 20);
+			peer_frame(p, smac, a, XU_HLEN);
 			continue;
 		}
-		if (x[1] != T_STREAM || n < 14 + 36 ||
+		if (x[1] != T_STREAM || n < 14 + XU_CONN_HLEN ||
 		    memcmp(x + 8, &p->addr, 4))
 			continue;
 		s->sport = get16(x + 12);
@@ -303,7 +304,7 @@ static int peer_recv(struct peer *p, struct seg *s, int ms)
 		s->ack = get32(sh + 4);
 		s->wnd = get32(sh + 8);
 		s->flags = get16(sh + 12);
-		hlen = 36 + sh[14] * 8 + ((s->flags & F_SYN) ? 4 : 0);
+		hlen = XU_CONN_HLEN + sh[14] * 8 + ((s->flags & F_SYN) ? 4 : 0);
 		s->len = get16(x + 2) > hlen ? get16(x + 2) - hlen : 0;
 		return 1;
 	}

@@ -23,6 +23,17 @@
 
 #include <linux/xnet.h>
 
+/*
+ * The common header as tests craft it (docs/PROTOCOL.md), offsets from
+ * its start: version 2, 24 bytes; bytes 0..19 as in version 1, then the
+ * hop limit and 3 reserved bytes. A connection's segment header follows.
+ */
+#define XU_VERSION	2
+#define XU_HLEN		24
+#define XU_O_HOPLIMIT	20
+#define XU_HOPLIMIT	XNET_HOPLIMIT_DEFAULT
+#define XU_CONN_HLEN	(XU_HLEN + 16)
+
 /* The Ethernet address of @ifname in this netns; 0 or -1. */
 static inline int xu_get_mac(const char *ifname, uint8_t *mac)
 {

@@ -696,7 +696,7 @@ static int run_client(const char *dst_s, uint32_t dst, uint16_t port,
 							die(EXIT_FAIL,
 							    "sendto %s:%u: message too long "
 							    "(%zu bytes; the limit is the "
-							    "MTU minus 20)", dst_s, port,
+							    "MTU minus 24)", dst_s, port,
 							    size);
 						die(EXIT_FAIL, "sendto %s:%u: %s",
 						    dst_s, port, strerror(e));

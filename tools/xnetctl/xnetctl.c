@@ -3,7 +3,12 @@
  * xnetctl: configure and inspect the xnet (AF_XNET) protocol through its
  * generic netlink family "xnet".
  *
- *   xnetctl [-j] [-p] addr add|del A.B.C.D dev IFNAME
+ *   xnetctl [-j] [-p] addr add|del A.B.C.D[/LEN] dev IFNAME
+ *   xnetctl [-j] [-p] route add|del PREFIX/LEN|default via A.B.C.D
+ *                              [dev IFNAME] [metric N]
+ *   xnetctl [-j] [-p] route [show]
+ *   xnetctl [-j] [-p] route get A.B.C.D [from A.B.C.D] [oif IFNAME]
+ *   xnetctl -b FILE   one command a line (- for stdin), as ip -batch
  *   xnetctl [-j] [-p] addr [show [dev IFNAME]]
  *   xnetctl [-j] [-p] neigh [show [dev IFNAME]]
  *   xnetctl [-j] [-p] neigh flush [dev IFNAME] [[to] A.B.C.D]
@@ -67,18 +72,25 @@ static void usage(FILE *f)
 "Configure and inspect xnet (AF_XNET, EtherType 0x88B5).\n"
 "\n"
 "Objects and commands:\n"
-"  addr add A.B.C.D dev IFNAME     configure an xnet address on IFNAME\n"
+"  addr add A.B.C.D[/LEN] dev IFNAME\n"
+"                                  configure an xnet address on IFNAME\n"
+"                                  (no /LEN: a bare address, docs/PROTOCOL.md)\n"
 "  addr del A.B.C.D dev IFNAME     remove it\n"
 "  addr [show] [dev IFNAME]        list configured addresses\n"
 "  neigh [show] [dev IFNAME]       list the neighbour (resolution) table\n"
 "  neigh flush [dev IFNAME] [[to] A.B.C.D]\n"
 "                                  flush neighbour entries\n"
+"  route add|del PREFIX/LEN|default via A.B.C.D [dev IFNAME] [metric N]\n"
+"  route [show]                    list the route table\n"
+"  route get A.B.C.D [from A.B.C.D] [oif IFNAME]\n"
+"                                  the route a destination takes\n"
 "  stats                           protocol counters\n"
 "  sockets                         list xnet sockets (like ss)\n"
 "\n"
 "Options:\n"
 "  -j, --json      JSON output\n"
 "  -p, --pretty    indent JSON output\n"
+"  -b, --batch F   run the commands of file F (- for stdin), one a line\n"
 "  -V, --version   print version and exit\n"
 "  -h, --help      print this help and exit\n"
 "\n"
@@ -211,6 +223,8 @@ static void xnl_open(struct xnl *x)
 {
 	int one = 1;
 
+	if (x->sk)
+		return;		/* batch mode: one socket for every command */
 	x->sk = nl_socket_alloc();
 	if (!x->sk)
 		die(EXIT_RUNTIME, "out of memory");
@@ -389,7 +403,8 @@ static int xnl_run(struct xnl *x, uint8_t cmd, int flags,
  * Turn a kernel errno into one line of text.  @what names the object of
  * the request for ENODEV/EEXIST-like errors.
  */
-enum op { OP_ADDR_ADD, OP_ADDR_DEL, OP_DUMP, OP_NEIGH_FLUSH, OP_STATS };
+enum op { OP_ADDR_ADD, OP_ADDR_DEL, OP_DUMP, OP_NEIGH_FLUSH, OP_STATS,
+	  OP_ROUTE };
 
 static void __attribute__((noreturn))
 die_kernel(int err, enum op op, const char *ifname, const char *addr,
@@ -407,6 +422,9 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		if (op == OP_ADDR_ADD) {
 			snprintf(buf, sizeof(buf),
 				 "address already configured: %s", addr);
+			txt = buf;
+		} else if (op == OP_ROUTE) {
+			snprintf(buf, sizeof(buf), "route exists: %s", addr);
 			txt = buf;
 		} else {
 			txt = "object already exists";
@@ -437,6 +455,9 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 			txt = buf;
 		} else if (op == OP_NEIGH_FLUSH) {
 			txt = "no such neighbour entry";
+		} else if (op == OP_ROUTE) {
+			snprintf(buf, sizeof(buf), "no such route: %s", addr);
+			txt = buf;
 		} else {
 			txt = "no such object";
 		}
@@ -466,8 +487,8 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		break;
 	case ENOSPC:
 	case ENOBUFS:
-		txt = op == OP_ADDR_ADD ? "address table full"
-					 : "no buffer space";
+		txt = op == OP_ADDR_ADD ? "address table full" :
+		      op == OP_ROUTE ? "route table full" : "no buffer space";
 		break;
 	case ENOMEM:
 		txt = "kernel out of memory";
@@ -483,6 +504,9 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		break;
 	case EBUSY:
 		txt = "resource busy";
+		break;
+	case ENETUNREACH:
+		txt = op == OP_ROUTE ? "network unreachable" : strerror(err);
 		break;
 	default:
 		snprintf(buf, sizeof(buf), "kernel error: %s", strerror(err));
@@ -629,6 +653,7 @@ struct ifaddr_sel {
 	uint32_t ifindex;
 	uint32_t addr;
 	bool has_ifindex, has_addr;
+	int prefixlen;		/* -1: none given */
 };
 
 /* Request filler: @arg points at a struct ifaddr_sel. */
@@ -640,7 +665,31 @@ static int fill_ifindex_addr(struct nl_msg *msg, void *arg)
 		return -1;
 	if (r->has_addr && nla_put_u32(msg, XNET_ATTR_ADDR, r->addr))
 		return -1;
+	if (r->prefixlen > 0 &&
+	    nla_put_u8(msg, XNET_ATTR_PREFIXLEN, (uint8_t)r->prefixlen))
+		return -1;
 	return 0;
+}
+
+/* "A.B.C.D" or "A.B.C.D/LEN"; *len -1 when no /LEN is given. */
+static uint32_t parse_prefix_or_die(const char *s, int *len)
+{
+	char buf[32], *slash, *end;
+	long l;
+
+	if (strlen(s) >= sizeof(buf))
+		usage_error("bad address: %s", s);
+	strcpy(buf, s);
+	*len = -1;
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		l = strtol(slash + 1, &end, 10);
+		if (!slash[1] || *end || l < 0 || l > 32)
+			usage_error("bad prefix length: %s", s);
+		*len = (int)l;
+	}
+	return parse_addr_or_die(buf);
 }
 
 struct addr_req {
@@ -653,13 +702,15 @@ static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 {
 	struct addr_req *r = arg;
 	struct nlattr *tb[XNET_ATTR_MAX + 1];
-	char ifname[IF_NAMESIZE + 1] = "", abuf[16];
+	char ifname[IF_NAMESIZE + 1] = "", abuf[24];
 	uint32_t ifindex = 0, addr;
+	uint8_t plen = 0;
 
 	if (parse_genl(nlh, tb, XNET_ATTR_MAX) < 0)
 		return NL_SKIP;
 	if (!get_u32(tb, XNET_ATTR_ADDR, &addr))
 		return NL_SKIP;
+	get_u8(tb, XNET_ATTR_PREFIXLEN, &plen);
 	get_u32(tb, XNET_ATTR_IFINDEX, &ifindex);
 	if (r->filter_ifindex && ifindex != r->filter_ifindex)
 		return NL_OK;
@@ -678,8 +729,12 @@ static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 		j_str("ifname", ifname);
 		j_str("family", "xnet");
 		j_str("local", abuf);
+		j_uint("prefixlen", plen);
 		j_close('}');
 	} else {
+		if (plen)
+			snprintf(abuf + strlen(abuf), sizeof(abuf) - strlen(abuf),
+				 "/%u", plen);
 		printf("%u: %s xnet %s\n", ifindex, ifname, abuf);
 	}
 	return NL_OK;
@@ -687,7 +742,7 @@ static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 
 static int cmd_addr(struct xnl *x, int argc, char **argv)
 {
-	struct addr_req r = { 0 };
+	struct addr_req r = { .sel.prefixlen = -1 };
 	const char *sub = argc > 0 ? argv[0] : "show";
 	const char *addr_s = NULL, *dev = NULL;
 	int i, err;
@@ -714,7 +769,7 @@ static int cmd_addr(struct xnl *x, int argc, char **argv)
 		}
 		if (!addr_s)
 			usage_error("addr %s: missing address", sub);
-		r.sel.addr = parse_addr_or_die(addr_s);
+		r.sel.addr = parse_prefix_or_die(addr_s, &r.sel.prefixlen);
 		if (!dev)
 			usage_error("addr %s: missing 'dev IFNAME'", sub);
 		r.sel.ifindex = ifindex_or_die(dev);
@@ -1196,7 +1251,317 @@ static int cmd_sockets(struct xnl *x, int argc, char **argv)
 	return 0;
 }
 
+
 /* ------------------------------------------------------------------ */
+/* route                                                              */
+
+static const char *const W_ROUTE[] = { "route", "r", "ro", NULL };
+static const char *const W_GET[] = { "get", NULL };
+
+struct route_req {
+	uint32_t prefix, gateway, ifindex, metric, from;
+	int prefixlen;
+	bool has_gw, has_metric, has_from;
+	unsigned int count;
+};
+
+static int fill_route(struct nl_msg *msg, void *arg)
+{
+	struct route_req *r = arg;
+
+	if (nla_put_u32(msg, XNET_ATTR_PREFIX, r->prefix) ||
+	    nla_put_u8(msg, XNET_ATTR_PREFIXLEN, (uint8_t)r->prefixlen))
+		return -1;
+	if (r->has_gw && nla_put_u32(msg, XNET_ATTR_GATEWAY, r->gateway))
+		return -1;
+	if (r->ifindex && nla_put_u32(msg, XNET_ATTR_IFINDEX, r->ifindex))
+		return -1;
+	if (r->has_metric && nla_put_u32(msg, XNET_ATTR_METRIC, r->metric))
+		return -1;
+	return 0;
+}
+
+static int fill_route_get(struct nl_msg *msg, void *arg)
+{
+	struct route_req *r = arg;
+
+	if (nla_put_u32(msg, XNET_ATTR_ADDR, r->prefix))
+		return -1;
+	if (r->ifindex && nla_put_u32(msg, XNET_ATTR_IFINDEX, r->ifindex))
+		return -1;
+	if (r->has_from && nla_put_u32(msg, XNET_ATTR_LOCAL_ADDR, r->from))
+		return -1;
+	return 0;
+}
+
+static const char *route_type_name(uint8_t t)
+{
+	switch (t) {
+	case XNET_ROUTE_CONNECTED: return "connected";
+	case XNET_ROUTE_GATEWAY:   return "gateway";
+	case XNET_ROUTE_BARE:      return "bare";
+	}
+	return "unknown";
+}
+
+/* One route (dump) or one lookup's answer (get). */
+static int parse_route_msg(struct nlmsghdr *nlh, void *arg)
+{
+	struct route_req *r = arg;
+	struct nlattr *tb[XNET_ATTR_MAX + 1];
+	char ifname[IF_NAMESIZE + 1] = "", pbuf[24], gbuf[16], sbuf[16],
+	     dbuf[16];
+	uint32_t prefix = 0, gw = 0, ifindex = 0, metric = 0, src = 0,
+		 mtu = 0, dst = 0;
+	bool has_gw, has_src, has_mtu, has_type, has_dst;
+	uint8_t plen = 0, type = 0;
+
+	if (parse_genl(nlh, tb, XNET_ATTR_MAX) < 0)
+		return NL_SKIP;
+	has_dst = get_u32(tb, XNET_ATTR_ADDR, &dst);
+	get_u32(tb, XNET_ATTR_PREFIX, &prefix);
+	get_u8(tb, XNET_ATTR_PREFIXLEN, &plen);
+	has_type = get_u8(tb, XNET_ATTR_ROUTE_TYPE, &type);
+	get_u32(tb, XNET_ATTR_METRIC, &metric);
+	has_gw = get_u32(tb, XNET_ATTR_GATEWAY, &gw);
+	has_src = get_u32(tb, XNET_ATTR_PREFSRC, &src);
+	has_mtu = get_u32(tb, XNET_ATTR_MTU, &mtu);
+	get_u32(tb, XNET_ATTR_IFINDEX, &ifindex);
+	if (!get_str(tb[XNET_ATTR_IFNAME], ifname, sizeof(ifname)) && ifindex)
+		ifname_of(ifindex, ifname);
+	xnet_fmt_addr(prefix, pbuf);
+	if (plen == 0 && (!has_type || type != XNET_ROUTE_BARE))
+		strcpy(pbuf, "default");
+	else
+		snprintf(pbuf + strlen(pbuf), sizeof(pbuf) - strlen(pbuf),
+			 "/%u", plen);
+	xnet_fmt_addr(gw, gbuf);
+	xnet_fmt_addr(src, sbuf);
+	xnet_fmt_addr(dst, dbuf);
+	r->count++;
+
+	if (opt_json) {
+		j_open('{');
+		if (has_dst)
+			j_str("dst", dbuf);
+		if (has_type) {
+			j_str("prefix", pbuf);
+			j_str("type", route_type_name(type));
+			j_uint("metric", metric);
+		} else if (has_dst) {
+			j_str("type", "local");
+		}
+		if (has_gw)
+			j_str("gateway", gbuf);
+		if (*ifname)
+			j_str("dev", ifname);
+		if (has_src)
+			j_str("prefsrc", sbuf);
+		if (has_mtu)
+			j_uint("mtu", mtu);
+		j_close('}');
+		return NL_OK;
+	}
+	if (has_dst && !has_type) {
+		printf("local %s dev %s src %s\n", dbuf, ifname, sbuf);
+		return NL_OK;
+	}
+	if (has_dst) {
+		/* route get: like ip route get, then the route it took */
+		printf("%s", dbuf);
+		if (has_gw)
+			printf(" via %s", gbuf);
+		printf(" dev %s", *ifname ? ifname : "*");
+		if (has_src)
+			printf(" src %s", sbuf);
+		if (has_mtu)
+			printf(" mtu %u", mtu);
+		printf(" route %s type %s metric %u\n", pbuf,
+		       route_type_name(type), metric);
+		return NL_OK;
+	}
+	printf("%s", pbuf);
+	if (has_gw)
+		printf(" via %s", gbuf);
+	if (*ifname)
+		printf(" dev %s", ifname);
+	printf(" type %s metric %u\n", route_type_name(type), metric);
+	return NL_OK;
+}
+
+static int cmd_route(struct xnl *x, int argc, char **argv)
+{
+	struct route_req r = { .prefixlen = -1 };
+	const char *sub = argc > 0 ? argv[0] : "show";
+	const char *dev = NULL, *dst = NULL;
+	char ext[256], *end;
+	int i, err;
+
+	if (matches(sub, W_ADD) || matches(sub, W_DEL)) {
+		bool add = matches(sub, W_ADD);
+
+		for (i = 1; i < argc; i++) {
+			const char *k = argv[i];
+
+			if (!strcmp(k, "via") || !strcmp(k, "dev") ||
+			    !strcmp(k, "metric")) {
+				if (++i >= argc)
+					usage_error("'%s' needs a value", k);
+				if (!strcmp(k, "via")) {
+					r.gateway = parse_addr_or_die(argv[i]);
+					r.has_gw = true;
+				} else if (!strcmp(k, "dev")) {
+					dev = argv[i];
+				} else {
+					unsigned long m;
+
+					errno = 0;
+					m = strtoul(argv[i], &end, 10);
+					if (errno || *end || !*argv[i] ||
+					    m > UINT32_MAX)
+						usage_error("bad metric: %s",
+							    argv[i]);
+					r.metric = (uint32_t)m;
+					r.has_metric = true;
+				}
+			} else if (!dst) {
+				dst = k;
+			} else {
+				usage_error("unexpected argument: %s", k);
+			}
+		}
+		if (!dst)
+			usage_error("route %s: missing PREFIX/LEN", sub);
+		if (!strcmp(dst, "default")) {
+			r.prefix = 0;
+			r.prefixlen = 0;
+		} else {
+			r.prefix = parse_prefix_or_die(dst, &r.prefixlen);
+			if (r.prefixlen < 0)
+				r.prefixlen = 32;
+		}
+		if (add && !r.has_gw)
+			usage_error("route add: missing 'via ADDR'");
+		if (dev)
+			r.ifindex = ifindex_or_die(dev);
+		xnl_open(x);
+		err = xnl_run(x, add ? XNET_CMD_ROUTE_ADD : XNET_CMD_ROUTE_DEL,
+			      NLM_F_REQUEST | NLM_F_ACK, fill_route, NULL, &r,
+			      ext, sizeof(ext));
+		if (err)
+			die_kernel(err, OP_ROUTE, dev, dst, ext);
+		return 0;
+	}
+	if (matches(sub, W_GET)) {
+		for (i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "oif") || !strcmp(argv[i], "dev")) {
+				if (++i >= argc)
+					usage_error("'oif' needs a device");
+				r.ifindex = ifindex_or_die(argv[i]);
+			} else if (!strcmp(argv[i], "from")) {
+				if (++i >= argc)
+					usage_error("'from' needs an address");
+				r.from = parse_addr_or_die(argv[i]);
+				r.has_from = true;
+			} else if (!strcmp(argv[i], "to") && !dst && i + 1 < argc) {
+				dst = argv[++i];
+			} else if (!dst) {
+				dst = argv[i];
+			} else {
+				usage_error("unexpected argument: %s", argv[i]);
+			}
+		}
+		if (!dst)
+			usage_error("route get: missing address");
+		r.prefix = parse_addr_or_die(dst);
+		xnl_open(x);
+		err = xnl_run(x, XNET_CMD_ROUTE_LOOKUP,
+			      NLM_F_REQUEST | NLM_F_ACK, fill_route_get,
+			      parse_route_msg, &r, ext, sizeof(ext));
+		if (err)
+			die_kernel(err, OP_ROUTE, NULL, dst, ext);
+		return 0;
+	}
+	if (!matches(sub, W_SHOW))
+		usage_error("unknown route command: %s", sub);
+	if (argc > 1)
+		usage_error("unexpected argument: %s", argv[1]);
+	xnl_open(x);
+	if (opt_json)
+		j_open('[');
+	err = xnl_run(x, XNET_CMD_ROUTE_GET, NLM_F_REQUEST | NLM_F_DUMP,
+		      NULL, parse_route_msg, &r, ext, sizeof(ext));
+	if (err)
+		die_kernel(err, OP_DUMP, NULL, NULL, ext);
+	if (opt_json)
+		j_close(']');
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int run_command(struct xnl *x, int argc, char **argv);
+
+/*
+ * -b FILE: each line a command (words split on blanks, # comments), run
+ * on one netlink socket; the first failure ends the run, as ip -batch.
+ */
+static int run_batch(struct xnl *x, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[1024], *argv[64], *tok, *save;
+	unsigned long lineno = 0;
+	int argc;
+
+	if (!f)
+		die(EXIT_RUNTIME, "cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f))
+			usage_error("%s:%lu: line too long", path, lineno);
+		tok = strchr(line, '#');
+		if (tok)
+			*tok = '\0';
+		argc = 0;
+		for (tok = strtok_r(line, " \t\r\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (argc == (int)(sizeof(argv) / sizeof(argv[0])) - 1)
+				usage_error("%s:%lu: too many words", path,
+					    lineno);
+			argv[argc++] = tok;
+		}
+		if (!argc)
+			continue;
+		argv[argc] = NULL;
+		run_command(x, argc, argv);
+	}
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static int run_command(struct xnl *x, int argc, char **argv)
+{
+	const char *obj = argv[0];
+
+	argc--;
+	argv++;
+	if (!strcmp(obj, "help")) {
+		usage(stdout);
+		return 0;
+	} else if (matches(obj, W_ADDR)) {
+		return cmd_addr(x, argc, argv);
+	} else if (matches(obj, W_NEIGH)) {
+		return cmd_neigh(x, argc, argv);
+	} else if (matches(obj, W_STATS)) {
+		return cmd_stats(x, argc, argv);
+	} else if (matches(obj, W_SOCKETS)) {
+		return cmd_sockets(x, argc, argv);
+	} else if (matches(obj, W_ROUTE)) {
+		return cmd_route(x, argc, argv);
+	}
+	usage_error("unknown command: %s (try --help)", obj);
+}
 
 int main(int argc, char **argv)
 {
@@ -1205,20 +1570,24 @@ int main(int argc, char **argv)
 		{ "pretty",  no_argument, NULL, 'p' },
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "batch",   required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct xnl x = { 0 };
-	const char *obj;
+	const char *batch = NULL;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jphV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jphVb:", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opt_json = true;
 			break;
 		case 'p':
 			opt_pretty = true;
+			break;
+		case 'b':
+			batch = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -1237,26 +1606,14 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1)
+	if (argc < 1 && !batch)
 		usage_error("missing command (try --help)");
-	obj = argv[0];
-	argc--;
-	argv++;
-
-	if (!strcmp(obj, "help")) {
-		usage(stdout);
-		return 0;
-	} else if (matches(obj, W_ADDR)) {
-		ret = cmd_addr(&x, argc, argv);
-	} else if (matches(obj, W_NEIGH)) {
-		ret = cmd_neigh(&x, argc, argv);
-	} else if (matches(obj, W_STATS)) {
-		ret = cmd_stats(&x, argc, argv);
-	} else if (matches(obj, W_SOCKETS)) {
-		ret = cmd_sockets(&x, argc, argv);
-	} else {
-		usage_error("unknown command: %s (try --help)", obj);
-	}
+	if (argc > 0 && batch)
+		usage_error("-b takes no command: %s", argv[0]);
+	if (batch)
+		ret = run_batch(&x, batch);
+	else
+		ret = run_command(&x, argc, argv);
 	if (x.sk)
 		xnl_close(&x);
 	if (fflush(stdout) != 0 || ferror(stdout))
