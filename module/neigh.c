@@ -26,8 +26,13 @@
  * completed, a datagram was sent). A query never moves a resolved entry
  * to another MAC or device; only an answer to our own query does.
  *
+ * Forwarded frames (xnet_neigh_forward(), forward.c) take the same way
+ * to their next hop, as strangers' frames: they create only strangers'
+ * entries; they leave by xnet_forward_finish(), and a failed resolution
+ * sends their source an unreachable report.
+ *
  * Context: xnet_neigh_output() runs in process or softirq context (a
- * connection's output); xnet_neigh_rcv() in
+ * connection's output), xnet_neigh_forward() in softirq; xnet_neigh_rcv() in
  * softirq; xnet_neigh_work() in process context (system workqueue), once
  * per interval while the table is not empty; it is cancelled at netns exit
  * after 'dying' is set, so it cannot re-arm.
@@ -38,9 +43,14 @@
 
 #include "xnet.h"
 
-/* A frame waiting for resolution remembers its sender's device binding. */
+/*
+ * A frame waiting for resolution remembers its sender's device binding,
+ * and whether it is a forwarded frame (xnet_neigh_forward()): set from
+ * the caller's word when it is queued, read only here.
+ */
 struct xnet_neigh_cb {
 	int	oif;
+	bool	fwd;
 };
 
 #define XNET_NEIGH_CB(skb) ((struct xnet_neigh_cb *)(skb)->cb)
@@ -251,45 +261,51 @@ static bool xnet_neigh_is_answer(const struct sk_buff *skb)
 	       (XNET_SEG_SYN | XNET_SEG_ACK);
 }
 
-/*
- * Send a frame, header built, to its route's next hop: at once if the
- * next hop is resolved, else queued on its entry while a query is out.
- * Entries are keyed by the next hop's address. An unbound sender's source
- * is the route's. No route: -ENETUNREACH (OutNoRoutes). Consumes skb.
- * Process or softirq context, no xnet lock held.
- */
-int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
+/* To the device: a local sender's frame, or a forwarded one (forward.c). */
+static void xnet_neigh_xmit(struct xnet_net *xn, struct sk_buff *skb,
+			    struct net_device *dev, const u8 *ha, bool fwd)
 {
-	struct xnethdr *xh = xnet_hdr(skb);
-	bool answer = xnet_neigh_is_answer(skb);
+	if (fwd)
+		xnet_forward_finish(xn, skb, dev, ha);
+	else
+		xnet_finish_output(xn, skb, dev, ha);
+}
+
+/*
+ * A forwarded frame that cannot reach its next hop: its sender is told
+ * (error.c rate limits). Consumes skb. No xnet lock held.
+ */
+static void xnet_neigh_fwd_unreachable(struct xnet_net *xn,
+				       struct sk_buff *skb)
+{
+	/* the device it came by, if it is still there (skb->dev was let go) */
+	rcu_read_lock();
+	skb->dev = dev_get_by_index_rcu(xn->net, skb->skb_iif);
+	if (skb->dev)
+		xnet_error_send(xn, skb, XNET_ERR_UNREACH, XNET_UNREACH_NEIGH,
+				0);
+	rcu_read_unlock();
+	kfree_skb(skb);
+}
+
+/*
+ * Send a frame, header built, to @daddr on the link: at once if it is
+ * resolved, else queued on its entry while a query is out. A forwarded
+ * frame (@fwd) is a stranger's (it creates, or keeps, only a stranger's
+ * entry, as an answer does), waits without a device pointer (its input
+ * device may go; error.c finds it by skb_iif), and its sender gets an
+ * unreachable report if it is dropped for a failed resolution. Consumes
+ * skb. Process or softirq context, no xnet lock held.
+ */
+static int xnet_neigh_resolve_output(struct xnet_net *xn, struct sk_buff *skb,
+				     __be32 daddr, int oif, bool fwd)
+{
+	bool answer = fwd || xnet_neigh_is_answer(skb);
 	struct net_device *dev = NULL;
 	bool query = false, limited = false;
 	struct xnet_neigh *n;
-	struct xnet_rt rt;
 	u8 ha[ETH_ALEN];
-	__be32 daddr;
 	int err = 0;
-
-	/*
-	 * The route says which address to resolve (the next hop) and where:
-	 * on its device only, or, for a bare address's last resort, as
-	 * before routes existed (xdev NULL, the sender's oif).
-	 */
-	rcu_read_lock();
-	err = xnet_route_output_rcu(xn, xh->daddr, xh->saddr, oif, &rt);
-	if (!err) {
-		if (!xh->saddr)
-			xh->saddr = rt.src;	/* 0 for a bare link: later */
-		if (rt.xdev)
-			oif = rt.xdev->dev->ifindex;
-	}
-	rcu_read_unlock();
-	if (err) {
-		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
-		kfree_skb(skb);
-		return -ENETUNREACH;
-	}
-	daddr = rt.nexthop;
 
 	spin_lock_bh(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, daddr);
@@ -342,6 +358,9 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 	else if (n->query_oif != oif)
 		n->query_oif = 0;
 	XNET_NEIGH_CB(skb)->oif = oif;
+	XNET_NEIGH_CB(skb)->fwd = fwd;
+	if (fwd)
+		skb->dev = NULL;
 	__skb_queue_tail(&n->queue, skb);
 	skb = NULL;
 	if (!n->probes) {
@@ -358,18 +377,66 @@ unlock:
 	if (dev) {
 		local_bh_disable();
 		rcu_read_lock();
-		xnet_finish_output(xn, skb, dev, ha);
+		xnet_neigh_xmit(xn, skb, dev, ha, fwd);
 		rcu_read_unlock();
 		local_bh_enable();
 		dev_put(dev);
 	} else if (err) {
 		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
-		kfree_skb(skb);
+		if (fwd)
+			xnet_neigh_fwd_unreachable(xn, skb);
+		else
+			kfree_skb(skb);
 	}
 	/* the bucket's lock is never taken inside the table's */
 	if (query && (!limited || xnet_rl_allow(xn, XNET_RL_NEIGH_QUERY)))
 		xnet_neigh_send_query(xn, daddr, oif, NULL);
 	return err;
+}
+
+/*
+ * Send a frame, header built, to its route's next hop: at once if the
+ * next hop is resolved, else queued on its entry while a query is out.
+ * Entries are keyed by the next hop's address. An unbound sender's source
+ * is the route's. No route: -ENETUNREACH (OutNoRoutes). Consumes skb.
+ * Process or softirq context, no xnet lock held.
+ */
+int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
+{
+	struct xnethdr *xh = xnet_hdr(skb);
+	struct xnet_rt rt;
+	int err;
+
+	/*
+	 * The route says which address to resolve (the next hop) and where:
+	 * on its device only, or, for a bare address's last resort, as
+	 * before routes existed (xdev NULL, the sender's oif).
+	 */
+	rcu_read_lock();
+	err = xnet_route_output_rcu(xn, xh->daddr, xh->saddr, oif, &rt);
+	if (!err) {
+		if (!xh->saddr)
+			xh->saddr = rt.src;	/* 0 for a bare link: later */
+		if (rt.xdev)
+			oif = rt.xdev->dev->ifindex;
+	}
+	rcu_read_unlock();
+	if (err) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
+		kfree_skb(skb);
+		return -ENETUNREACH;
+	}
+	return xnet_neigh_resolve_output(xn, skb, rt.nexthop, oif, false);
+}
+
+/*
+ * Send a frame forward.c forwards to its route's next hop @nexthop on
+ * the device @oif. Consumes skb. Softirq, no xnet lock held.
+ */
+int xnet_neigh_forward(struct xnet_net *xn, struct sk_buff *skb,
+		       __be32 nexthop, int oif)
+{
+	return xnet_neigh_resolve_output(xn, skb, nexthop, oif, true);
 }
 
 /*
@@ -481,7 +548,8 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 			kfree_skb(skb);
 			continue;
 		}
-		xnet_finish_output(xn, skb, xdev->dev, ha);
+		xnet_neigh_xmit(xn, skb, xdev->dev, ha,
+				XNET_NEIGH_CB(skb)->fwd);
 	}
 	return true;
 }
@@ -542,16 +610,21 @@ malformed:
  * Frames that waited for a resolution that failed. An opening
  * connection's SYN is owned by its socket: the connection ends now with
  * EHOSTUNREACH, as connect() over TCP does when ARP fails, rather than
- * whenever a retransmission happens to find the entry failed. Process
- * context, no lock held. Holding the skb keeps its owner's memory; the
- * owner may be closing, hence refcount_inc_not_zero().
+ * whenever a retransmission happens to find the entry failed. A
+ * forwarded frame's sender gets an unreachable report. Process context,
+ * no lock held. Holding the skb keeps its owner's memory; the owner may
+ * be closing, hence refcount_inc_not_zero().
  */
-static void xnet_neigh_fail_frames(struct sk_buff_head *q)
+static void xnet_neigh_fail_frames(struct xnet_net *xn, struct sk_buff_head *q)
 {
 	struct sk_buff *skb;
 	struct sock *sk;
 
 	while ((skb = __skb_dequeue(q))) {
+		if (XNET_NEIGH_CB(skb)->fwd) {
+			xnet_neigh_fwd_unreachable(xn, skb);
+			continue;
+		}
 		sk = skb->sk;
 		if (!sk || sk->sk_type == SOCK_DGRAM ||
 		    !refcount_inc_not_zero(&sk->sk_refcnt)) {
@@ -647,7 +720,7 @@ static void xnet_neigh_work(struct work_struct *work)
 
 	for (i = 0; i < nq; i++)
 		xnet_neigh_send_query(xn, query[i], query_oif[i], NULL);
-	xnet_neigh_fail_frames(&failed);
+	xnet_neigh_fail_frames(xn, &failed);
 }
 
 /* Forget entries learnt on @dev, or every entry if @dev is NULL. */

@@ -91,6 +91,10 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_RL_ERRORS]		= "OutErrorsRateLimited",
 	[XNET_MIB_IN_ERRORS_IGNORED]	= "InErrorsIgnored",
 	[XNET_MIB_ROUTE_TABLE_FULL]	= "RouteTableFull",
+	[XNET_MIB_FORW_DATAGRAMS]	= "ForwDatagrams",
+	[XNET_MIB_IN_NO_ROUTES]		= "InNoRoutes",
+	[XNET_MIB_IN_HOPLIMIT_EXCEEDED]	= "InHopLimitExceeded",
+	[XNET_MIB_IN_TOO_BIG_ERRORS]	= "InTooBigErrors",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -445,6 +449,14 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra1		= &xnet_one,
 		.extra2		= &xnet_route_max_max,
 	},
+	{
+		.procname	= "forwarding",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
 	{ }
 };
 
@@ -483,6 +495,7 @@ static int xnet_sysctl_init(struct xnet_net *xn)
 	tbl[23].data = &xn->pmtu_expires_ms;
 	tbl[24].data = &xn->hoplimit;
 	tbl[25].data = &xn->route_max;
+	tbl[26].data = &xn->forwarding;
 	/* the host's limits: read-only where the host is not the owner */
 	for (i = 0; i < ARRAY_SIZE(xnet_sysctl_template) - 1; i++)
 		if (xn->net->user_ns != &init_user_ns &&

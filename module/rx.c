@@ -13,6 +13,14 @@
  * address and disables BHs so that delivery code sees the same context as
  * for frames from the wire.
  *
+ * Frames for other nodes (forward.c): with net.xnet.forwarding set, one
+ * unicast to our MAC for a unicast address no device of the netns holds
+ * leaves this path right after its length is checked, before its CRC is
+ * read; without it, it is dropped here (InAddrErrors) and its sender
+ * gets an unreachable report (XNET_UNREACH_FORWARDING), as an IPv4 host
+ * that does not forward answers with host unreachable. A frame for an
+ * address of another device of the netns is ours (the weak host model).
+ *
  * Martians: a frame from the wire whose source is one of this node's own
  * addresses (in any device of the netns) is dropped and counted in
  * InMartians, as IPv4 drops a "martian source": answering it would make
@@ -106,6 +114,14 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	if (pskb_trim_rcsum(skb, len))
 		goto drop;
 	/*
+	 * A frame for another node goes to forward.c before anything reads
+	 * its payload: a forwarder neither checks nor copies it.
+	 */
+	if (READ_ONCE(xn->forwarding) && xnet_forward_wanted(xn, xdev, skb)) {
+		xnet_forward(xn, xdev, skb);
+		return NET_RX_SUCCESS;
+	}
+	/*
 	 * Connection frames may be large frames made of fragments
 	 * (offload.c); their segment headers are pulled by input.c. Every
 	 * other frame is read as one linear buffer.
@@ -140,8 +156,21 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 		if (xh->type == XNET_T_NEIGH_QUERY &&
 		    skb->pkt_type == PACKET_BROADCAST)
 			goto drop_silently;
-		reason = XNET_MIB_IN_ADDR_ERRORS;
-		goto drop;
+		/*
+		 * The weak host model, as IPv4's: an address of another of
+		 * our devices is ours. Neighbour frames are about the link
+		 * they came by.
+		 */
+		if (xh->type == XNET_T_NEIGH_QUERY ||
+		    xh->type == XNET_T_NEIGH_ANSWER ||
+		    !xnet_dev_by_addr_rcu(xn, xh->daddr)) {
+			xnet_drop(xn, skb, XNET_MIB_IN_ADDR_ERRORS);
+			/* a node that does not forward says so (forward.c) */
+			if (xnet_forward_wanted(xn, xdev, skb))
+				xnet_error_send(xn, skb, XNET_ERR_UNREACH,
+						XNET_UNREACH_FORWARDING, 0);
+			goto drop_silently;
+		}
 	}
 
 	xnet_demux(xn, xdev, skb);

@@ -137,6 +137,11 @@ enum xnet_mib {
 	XNET_MIB_RL_ERRORS,		/* not sent: over error_rate */
 	XNET_MIB_IN_ERRORS_IGNORED,	/* received, failed validation */
 	XNET_MIB_ROUTE_TABLE_FULL,	/* routes refused: route_max (route.c) */
+	/* forward.c: frames for other nodes */
+	XNET_MIB_FORW_DATAGRAMS,	/* handed to the next hop's device */
+	XNET_MIB_IN_NO_ROUTES,		/* not forwarded: no route */
+	XNET_MIB_IN_HOPLIMIT_EXCEEDED,	/* not forwarded: hop limit reached */
+	XNET_MIB_IN_TOO_BIG_ERRORS,	/* not forwarded: above the next MTU */
 	__XNET_MIB_MAX
 };
 
@@ -248,6 +253,7 @@ struct xnet_net {
 	/* route.c: the route table; sysctl net.xnet.route_max */
 	struct xnet_rtable	*rtable;
 	int			route_max;
+	int			forwarding;	/* net.xnet.forwarding (forward.c) */
 };
 
 struct xnet_ifaddr {
@@ -778,9 +784,18 @@ unsigned int xnet_pmtu_get(struct xnet_net *xn, __be32 daddr);
 void xnet_pmtu_update(struct xnet_net *xn, __be32 daddr, unsigned int mtu);
 void xnet_pmtu_net_init(struct xnet_net *xn);
 void xnet_pmtu_net_exit(struct xnet_net *xn);
+/* forward.c: frames from the wire for other nodes */
+bool xnet_forward_wanted(struct xnet_net *xn, struct xnet_dev *xdev,
+			 const struct sk_buff *skb);
+void xnet_forward(struct xnet_net *xn, struct xnet_dev *xdev,
+		  struct sk_buff *skb);
+void xnet_forward_finish(struct xnet_net *xn, struct sk_buff *skb,
+			 struct net_device *dev, const u8 *ha);
 
 /* neigh.c */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
+int xnet_neigh_forward(struct xnet_net *xn, struct sk_buff *skb,
+		       __be32 nexthop, int oif);
 void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		    struct sk_buff *skb);
 void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev);

@@ -13,6 +13,7 @@
  *  - port_connected: a connected datagram socket sending to a port of B
  *    where nobody listens sees ECONNREFUSED through SO_ERROR, then on its
  *    next recv; B counts OutErrors, A InErrors;
+ *  - port_local: the same to a port of A's own address (a looped report);
  *  - recverr: an unconnected socket with XNET_RECVERR finds the report
  *    on its error queue (sock_extended_err, offender, original
  *    destination, quoted payload); one without it finds nothing;
@@ -350,6 +351,25 @@ TEST_F(xe, port_connected)
 	fd = a_dgram(0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-ENOTCONN, get_int(fd, SOL_XNET, XNET_MTU));
+	close(fd);
+}
+
+/* The same to a port of our own address: the report is looped. */
+TEST_F(xe, port_local)
+{
+	struct sockaddr_xnet sa = xu_sa(A_ADDR, CLOSED_PORT);
+	long long out0 = xu_counter("OutErrors"), in0 = xu_counter("InErrors");
+	int fd = socket(AF_XNET, SOCK_DGRAM, 0), err = -1;
+	socklen_t sl = sizeof(err);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(5, send(fd, "local", 5, 0));
+	ASSERT_EQ(in0 + 1, wait_counter("InErrors", in0 + 1, 5000));
+	EXPECT_EQ(out0 + 1, xu_counter("OutErrors"));
+	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl));
+	EXPECT_EQ(ECONNREFUSED, err);
+	EXPECT_EQ(0, xu_counter("InErrorsIgnored"));
 	close(fd);
 }
 
