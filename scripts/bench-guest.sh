@@ -11,7 +11,8 @@
 #   reps=5       repetitions of each figure
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
-#   only=        comma-separated figure list to run (default: all but prof):
+#   only=        comma-separated figure list to run (default: all but prof
+#                and fwd; fwd adds about 2.5 min, so it runs when named):
 #                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
 #                stream through an htb class of 100 Mbit/s with 10 ms
 #                netem delay on veth-a, fair_secs long)
@@ -226,7 +227,7 @@ fwd_offload() {
 	return 0
 }
 
-if want fwd || want routes; then
+if named fwd || want routes; then
 	(set -e; chain f)
 	if [ $? = 0 ]; then
 		echo "fwd: chain fa - fr - fb up"
@@ -273,7 +274,7 @@ srv b -f udp -p 5201
 srv b -f tipc -p 5201
 srv b -f tipc-seqpacket -p 5202
 srv a -f unix -p 5201
-if want fwd || want routes; then
+if named fwd || want routes; then
 	srv fb -f xnet -p 5201
 	srv fb -f tcp -p 5201
 fi
@@ -402,18 +403,23 @@ fair() {
 	echo "fair: xnet $x Mbit/s, tcp $t Mbit/s"
 }
 
-# prof FAMILY DEST [NS]: the hottest kernel symbols while one stream runs
-# from NS (a).
+# prof FAMILY DEST [NS [TEST...]]: the hottest kernel symbols while one
+# stream (or TEST: xnet-bench's -t and its options) runs from NS (a).
 prof() {
-	local fam=$1 dest=$2 ns=${3:-a}
-	echo "### profile: $fam stream from $ns, $SECS s, all CPUs"
+	local fam=$1 dest=$2 ns=${3:-a} what=(-t stream)
+	[ $# -gt 3 ] && what=("${@:4}")
+	echo "### profile: $fam ${what[*]} from $ns, $SECS s, all CPUs"
 	perf record -q -a -g -F 499 -o /tmp/perf.data -- \
-		ip netns exec "$ns" xnet-bench -f "$fam" -p 5201 -t stream \
+		ip netns exec "$ns" xnet-bench -f "$fam" -p 5201 "${what[@]}" \
 		-d "$SECS" $dest >/dev/null 2>&1 || echo "bench: perf record failed"
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
 		-g none --percent-limit 0.7 2>/dev/null | grep -v '^$' | head -45
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso \
 		-g none 2>/dev/null | grep -v '^$' | head -8
+	# the route lookups' share, however small (routes)
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
+		-g none 2>/dev/null | grep -E 'xnet_route|xnet_forward|fib_' |
+		sed 's/^/route lookup: /'
 }
 
 # --- measurements ------------------------------------------------------------
@@ -430,6 +436,12 @@ if named prof; then
 			prof xnet $FXB fa
 			prof tcp $FIB fa
 			fwd_offload on
+		fi
+		if want routes; then
+			echo "### (1-byte round trips, the 1-route chain)"
+			prof xnet $FXB fa -t rr -m 1
+			echo "### (1-byte round trips, the 10 000-route chain)"
+			prof xnet $FXB ga -t rr -m 1
 		fi
 	else
 		echo "bench: prof: no perf in the VM (make deps)"
@@ -480,7 +492,7 @@ for rep in $(seq "$REPS"); do
 		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
 		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
 	fi
-	if want fwd; then
+	if named fwd; then
 		VNS=fr VDEV=va SNS=fr
 		bench fwd fa xnet $FXB 5201 -t stream -d "$SECS"
 		bench fwd fa tcp $FIB 5201 -t stream -d "$SECS"

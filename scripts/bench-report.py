@@ -114,6 +114,20 @@ def stats(rows, label, family, metric):
             "max": max(vals), "n": len(vals)}
 
 
+def paired_ratios(rows, label, rlabel, family, metric):
+    """label / rlabel of one repetition, for each repetition with both."""
+    def by_rep(lb):
+        return {r.get("rep"): r[metric] for r in rows
+                if r.get("label") == lb and r.get("family") == family
+                and metric in r and "error" not in r}
+    a, b = by_rep(label), by_rep(rlabel)
+    each = [a[k] / b[k] for k in sorted(a, key=str) if k in b and b[k]]
+    if not each:
+        return None
+    return {"median": statistics.median(each), "min": min(each),
+            "max": max(each), "n": len(each), "each": each}
+
+
 def fmt(v):
     if v is None:
         return "-"
@@ -332,6 +346,7 @@ def report(path, outdir):
                         "reference": ref, "better": better, "value": a,
                         "reference_value": b, "ratio": ratio,
                         "target": target, "met": met})
+    paired_lines = []
     for title, label, rlabel, rname, metric, fam, better, target in \
             LABEL_COMPARISONS:
         a = stats(rows, label, fam, metric)
@@ -349,7 +364,13 @@ def report(path, outdir):
         print(f"{title + ' (' + unit + ')':<30.30} {SHORT[fam]:<8} "
               f"{fmt_stat(a):<24} {rname:<8.8} {fmt_stat(b):<24} "
               f"{fmt(ratio):>6} {tgt:>6}{flag}")
+        paired = paired_ratios(rows, label, rlabel, fam, metric)
+        if paired:
+            paired_lines.append(
+                f"  {title} ({rname}): {fmt_stat(paired)}, per "
+                "repetition: " + " ".join(fmt(v) for v in paired["each"]))
         results.append({"topology": topo, "figure": title, "label": label,
+                        "paired_ratio": paired,
                         "reference_label": rlabel, "metric": metric,
                         "unit": unit, "family": fam, "reference": fam,
                         "reference_name": rname, "better": better,
@@ -365,6 +386,10 @@ def report(path, outdir):
         print("\nrr 4 KiB XNET-DG: not measured, an xnet datagram is one "
               "frame (at most MTU - 24 = 1476 bytes at MTU 1500); UDP "
               "fragments.")
+    if paired_lines:
+        print("\nthe same ratios repetition by repetition (each against "
+              "the run just before it), median [min-max]:")
+        print("\n".join(paired_lines))
     outliers(rows)
     routed = router_path(rows)
     bypass = path_check(rows, topo)
