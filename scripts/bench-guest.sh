@@ -19,7 +19,8 @@
 #                fwd: one xnet and one TCP stream through a forwarding
 #                namespace (fa - fr - fb, below), with the veths' offloads
 #                as they come (large frames cross the router whole) and
-#                again with them off (the router forwards MTU-sized frames)
+#                again with them off (the router forwards MTU-sized frames),
+#                and with them off on a - b, no router (the control)
 #                routes: xnet 1-byte round trips through that router with
 #                its routes only, and through a twin chain (ga - gr - gb)
 #                with 10 000 random routes more in each of its namespaces
@@ -406,11 +407,13 @@ fair() {
 # prof FAMILY DEST [NS [TEST...]]: the hottest kernel symbols while one
 # stream (or TEST: xnet-bench's -t and its options) runs from NS (a).
 prof() {
-	local fam=$1 dest=$2 ns=${3:-a} what=(-t stream)
-	[ $# -gt 3 ] && what=("${@:4}")
+	local fam=$1 dest=$2 ns=${3:-a} what=(-t stream) pin=()
+	# round trips pinned as measured (PIN0), streams not
+	[ $# -gt 3 ] && what=("${@:4}") && pin=("${PIN0[@]}")
 	echo "### profile: $fam ${what[*]} from $ns, $SECS s, all CPUs"
 	perf record -q -a -g -F 499 -o /tmp/perf.data -- \
-		ip netns exec "$ns" xnet-bench -f "$fam" -p 5201 "${what[@]}" \
+		ip netns exec "$ns" "${pin[@]}" xnet-bench -f "$fam" -p 5201 \
+		"${what[@]}" \
 		-d "$SECS" $dest >/dev/null 2>&1 || echo "bench: perf record failed"
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
 		-g none --percent-limit 0.7 2>/dev/null | grep -v '^$' | head -45
@@ -501,12 +504,33 @@ for rep in $(seq "$REPS"); do
 		bench fwdseg fa tcp $FIB 5201 -t stream -d "$SECS"
 		fwd_offload on
 		VNS=a VDEV=veth-a SNS=a
+		# the control: the same offloads off, on a and b's veth
+		# pair, no router in the way
+		for d in "a veth-a" "b veth-b"; do
+			read -r ns dev <<<"$d"
+			ip netns exec "$ns" ethtool -K "$dev" tso off gso off \
+				tx-gso-list off gro off
+		done
+		bench direct-seg a xnet $XB 5201 -t stream -d "$SECS"
+		bench direct-seg a tcp $IB 5201 -t stream -d "$SECS"
+		for d in "a veth-a" "b veth-b"; do
+			read -r ns dev <<<"$d"
+			ip netns exec "$ns" ethtool -K "$dev" tso on gso on \
+				tx-gso-list on
+		done
 	fi
 	if want routes; then
-		VNS=fr VDEV=va SNS=fr
-		bench routes1 fa xnet $FXB 5201 -t rr -m 1 -d "$SECS"
-		VNS=gr SNS=gr
-		bench routes10k ga xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+		# one order in odd repetitions, the other in even ones: what
+		# the first run of a pair leaves behind falls on both
+		for t in $( ((rep % 2)) && echo 1 10k || echo 10k 1); do
+			if [ "$t" = 1 ]; then
+				VNS=fr VDEV=va SNS=fr
+				bench routes1 fa xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+			else
+				VNS=gr VDEV=va SNS=gr
+				bench routes10k ga xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+			fi
+		done
 		VNS=a VDEV=veth-a SNS=a
 	fi
 done

@@ -55,6 +55,8 @@ COMPARISONS += [
     ("fwd tput, 1 router", "fwd", "mbps", "xnet", "tcp", "higher", 1.0),
     ("fwd tput, no offloads", "fwdseg", "mbps", "xnet", "tcp", "higher",
      1.0),
+    ("no router, no offloads", "direct-seg", "mbps", "xnet", "tcp",
+     "higher", None),
 ]
 
 # The same family under two conditions (bench-guest.sh: routes): (title,
@@ -167,6 +169,8 @@ PATH_TEXT = {
            "and IPv4), default routes via fr; veth offloads as they come",
     "fwdseg": "the same with TSO, GSO, tx-gso-list and GRO off on the "
               "four veth ends",
+    "direct-seg": "the control: a - b on one veth pair, no router, "
+                  "those offloads off on both ends",
     "routes1": "fa - fr - fb as for fwd, the connected and default routes "
                "only",
     "routes10k": "ga - gr - gb, its twin, with 10 000 random prefixes "
