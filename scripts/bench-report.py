@@ -253,6 +253,9 @@ def router_path(rows):
     out = {}
     for lb in labels:
         print(f"  {lb}: {PATH_TEXT[lb]}")
+        if not any(r.get("label") == lb and r.get("router_rx_frames")
+                   for r in rows):
+            print("    (no router)")
         for fam in ("xnet", "tcp"):
             rs = [r for r in rows if r.get("label") == lb and
                   r.get("family") == fam and r.get("router_rx_frames")
@@ -392,7 +395,7 @@ def report(path, outdir):
               "fragments.")
     if paired_lines:
         print("\nthe same ratios repetition by repetition (each against "
-              "the run just before it), median [min-max]:")
+              "the other run of its repetition), median [min-max]:")
         print("\n".join(paired_lines))
     outliers(rows)
     routed = router_path(rows)
