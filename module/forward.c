@@ -46,10 +46,11 @@
  * Locking and context: xnet_forward() runs in softirq context under
  * rcu_read_lock() (rx.c's packet handler); the route it finds, and the
  * xnet_dev the route points to, are used only within that RCU section.
- * xnet_forward_finish() runs with BHs off under RCU, in softirq or, for a
- * frame that waited for resolution, in process context (neigh.c). No
- * xnet lock is held by either; net.xnet.forwarding is read with
- * READ_ONCE.
+ * xnet_forward_finish() runs in softirq under RCU: from
+ * xnet_neigh_forward(), or when the next hop's answer arrives for a frame
+ * that waited (neigh.c); the report about a frame whose next hop never
+ * answered is sent from neigh.c's work, in process context. No xnet lock
+ * is held by any of them; net.xnet.forwarding is read with READ_ONCE.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -180,7 +181,7 @@ free:
  * known (neigh.c): to @dev. Unlike xnet_finish_output(), nothing in the
  * header is filled in or recomputed: the CRC is already right. The MTU
  * is checked again (it may have shrunk while the frame waited). Consumes
- * skb. BHs off, under RCU.
+ * skb. Softirq (BHs off), under RCU.
  */
 void xnet_forward_finish(struct xnet_net *xn, struct sk_buff *skb,
 			 struct net_device *dev, const u8 *ha)

@@ -31,13 +31,17 @@
 #  8. a flood of frames with hop limit 1 at R1: other traffic still
 #     crosses, R1's reports stay within net.xnet.error_rate;
 #  9. the routes changed to the R3 path during a transfer: it completes
-#     and R3 forwarded it.
+#     and R3 forwarded it;
+# 10. A sends one frame per segment, R1 merges them with GRO, forwards the
+#     merged frames whole and cuts them again on the way out (r1b at
+#     gso_max_segs 1): 2 MiB intact, R1 InGroMerged moved, R1 sent one
+#     frame per segment, no CRC error anywhere.
 source "$(dirname "$0")/lib.sh"
 
 XFWD=$HERE/xnet_fwd
 [ -x "$XBULK" ] || { echo "# FAIL: $XBULK not built"; exit 1; }
 [ -x "$XFWD" ] || { echo "# FAIL: $XFWD not built"; exit 1; }
-require_cmds sysctl
+require_cmds sysctl ethtool
 
 A=xf-a-$$
 R1=xf-r1-$$
@@ -137,7 +141,8 @@ id=$(counter "$R2" InDatagrams)
 ae=$(counter "$R2" InAddrErrors)
 check_out "A -> R2's address on B's link" \
 	nsx "$A" "$XECHO" send -b $AA -c 10.3.0.254:9 -m 100
-wait_until 5 test "$(counter "$R2" InDatagrams)" -gt "$id"
+r2_got() { [ "$(counter "$R2" InDatagrams)" -gt "$id" ]; }
+wait_until 5 r2_got
 check_delta "$R2" InDatagrams "$id" -eq 1
 check_delta "$R2" InAddrErrors "$ae" -eq 0
 
@@ -182,18 +187,19 @@ check_out "and 1256 bytes still go" \
 
 # --- 4. the middle link's MTU lowered during a transfer ------------------
 section mtu
-M4=$((6 << 20))
+# paced at 1 MB/s for 3 s, changed 0.5 s in: both ways still sending
+M4=$((3 << 20))
 rm -f "$TMPD/ready"
 bg "$B" "$XBULK" server -b $BA:7502 -R "$TMPD/ready" -I -T 40 -n $M4 \
-	-r 3000000
+	-r 1000000
 spid=$BGPID
 SOUT=$BGOUT
 wait_file "$TMPD/ready" || fail "mtu: server not listening"
 COUT=$TMPD/mtu.client
-bg "$A" "$XBULK" client -c $BA:7502 -b $AA -I -T 40 -n $M4 -r 3000000
+bg "$A" "$XBULK" client -c $BA:7502 -b $AA -I -T 40 -n $M4 -r 1000000
 cpid=$BGPID
 cout=$BGOUT
-sleep 1
+sleep 0.5
 ip -n "$R1" link set r1b mtu 1000
 ip -n "$R2" link set r2a mtu 1000
 bg_wait "$cpid" 45
@@ -201,7 +207,7 @@ CRC=$?
 cp "$cout" "$COUT"
 bg_wait "$spid" 10
 SRC=$?
-bulk_check "stream 6 MiB each way, middle MTU 1280 -> 1000 during it"
+bulk_check "stream 3 MiB each way, middle MTU 1280 -> 1000 during it"
 for f in "$COUT" "$SOUT"; do
 	mss=$(kv "$f" info_mss)
 	check "$(kv "$f" role): xi_mss $mss follows the 1000 path (<= 928)" \
@@ -294,15 +300,15 @@ section reroute
 f3=$(counter "$R3" ForwDatagrams)
 r3a=$(devstat "$R3" r3a rx_bytes)
 r3b=$(devstat "$R3" r3b rx_bytes)
-M9=$((6 << 20))
+M9=$((3 << 20))
 rm -f "$TMPD/ready"
 bg "$B" "$XBULK" server -b $BA:7503 -R "$TMPD/ready" -I -T 40 -n $M9 \
-	-r 2000000
+	-r 1000000
 spid=$BGPID
 SOUT=$BGOUT
 wait_file "$TMPD/ready" || fail "reroute: server not listening"
 COUT=$TMPD/reroute.client
-bg "$A" "$XBULK" client -c $BA:7503 -b $AA -I -T 40 -n $M9 -r 2000000
+bg "$A" "$XBULK" client -c $BA:7503 -b $AA -I -T 40 -n $M9 -r 1000000
 cpid=$BGPID
 cout=$BGOUT
 sleep 0.5
@@ -314,14 +320,37 @@ CRC=$?
 cp "$cout" "$COUT"
 bg_wait "$spid" 10
 SRC=$?
-bulk_check "stream 6 MiB each way, rerouted through R3 during it"
-# large frames: few of them, but at least a sixth of the bytes each way
+bulk_check "stream 3 MiB each way, rerouted through R3 during it"
+# large frames: few of them, but at least a third of the bytes each way
 check_delta "$R3" ForwDatagrams "$f3" -ge 2
 d=$(($(devstat "$R3" r3a rx_bytes) - r3a))
 check "reroute: R3 took $d bytes from R1 (>= 1 MiB)" test $d -ge $((1 << 20))
 d=$(($(devstat "$R3" r3b rx_bytes) - r3b))
 check "reroute: R3 took $d bytes from R2 (>= 1 MiB)" test $d -ge $((1 << 20))
 nsx "$R1" xnetctl route get $BA | show
+
+# --- 10. GRO on R1, large frames cut again on the way out ------------------
+section gro
+ip -n "$A" link set va gso_max_segs 1
+nsx "$A" ethtool -K va tso off >/dev/null &&
+	nsx "$R1" ethtool -K r1a gro on >/dev/null ||
+	fail "ethtool: va tso off, r1a gro on"
+ip -n "$R1" link set r1b gso_max_segs 1
+ip -n "$R1" link set r1c gso_max_segs 1
+gm=$(counter "$R1" InGroMerged)
+f1=$(counter "$R1" ForwDatagrams)
+tx1=$(($(devstat "$R1" r1b tx_packets) + $(devstat "$R1" r1c tx_packets)))
+M10=$((2 << 20))
+bulk gro "$B" $BA "$A" $AA 7504 30 -n 0 -N $M10 -- -n $M10 -N 0
+bulk_check "stream 2 MiB A -> B, merged by GRO at R1 and cut again"
+check_delta "$R1" InGroMerged "$gm" -ge 100
+# R1 holds no connection: what it merged it forwarded; one segment per
+# frame on the way out, each checked by R2 and B (no CRC error)
+tx=$(($(devstat "$R1" r1b tx_packets) + $(devstat "$R1" r1c tx_packets) - tx1))
+f=$(($(counter "$R1" ForwDatagrams) - f1))
+check "gro: R1 forwarded $f frames, sent $tx (>= one per segment)" \
+	test "$tx" -ge $((M10 / 1428))
+check_counter "$B" InCsumErrors -eq 0
 
 for ns in "$R1" "$R2" "$R3"; do
 	check_counter "$ns" InCsumErrors -eq 0
