@@ -12,7 +12,7 @@
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
 #   only=        comma-separated figure list to run (default: all but prof
-#                and fwd; fwd adds about 2.5 min, so it runs when named):
+#                and fwd; fwd adds 1.5-2.5 min, so it runs when named):
 #                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
 #                stream through an htb class of 100 Mbit/s with 10 ms
 #                netem delay on veth-a, fair_secs long)
