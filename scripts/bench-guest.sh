@@ -11,15 +11,23 @@
 #   reps=5       repetitions of each figure
 #   secs=2       seconds per throughput / latency / connection-rate run
 #   idle_n=2000  idle connections for the memory test
-#   only=        comma-separated figure list to run (default: all but prof):
-#                tput,rr,crr,loss,idle,fair,routes (routes: xnet 1-byte
-#                request/response with 1 route and with 10 000, see
-#                routes_rep below; fair: one xnet and one TCP
+#   only=        comma-separated figure list to run (default: all but prof
+#                and fwd; fwd adds 1.5-2.5 min, so it runs when named):
+#                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
 #                stream through an htb class of 100 Mbit/s with 10 ms
 #                netem delay on veth-a, fair_secs long)
+#                fwd: one xnet and one TCP stream through a forwarding
+#                namespace (fa - fr - fb, below), with the veths' offloads
+#                as they come (large frames cross the router whole) and
+#                again with them off (the router forwards MTU-sized frames),
+#                and with them off on a - b, no router (the control)
+#                routes: xnet 1-byte round trips through that router with
+#                its routes only, and through a twin chain (ga - gr - gb)
+#                with 10 000 random routes more in each of its namespaces
 #   fair_secs=20 seconds of the fairness run
 #                prof: a system-wide perf profile of one XNET and one TCP
-#                stream (hottest symbols in the console log), once
+#                stream (hottest symbols in the console log), once; with
+#                fwd named too, also of both through the router
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
@@ -41,6 +49,10 @@ RAW=/tmp/bench.jsonl
 ERR=/tmp/bench.err
 XA=10.0.0.1 XB=10.0.0.2	# xnet addresses
 IA=192.168.50.1 IB=192.168.50.2
+# The forwarding chains (fwd, routes): a - r - b, xnet and IPv4 prefixes.
+FXA=10.1.0.1 FXRA=10.1.0.254 FXRB=10.2.0.254 FXB=10.2.0.1
+FIA=192.168.61.1 FIRA=192.168.61.254 FIRB=192.168.62.254 FIB=192.168.62.1
+NROUTES=10000
 : >"$RAW"
 : >"$ERR"
 fail=0
@@ -50,8 +62,9 @@ cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	ip netns delete a 2>/dev/null
-	ip netns delete b 2>/dev/null
+	for ns in a b fa fr fb ga gr gb; do
+		ip netns delete $ns 2>/dev/null
+	done
 	true
 }
 trap cleanup EXIT
@@ -93,6 +106,152 @@ ip -n a addr add $IA/24 dev veth-a
 ip -n b addr add $IB/24 dev veth-b
 set +e
 
+# chain P: namespaces Pa - Pr - Pb on two veth pairs (MTU 1500; Pa's v0
+# to Pr's va, Pb's v0 to Pr's vb); xnet prefixes 10.1.0.0/24 and
+# 10.2.0.0/24, IPv4 192.168.61.0/24 and 192.168.62.0/24, Pr forwarding
+# both; Pa and Pb reach the other side by a default route via Pr.
+# Run it as (set -e; chain P): any failure ends it.
+chain() {
+	local p=$1 d
+	for d in a r b; do
+		ip netns add "$p$d"
+		ip -n "$p$d" link set lo up
+	done
+	ip link add v0 netns "${p}a" mtu 1500 type veth peer name va \
+		netns "${p}r" mtu 1500
+	ip link add v0 netns "${p}b" mtu 1500 type veth peer name vb \
+		netns "${p}r" mtu 1500
+	ip -n "${p}a" link set v0 up
+	ip -n "${p}r" link set va up
+	ip -n "${p}r" link set vb up
+	ip -n "${p}b" link set v0 up
+	ip netns exec "${p}r" sysctl -qw net.ipv4.ip_forward=1
+	# its own step: without it, the IPv4 figures still run
+	ip netns exec "${p}r" sysctl -qw net.xnet.forwarding=1 ||
+		echo "bench: fwd: no net.xnet.forwarding in ${p}r"
+	ip netns exec "${p}a" xnetctl addr add $FXA/24 dev v0
+	ip netns exec "${p}r" xnetctl addr add $FXRA/24 dev va
+	ip netns exec "${p}r" xnetctl addr add $FXRB/24 dev vb
+	ip netns exec "${p}b" xnetctl addr add $FXB/24 dev v0
+	ip netns exec "${p}a" xnetctl route add default via $FXRA
+	ip netns exec "${p}b" xnetctl route add default via $FXRB
+	ip -n "${p}a" addr add $FIA/24 dev v0
+	ip -n "${p}r" addr add $FIRA/24 dev va
+	ip -n "${p}r" addr add $FIRB/24 dev vb
+	ip -n "${p}b" addr add $FIB/24 dev v0
+	ip -n "${p}a" route add default via $FIRA
+	ip -n "${p}b" route add default via $FIRB
+}
+
+# N random prefixes, one a line, in random order: lengths /8 to /32 (4
+# of each length up to /15, 560 of each from /16 to /23, about 3000 /24,
+# 290 of each from /25 to /32), first octet 11 to 223 but 127, so none
+# covers the chains' 10.0.0.0/8. Each length draws from its own /8
+# blocks and no prefix repeats, so no two overlap: each is the longest
+# match of its own addresses. Fixed seed: the same table every run.
+# Busybox awk: no ^, hence the table of powers of two.
+random_prefixes() {
+	awk -v n="$1" -v seed=12 '
+	BEGIN {
+		srand(seed)
+		pw[0] = 1
+		for (i = 1; i <= 32; i++)
+			pw[i] = pw[i - 1] * 2
+		# how many of each length: a few short ones, mostly /16 to /24
+		for (l = 8; l <= 32; l++)
+			c[l] = l < 16 ? 4 : (l == 24 ? 3000 : (l < 24 ? 560 : 290))
+		for (l = 8; l <= 32; l++)
+			tot += c[l]
+		c[24] += n - tot
+		# the /8 blocks 11..223 but 127, shuffled; each length its own
+		for (o = 11; o <= 223; o++)
+			if (o != 127)
+				blk[nb++] = o
+		for (i = nb - 1; i > 0; i--) {
+			j = int(rand() * (i + 1))
+			t = blk[i]; blk[i] = blk[j]; blk[j] = t
+		}
+		for (l = 8; l <= 32; l++) {
+			# blocks enough for twice its count (/8: one per route)
+			per = pw[l - 8]
+			k = int((2 * c[l] + per - 1) / per)
+			first[l] = b; nblk[l] = k; b += k
+		}
+		for (l = 8; l <= 32; l++) {
+			per = pw[l - 8]
+			for (i = 0; i < c[l]; ) {
+				o = blk[first[l] + int(rand() * nblk[l])]
+				x = int(rand() * per)
+				if ((o, x) in used)
+					continue
+				used[o, x] = 1
+				p = o * 16777216 + x * pw[32 - l]
+				out[m++] = sprintf("%d.%d.%d.%d/%d", o, int(p / 65536) % 256,
+						   int(p / 256) % 256, p % 256, l)
+				i++
+			}
+		}
+		# in random order, as a table is filled in the wild
+		for (i = m - 1; i > 0; i--) {
+			j = int(rand() * (i + 1))
+			t = out[i]; out[i] = out[j]; out[j] = t
+		}
+		for (i = 0; i < m; i++)
+			print out[i]
+	}'
+}
+
+# add_routes NS GATEWAY: the random prefixes via GATEWAY, one batch.
+add_routes() {
+	local n
+	awk -v gw="$2" '{ print "route add " $1 " via " gw }' /tmp/prefixes |
+		ip netns exec "$1" xnetctl -b - || return 1
+	n=$(ip netns exec "$1" xnetctl route show | wc -l)
+	echo "routes: $1 has $n routes"
+	[ "$n" -gt "$NROUTES" ]
+}
+
+# fwd_offload on|off: the offloads of the fwd chain's four veth ends.
+# on: as a veth comes (TSO, GSO, tx-gso-list: a TCP or xnet large frame
+# crosses every hop whole; GRO off); off: no TSO, GSO, tx-gso-list nor
+# GRO, so each sender cuts its frames to the MTU (TCP in tcp_sendmsg,
+# xnet in xnet_gso_segment()) and the router forwards MTU-sized frames.
+fwd_offload() {
+	local how=$1 d ns dev
+	for d in "fa v0" "fr va" "fr vb" "fb v0"; do
+		read -r ns dev <<<"$d"
+		ip netns exec "$ns" ethtool -K "$dev" tso "$how" gso "$how" \
+			tx-gso-list "$how" gro off 2>&1 | grep -v '^$'
+	done
+	ip netns exec fa ethtool -k v0 | grep -E '^(tcp-segmentation-offload|generic-segmentation-offload|tx-gso-list|generic-receive-offload):' |
+		tr '\n' ' ' | sed 's/^/fwd: offloads: /; s/ *$/\n/'
+	return 0
+}
+
+if named fwd || want routes; then
+	(set -e; chain f)
+	if [ $? = 0 ]; then
+		echo "fwd: chain fa - fr - fb up"
+	else
+		echo "bench: fwd: the chain fa - fr - fb failed"
+		fail=$((fail + 1))
+	fi
+fi
+if want routes; then
+	t=$(date +%s)
+	random_prefixes $NROUTES >/tmp/prefixes
+	echo "routes: $(wc -l </tmp/prefixes) random prefixes in $(($(date +%s) - t)) s"
+	t=$(date +%s)
+	(set -e; chain g)
+	if [ $? = 0 ] && add_routes ga $FXRA && add_routes gr $FXB &&
+		add_routes gb $FXRB; then
+		echo "routes: chain ga - gr - gb up with $NROUTES routes more in each, $(($(date +%s) - t)) s"
+	else
+		echo "bench: routes: the chain ga - gr - gb failed"
+		fail=$((fail + 1))
+	fi
+fi
+
 # Under TCG a ping-pong between two vCPUs mostly measures how long an
 # idle vCPU takes to wake up (about one 4 ms tick, whatever the family).
 # With PIN=1 the servers and the request/response clients share CPU 0, so
@@ -116,6 +275,11 @@ srv b -f udp -p 5201
 srv b -f tipc -p 5201
 srv b -f tipc-seqpacket -p 5202
 srv a -f unix -p 5201
+if named fwd || want routes; then
+	srv fb -f xnet -p 5201
+	srv fb -f tcp -p 5201
+fi
+want routes && srv gb -f xnet -p 5201
 sleep 1
 # Let TIPC find its neighbour and xnet resolve the peer before measuring.
 for _ in $(seq 50); do
@@ -124,11 +288,20 @@ for _ in $(seq 50); do
 done
 A tipc link list 2>&1 | sed 's/^/tipc: /'
 
-# Bytes that crossed the veth pair (both directions, seen from a).
+# Bytes that crossed the veth pair (both directions, seen from a; for the
+# chains, from the router's va: the first hop).  VNS, VDEV: which end.
+# SNS: whose xnet counters a measurement records (the router's for the
+# chains: ForwDatagrams says the frames were forwarded).
+VNS=a VDEV=veth-a SNS=a
 veth_bytes() {
-	A cat /sys/class/net/veth-a/statistics/tx_bytes \
-		/sys/class/net/veth-a/statistics/rx_bytes |
+	ip netns exec "$VNS" cat /sys/class/net/$VDEV/statistics/tx_bytes \
+		/sys/class/net/$VDEV/statistics/rx_bytes |
 		awk '{ s += $1 } END { print s + 0 }'
+}
+# Frames and bytes the router received from a (the data direction).
+router_rx() {
+	ip netns exec "$VNS" cat /sys/class/net/$VDEV/statistics/rx_packets \
+		/sys/class/net/$VDEV/statistics/rx_bytes | tr '\n' ' '
 }
 
 # bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line,
@@ -136,12 +309,16 @@ veth_bytes() {
 # rr and crr clients run pinned like the servers (PIN0).
 bench() {
 	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1 lat=()
-	local extra=""
+	local extra="" r0=() r1=()
 	shift 5
-	case "$label" in rr*|crr) pin=("${PIN0[@]}") ;; esac
+	case "$label" in rr*|crr|routes*) pin=("${PIN0[@]}") ;; esac
 	# 1-byte round trips: each one kept, to count the outliers
 	[ "$label" = rr1 ] && lat=(-R /tmp/lat.txt)
-	case "$fam" in xnet*) A xnetctl stats >/tmp/c0 2>/dev/null ;; esac
+	case "$fam" in xnet*)
+		ip netns exec "$SNS" xnetctl stats >/tmp/c0 2>/dev/null ;;
+	esac
+	# (no /dev/fd in the VM: no process substitution)
+	[ "$VNS" = a ] || read -ra r0 <<<"$(router_rx)"
 	v0=$(veth_bytes)
 	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
 		-L "$label" -f "$fam" -p "$port" "$@" "${lat[@]}" $dest \
@@ -150,8 +327,13 @@ bench() {
 	v1=$(veth_bytes)
 	cat /tmp/bench.human
 	echo "path: $((v1 - v0)) bytes crossed the veth"
+	if [ ${#r0[@]} = 2 ]; then
+		read -ra r1 <<<"$(router_rx)"
+		extra+=",\"router_rx_frames\":$((r1[0] - r0[0])),\"router_rx_bytes\":$((r1[1] - r0[1]))"
+		echo "path: the router received $((r1[0] - r0[0])) frames, $((r1[1] - r0[1])) bytes from a"
+	fi
 	case "$fam" in xnet*)
-		A xnetctl stats >/tmp/c1 2>/dev/null
+		ip netns exec "$SNS" xnetctl stats >/tmp/c1 2>/dev/null
 		extra+=$(awk 'NR==FNR { b[$1] = $2; next }
 			NF == 2 && $2 != b[$1] {
 				printf "%s\"%s\":%d", n++ ? "," : "", $1, $2 - b[$1]
@@ -222,70 +404,25 @@ fair() {
 	echo "fair: xnet $x Mbit/s, tcp $t Mbit/s"
 }
 
-# prof FAMILY DEST: the hottest kernel symbols while one stream runs.
+# prof FAMILY DEST [NS [TEST...]]: the hottest kernel symbols while one
+# stream (or TEST: xnet-bench's -t and its options) runs from NS (a).
 prof() {
-	local fam=$1 dest=$2
-	echo "### profile: $fam stream, $SECS s, all CPUs"
+	local fam=$1 dest=$2 ns=${3:-a} what=(-t stream) pin=()
+	# round trips pinned as measured (PIN0), streams not
+	[ $# -gt 3 ] && what=("${@:4}") && pin=("${PIN0[@]}")
+	echo "### profile: $fam ${what[*]} from $ns, $SECS s, all CPUs"
 	perf record -q -a -g -F 499 -o /tmp/perf.data -- \
-		ip netns exec a xnet-bench -f "$fam" -p 5201 -t stream \
+		ip netns exec "$ns" "${pin[@]}" xnet-bench -f "$fam" -p 5201 \
+		"${what[@]}" \
 		-d "$SECS" $dest >/dev/null 2>&1 || echo "bench: perf record failed"
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
 		-g none --percent-limit 0.7 2>/dev/null | grep -v '^$' | head -45
 	perf report -q -i /tmp/perf.data --stdio --no-children --sort dso \
 		-g none 2>/dev/null | grep -v '^$' | head -8
-}
-
-# routes_file GW N: N xnetctl batch lines "route add P/LEN via GW", at
-# prefix lengths 9..32 in turn, all inside 11.0.0.0..219.255.255.255: none
-# covers the 10.0.0.0/8 of the xnet addresses, every length is populated.
-routes_file() {
-	local gw=$1 n=$2 i len p
-	for ((i = 0; i < n; i++)); do
-		len=$((9 + i % 24))
-		p=$((11 * 16777216 + (i / 24 + 1) * (1 << (32 - len))))
-		echo "route add $((p >> 24)).$((p >> 16 & 255)).$((p >> 8 & 255)).$((p & 255))/$len via $gw"
-	done
-}
-
-# routes_rep: the route lookup cost (issue 12). a and b reach each other
-# by a default route via the peer; 1-byte request/response (xnet stream
-# and datagram) with that one route ("rr1-rt1"), then with 9 999 more in
-# both namespaces ("rr1-rt10k"), which never match: every lookup probes
-# every prefix length before the default's (module/route.c). The routes
-# go again at the end of each repetition, so the two figures alternate.
-routes_rep() {
-	local m n
-	routes_file $XB 9999 >/tmp/routes-a
-	routes_file $XA 9999 >/tmp/routes-b
-	sed 's/^route add/route del/' /tmp/routes-a >/tmp/routes-a-del
-	sed 's/^route add/route del/' /tmp/routes-b >/tmp/routes-b-del
-	if ! A xnetctl route add default via $XB ||
-	   ! B xnetctl route add default via $XA; then
-		echo "bench: routes: default routes refused"
-		fail=$((fail + 1))
-		return
-	fi
-	for m in rt1 rt10k; do
-		if [ $m = rt10k ] && { ! A xnetctl -b /tmp/routes-a ||
-					! B xnetctl -b /tmp/routes-b; }; then
-			echo "bench: routes: 9 999 routes refused"
-			fail=$((fail + 1))
-			break
-		fi
-		n=$(A xnetctl route show | grep -c .)
-		echo "routes: $m, $n in a"
-		if [ $m = rt10k ] && [ "$n" -lt 10001 ]; then
-			echo "bench: routes: $n routes in a, not 10 001"
-			fail=$((fail + 1))
-			break
-		fi
-		bench rr1-$m a xnet $XB 5201 -t rr -m 1 -d "$SECS"
-		bench rr1-$m a xnet-dgram $XB 5203 -t rr -m 1 -d "$SECS"
-	done
-	A xnetctl -b /tmp/routes-a-del 2>/dev/null
-	B xnetctl -b /tmp/routes-b-del 2>/dev/null
-	A xnetctl route del default via $XB
-	B xnetctl route del default via $XA
+	# the route lookups' share, however small (routes)
+	perf report -q -i /tmp/perf.data --stdio --no-children --sort sym \
+		-g none 2>/dev/null | grep -E 'xnet_route|xnet_forward|fib_' |
+		sed 's/^/route lookup: /'
 }
 
 # --- measurements ------------------------------------------------------------
@@ -294,6 +431,21 @@ if named prof; then
 	if command -v perf >/dev/null; then
 		prof xnet $XB
 		prof tcp $IB
+		if named fwd; then
+			prof xnet $FXB fa
+			prof tcp $FIB fa
+			fwd_offload off
+			echo "### (the fwd chain's offloads off)"
+			prof xnet $FXB fa
+			prof tcp $FIB fa
+			fwd_offload on
+		fi
+		if want routes; then
+			echo "### (1-byte round trips, the 1-route chain)"
+			prof xnet $FXB fa -t rr -m 1
+			echo "### (1-byte round trips, the 10 000-route chain)"
+			prof xnet $FXB ga -t rr -m 1
+		fi
 	else
 		echo "bench: prof: no perf in the VM (make deps)"
 		fail=$((fail + 1))
@@ -343,12 +495,50 @@ for rep in $(seq "$REPS"); do
 		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
 		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
 	fi
-	want routes && routes_rep
+	if named fwd; then
+		VNS=fr VDEV=va SNS=fr
+		bench fwd fa xnet $FXB 5201 -t stream -d "$SECS"
+		bench fwd fa tcp $FIB 5201 -t stream -d "$SECS"
+		fwd_offload off
+		bench fwdseg fa xnet $FXB 5201 -t stream -d "$SECS"
+		bench fwdseg fa tcp $FIB 5201 -t stream -d "$SECS"
+		fwd_offload on
+		VNS=a VDEV=veth-a SNS=a
+		# the control: the same offloads off, on a and b's veth
+		# pair, no router in the way
+		for d in "a veth-a" "b veth-b"; do
+			read -r ns dev <<<"$d"
+			ip netns exec "$ns" ethtool -K "$dev" tso off gso off \
+				tx-gso-list off gro off
+		done
+		bench direct-seg a xnet $XB 5201 -t stream -d "$SECS"
+		bench direct-seg a tcp $IB 5201 -t stream -d "$SECS"
+		for d in "a veth-a" "b veth-b"; do
+			read -r ns dev <<<"$d"
+			ip netns exec "$ns" ethtool -K "$dev" tso on gso on \
+				tx-gso-list on
+		done
+	fi
+	if want routes; then
+		# one order in odd repetitions, the other in even ones: what
+		# the first run of a pair leaves behind falls on both
+		for t in $( ((rep % 2)) && echo 1 10k || echo 10k 1); do
+			if [ "$t" = 1 ]; then
+				VNS=fr VDEV=va SNS=fr
+				bench routes1 fa xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+			else
+				VNS=gr VDEV=va SNS=gr
+				bench routes10k ga xnet $FXB 5201 -t rr -m 1 -d "$SECS"
+			fi
+		done
+		VNS=a VDEV=veth-a SNS=a
+	fi
 done
 elapsed=$(($(date +%s) - t0))
 echo "### measurements done in $elapsed s, $fail failed"
 # Counters for the analysis (retransmissions, drops) in the console log.
-for ns in a b; do
+for ns in a b fa fr fb ga gr gb; do
+	[ -e /run/netns/$ns ] || continue
 	echo "### xnet counters in $ns"
 	ip netns exec $ns xnetctl stats 2>&1 | grep -v ' 0$'
 done

@@ -23,10 +23,8 @@ import statistics
 import subprocess
 import sys
 
-# (title, label, metric, family, reference family, better, target ratio
-#  [, reference label]) target: the issue's target for family/reference
-# (None: reported only); the reference label, if given, is the figure the
-# family is compared with (the same family under other conditions).
+# (title, label, metric, family, reference family, better, target ratio)
+# target: the issue's target for family/reference (None: reported only).
 COMPARISONS = [
     ("throughput 1 stream", "tput1", "mbps", "xnet", "tcp", "higher", 1.0),
     ("throughput 1 stream", "tput1", "mbps", "xnet", "tipc", "higher", 2.0),
@@ -43,11 +41,6 @@ for _size, _sname in (("1", "1 B"), ("4096", "4 KiB")):
                        ("p999_us", None)):
             COMPARISONS.append((f"rr {_sname} {_m[:-3].replace('p999', 'p99.9')}",
                                 "rr" + _size, _m, _fam, _ref, "lower", _t))
-# route lookup: 10 000 routes against 1 (issue 12: p50 within 5%)
-for _fam in ("xnet", "xnet-dgram"):
-    COMPARISONS.append(("rr 1 B p50 10k routes/1", "rr1-rt10k", "p50_us",
-                        _fam, _fam, "lower", 1.05 if _fam == "xnet" else None,
-                        "rr1-rt1"))
 COMPARISONS += [
     ("connection rate", "crr", "rate", "xnet", "tcp", "higher", 1.5),
     ("goodput 1% loss", "loss1", "mbps", "xnet", "tcp", "higher", 1.0),
@@ -58,6 +51,22 @@ COMPARISONS += [
      "lower", None),
     ("time to open N idle", "idle", "open_secs", "xnet", "tcp", "lower",
      None),
+    # through one forwarding namespace (bench-guest.sh: fwd)
+    ("fwd tput, 1 router", "fwd", "mbps", "xnet", "tcp", "higher", 1.0),
+    ("fwd tput, no offloads", "fwdseg", "mbps", "xnet", "tcp", "higher",
+     1.0),
+    ("no router, no offloads", "direct-seg", "mbps", "xnet", "tcp",
+     "higher", None),
+]
+
+# The same family under two conditions (bench-guest.sh: routes): (title,
+# label, reference label, what the reference is, metric, family, better,
+# target ratio).
+LABEL_COMPARISONS = [
+    ("10k routes: rr 1 B p50", "routes10k", "routes1", "1 route", "p50_us",
+     "xnet", "lower", 1.05),
+    ("10k routes: rr 1 B p99", "routes10k", "routes1", "1 route", "p99_us",
+     "xnet", "lower", None),
 ]
 
 UNITS = {"mbps": "Mbit/s", "p50_us": "us", "p99_us": "us", "p999_us": "us",
@@ -107,6 +116,20 @@ def stats(rows, label, family, metric):
             "max": max(vals), "n": len(vals)}
 
 
+def paired_ratios(rows, label, rlabel, family, metric):
+    """label / rlabel of one repetition, for each repetition with both."""
+    def by_rep(lb):
+        return {r.get("rep"): r[metric] for r in rows
+                if r.get("label") == lb and r.get("family") == family
+                and metric in r and "error" not in r}
+    a, b = by_rep(label), by_rep(rlabel)
+    each = [a[k] / b[k] for k in sorted(a, key=str) if k in b and b[k]]
+    if not each:
+        return None
+    return {"median": statistics.median(each), "min": min(each),
+            "max": max(each), "n": len(each), "each": each}
+
+
 def fmt(v):
     if v is None:
         return "-"
@@ -139,6 +162,19 @@ TOPO_TEXT = {
                 "pair, MTU 1500",
     "2vm-virtio": "two VMs (1 vCPU each) joined by a virtio-net-pci link "
                   "(QEMU socket netdev), MTU 1500",
+}
+
+PATH_TEXT = {
+    "fwd": "fa - fr - fb: two veth pairs, MTU 1500, fr forwarding (xnet "
+           "and IPv4), default routes via fr; veth offloads as they come",
+    "fwdseg": "the same with TSO, GSO, tx-gso-list and GRO off on the "
+              "four veth ends",
+    "direct-seg": "the control: a - b on one veth pair, no router, "
+                  "those offloads off on both ends",
+    "routes1": "fa - fr - fb as for fwd, the connected and default routes "
+               "only",
+    "routes10k": "ga - gr - gb, its twin, with 10 000 random prefixes "
+                 "(/8 to /32) more in each of ga, gr and gb",
 }
 
 
@@ -206,6 +242,38 @@ def outliers(rows):
             print(f"  {line}")
 
 
+def router_path(rows):
+    """The chains' paths, and the frames the router received from a."""
+    labels = [lb for lb in PATH_TEXT if any(r.get("label") == lb
+                                            for r in rows)]
+    if not labels:
+        return {}
+    print("\nthrough one router (mean frame the router received from a, "
+          "forwarded frames counted by xnet in the router):")
+    out = {}
+    for lb in labels:
+        print(f"  {lb}: {PATH_TEXT[lb]}")
+        if not any(r.get("label") == lb and r.get("router_rx_frames")
+                   for r in rows):
+            print("    (no router)")
+        for fam in ("xnet", "tcp"):
+            rs = [r for r in rows if r.get("label") == lb and
+                  r.get("family") == fam and r.get("router_rx_frames")
+                  and "error" not in r]
+            if not rs:
+                continue
+            mean = statistics.median(r["router_rx_bytes"] /
+                                     r["router_rx_frames"] for r in rs)
+            fwd = [sum(v for k, v in r.get("xnet_delta", {}).items()
+                       if k.startswith("Forw")) for r in rs] \
+                if fam == "xnet" else []
+            out.setdefault(lb, {})[fam] = {"mean_frame_bytes": mean,
+                                           "forwarded": fwd}
+            print(f"    {SHORT[fam]:<5} mean frame {fmt(mean)} B"
+                  + (f", ForwDatagrams per run {fwd}" if fwd else ""))
+    return out
+
+
 def fairness(rows, meta):
     """One xnet and one TCP stream through one bottleneck: shares, Jain."""
     fr = [r for r in rows if r.get("label") == "fair" and "error" not in r]
@@ -262,10 +330,9 @@ def report(path, outdir):
     print(hdr)
     print("-" * len(hdr))
     failed = [r for r in rows if "error" in r]
-    for title, label, metric, fam, ref, better, target, *rl in COMPARISONS:
-        rlabel = rl[0] if rl else label
+    for title, label, metric, fam, ref, better, target in COMPARISONS:
         a = stats(rows, label, fam, metric)
-        b = stats(rows, rlabel, ref, metric)
+        b = stats(rows, label, ref, metric)
         if (not a and not b) or \
                 not any(r.get("family") == fam for r in rows) or \
                 not any(r.get("family") == ref for r in rows):
@@ -283,9 +350,38 @@ def report(path, outdir):
               f"{fmt(ratio):>6} {tgt:>6}{flag}")
         results.append({"topology": topo, "figure": title, "label": label,
                         "metric": metric, "unit": unit, "family": fam,
-                        "reference": ref, "reference_label": rlabel,
-                        "better": better, "value": a,
+                        "reference": ref, "better": better, "value": a,
                         "reference_value": b, "ratio": ratio,
+                        "target": target, "met": met})
+    paired_lines = []
+    for title, label, rlabel, rname, metric, fam, better, target in \
+            LABEL_COMPARISONS:
+        a = stats(rows, label, fam, metric)
+        b = stats(rows, rlabel, fam, metric)
+        if not a and not b:
+            continue
+        ratio = a["median"] / b["median"] if a and b and b["median"] else None
+        met = None
+        if ratio is not None and target is not None:
+            met = ratio >= target if better == "higher" else ratio <= target
+        tgt = "-" if target is None else \
+            ("≥" if better == "higher" else "≤") + f"{target:g}"
+        flag = "" if met is None else (" ok" if met else " MISS")
+        unit = UNITS[metric]
+        print(f"{title + ' (' + unit + ')':<30.30} {SHORT[fam]:<8} "
+              f"{fmt_stat(a):<24} {rname:<8.8} {fmt_stat(b):<24} "
+              f"{fmt(ratio):>6} {tgt:>6}{flag}")
+        paired = paired_ratios(rows, label, rlabel, fam, metric)
+        if paired:
+            paired_lines.append(
+                f"  {title} ({rname}): {fmt_stat(paired)}, per "
+                "repetition: " + " ".join(fmt(v) for v in paired["each"]))
+        results.append({"topology": topo, "figure": title, "label": label,
+                        "paired_ratio": paired,
+                        "reference_label": rlabel, "metric": metric,
+                        "unit": unit, "family": fam, "reference": fam,
+                        "reference_name": rname, "better": better,
+                        "value": a, "reference_value": b, "ratio": ratio,
                         "target": target, "met": met})
     n = meta.get("idle_n")
     if n is not None and int(n) < 100000 and stats(rows, "idle", "xnet",
@@ -297,7 +393,12 @@ def report(path, outdir):
         print("\nrr 4 KiB XNET-DG: not measured, an xnet datagram is one "
               "frame (at most MTU - 24 = 1476 bytes at MTU 1500); UDP "
               "fragments.")
+    if paired_lines:
+        print("\nthe same ratios repetition by repetition (each against "
+              "the other run of its repetition), median [min-max]:")
+        print("\n".join(paired_lines))
     outliers(rows)
+    routed = router_path(rows)
     bypass = path_check(rows, topo)
     fair = fairness(rows, meta)
     if failed:
@@ -309,7 +410,7 @@ def report(path, outdir):
               "(no end line)")
     charts(results, meta, cwnd, outdir, topo)
     return {"topology": topo, "meta": meta, "comparisons": results,
-            "fairness": fair, "not_over_link": bypass,
+            "fairness": fair, "not_over_link": bypass, "router": routed,
             "figures": figures, "raw": rows}, end
 
 
@@ -322,7 +423,7 @@ def charts(results, meta, cwnd, outdir, topo):
             if not r["ratio"]:
                 continue
             name = (f"{r['figure']} {SHORT[r['family']]}/"
-                    f"{SHORT[r['reference']]}"
+                    f"{r.get('reference_name', SHORT[r['reference']])}"
                     + (" (lower=better)" if r["better"] == "lower" else ""))
             f.write(f"\"{name}\" {r['ratio']:.4f} "
                     f"{r['target'] if r['target'] is not None else 'NaN'}\n")

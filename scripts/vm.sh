@@ -28,8 +28,9 @@
 #   XNET_BENCH_REPS=N    bench: repetitions of each figure (5)
 #   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
 #   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
-#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle,routes,
-#                        fair; prof, a perf profile, runs only when named)
+#   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle,
+#                        fair,fwd,routes; prof, a perf profile, and fwd
+#                        run only when named)
 #   XNET_BENCH_FAIR_SECS=S  bench: seconds of the fairness run (20)
 #   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
