@@ -365,12 +365,15 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 
 	if (level != SOL_XNET)
 		return -ENOPROTOOPT;
+	/* an option datagram sockets do not have, whatever the buffer */
+	if (optname != XNET_INFO && optname != XNET_RECVERR &&
+	    optname != XNET_MTU && optname != XNET_HOPLIMIT)
+		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	if (optname == XNET_RECVERR || optname == XNET_MTU ||
-	    optname == XNET_HOPLIMIT) {
+	if (optname != XNET_INFO) {
 		if (optname == XNET_HOPLIMIT) {
 			val = xnet_sock_hoplimit(sock->sk);
 		} else if (optname == XNET_RECVERR) {
@@ -385,8 +388,6 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 			return -EFAULT;
 		return 0;
 	}
-	if (optname != XNET_INFO)
-		return -ENOPROTOOPT;
 	lock_sock(sock->sk);
 	xnet_sock_fill_info(sock->sk, &info);
 	release_sock(sock->sk);
