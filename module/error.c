@@ -115,7 +115,14 @@ void xnet_error_send(struct xnet_net *xn, struct sk_buff *in, u8 type,
 	rcu_read_unlock();
 	if (!src || src == bcast)
 		return;
-	if (!xnet_rl_allow(xn, XNET_RL_ERROR))
+	/*
+	 * Frame too big has its own budget, as Linux never limits PMTU
+	 * discovery with the other ICMP errors: a flood of frames that
+	 * earn other reports (hop limit 1, no route) must not stop the
+	 * reports that let senders' connections shrink their segments.
+	 */
+	if (!xnet_rl_allow(xn, type == XNET_ERR_TOOBIG ? XNET_RL_TOOBIG :
+			   XNET_RL_ERROR))
 		return;
 
 	/* what the frame holds from its header on */

@@ -447,6 +447,15 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.extra2		= &xnet_invalid_rate_max,
 	},
 	{
+		.procname	= "toobig_rate",
+		.data		= XNET_SYSCTL_FIELD(rl_rate[XNET_RL_TOOBIG]),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &xnet_invalid_rate_max,
+	},
+	{
 		.procname	= "pmtu_max",
 		.data		= XNET_SYSCTL_FIELD(pmtu_max),
 		.maxlen		= sizeof(int),

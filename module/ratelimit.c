@@ -28,6 +28,7 @@ static const enum xnet_mib xnet_rl_mib[__XNET_RL_MAX] = {
 	[XNET_RL_NEIGH_ANSWER]	= XNET_MIB_RL_NEIGH_ANSWERS,
 	[XNET_RL_NEIGH_QUERY]	= XNET_MIB_RL_NEIGH_QUERIES,
 	[XNET_RL_ERROR]		= XNET_MIB_RL_ERRORS,
+	[XNET_RL_TOOBIG]	= XNET_MIB_RL_ERRORS,
 };
 
 /*
@@ -101,6 +102,7 @@ void xnet_rl_net_init(struct xnet_net *xn)
 	xn->rl_rate[XNET_RL_NEIGH_ANSWER] = 1000;
 	xn->rl_rate[XNET_RL_NEIGH_QUERY] = 100;
 	xn->rl_rate[XNET_RL_ERROR] = 100;	/* as icmp_msgs_per_sec's scale */
+	xn->rl_rate[XNET_RL_TOOBIG] = 1000;
 	xn->invalid_ratelimit_ms = 500;
 	for (i = 0; i < __XNET_RL_MAX; i++)
 		xn->rl[i].tokens = xn->rl_burst;

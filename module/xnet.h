@@ -181,6 +181,7 @@ enum xnet_rl_kind {
 	XNET_RL_NEIGH_ANSWER,	/* neighbour answers */
 	XNET_RL_NEIGH_QUERY,	/* queries started by answering a stranger */
 	XNET_RL_ERROR,		/* error reports (error.c) */
+	XNET_RL_TOOBIG,		/* frame too big reports: path MTU discovery */
 	__XNET_RL_MAX
 };
 

@@ -277,9 +277,19 @@ h1=$(counter "$R1" InHopLimitExceeded)
 oe=$(counter "$R1" OutErrors)
 rl=$(counter "$R1" OutErrorsRateLimited)
 t0=$(now_ms)
-bg "$A" "$XFWD" flood -i va -d "$(mac_of "$R1" r1a)" -s $AA -D $BA -H 1 -t 3
+bg "$A" "$XFWD" flood -i va -d "$(mac_of "$R1" r1a)" -s $AA -D $BA -H 1 -t 6
 fpid=$BGPID
 fout=$BGOUT
+# frame too big has a budget of its own: with the flood holding R1's
+# error budget at zero, a datagram too big for the middle link still
+# earns its report (path MTU discovery is never rate-limited away)
+for _ in $(seq 100); do
+	[ $(($(counter "$R1" OutErrorsRateLimited) - rl)) -gt 0 ] && break
+	sleep 0.05
+done
+check "flood: R1's error budget is spent" \
+	test $(($(counter "$R1" OutErrorsRateLimited) - rl)) -gt 0
+report toobig-flood toobig -c 10.3.0.77:7 -m 1400
 check_out "during the flood: A -> B echoed" \
 	nsx "$A" timeout 60 "$XECHO" client -b $AA -c $BA:7 -n 100 -m 900
 bg_wait "$fpid" 20
