@@ -284,6 +284,8 @@ static void xnet_neigh_fwd_unreachable(struct xnet_net *xn,
 	if (skb->dev)
 		xnet_error_send(xn, skb, XNET_ERR_UNREACH, XNET_UNREACH_NEIGH,
 				0);
+	/* not past the RCU section: the device may go once it ends */
+	skb->dev = NULL;
 	rcu_read_unlock();
 	kfree_skb(skb);
 }
