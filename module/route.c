@@ -44,7 +44,10 @@
  * is read again from the device at each hit) and t->gen as read BEFORE
  * the walk that computed it, so a change made during the walk leaves the
  * slot stale. A slot is used only while its gen equals t->gen. Writers
- * bump t->gen (WRITE_ONCE, RTNL) after every change a result depends
+ * bump t->gen (smp_store_release(), RTNL; the reader's load is an
+ * acquire, so a walk that saw the new gen sees the change that came
+ * before it and cannot cache a pre-change result under the new gen)
+ * after every change a result depends
  * on: a route inserted or removed (xnet_route_insert/remove), an address
  * added or deleted (dev.c: sources and the saddr check), any netdev
  * event on one of our devices (dev.c: netif_running(), MTU), and a
@@ -101,7 +104,7 @@ struct xnet_rcache {
 
 struct xnet_rtable {
 	struct rcu_head		rcu;
-	unsigned long		gen;		/* RTNL, WRITE_ONCE; >= 1 */
+	unsigned long		gen;		/* RTNL, release/acquire; >= 1 */
 	struct xnet_rcache __percpu *cache;
 	u64			lens;		/* bit L: a route of length L */
 	unsigned int		nlen[33];	/* routes per length; RTNL */
@@ -195,8 +198,10 @@ void xnet_route_changed(struct xnet_net *xn)
 	struct xnet_rtable *t = xn->rtable;
 
 	ASSERT_RTNL();
-	if (t)
-		WRITE_ONCE(t->gen, t->gen + 1);
+	if (!t)
+		return;
+	/* pairs with the acquire in xnet_route_output_rcu() */
+	smp_store_release(&t->gen, t->gen + 1);
 }
 
 /*
@@ -216,7 +221,7 @@ int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
 	if (unlikely(irqs_disabled()))
 		return xnet_route_lookup(xn, daddr, saddr, oif, rt);
 	/* read before the lookup: a change during it makes the slot stale */
-	gen = READ_ONCE(t->gen);
+	gen = smp_load_acquire(&t->gen);	/* pairs with the release */
 	h = hash_32((__force u32)daddr ^ hash_32((__force u32)saddr ^ oif, 32),
 		    XNET_RCACHE_BITS);
 	local_bh_disable();
@@ -255,7 +260,8 @@ static void xnet_route_insert(struct xnet_rtable *t, struct xnet_route *r)
 		WRITE_ONCE(t->lens, t->lens | BIT_ULL(r->prefixlen));
 	if (r->type != XNET_ROUTE_BARE)
 		t->count++;
-	WRITE_ONCE(t->gen, t->gen + 1);
+	/* after the route is in place: pairs with the lookup's acquire */
+	smp_store_release(&t->gen, t->gen + 1);
 }
 
 static void xnet_route_remove(struct xnet_rtable *t, struct xnet_route *r)
@@ -267,7 +273,8 @@ static void xnet_route_remove(struct xnet_rtable *t, struct xnet_route *r)
 		WRITE_ONCE(t->lens, t->lens & ~BIT_ULL(r->prefixlen));
 	if (r->type != XNET_ROUTE_BARE)
 		t->count--;
-	WRITE_ONCE(t->gen, t->gen + 1);	/* before the free: see the top */
+	/* after the unlink, before the free: pairs with the acquire */
+	smp_store_release(&t->gen, t->gen + 1);
 	kfree_rcu(r, rcu);
 }
 
