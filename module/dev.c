@@ -12,7 +12,9 @@
  *
  * Addresses carry a prefix length (0: bare); each address's route is
  * added and removed with it (route.c), and xnet_dev_destroy() removes
- * every route through the device before the xnet_dev is freed.
+ * every route through the device before the xnet_dev is freed;
+ * address changes and every netdev event on a device of ours call
+ * xnet_route_changed() so route.c's lookup cache forgets stale results.
  *
  * Context: everything here runs in process context.
  */
@@ -148,6 +150,7 @@ int xnet_addr_add(struct net *net, int ifindex, __be32 addr, u8 prefixlen)
 	if (!prefixlen)
 		WRITE_ONCE(xdev->nbare, xdev->nbare + 1);
 	list_add_tail_rcu(&ifa->list, &xdev->addrs);
+	xnet_route_changed(xn);	/* a source or saddr check may change */
 	return 0;
 }
 
@@ -172,6 +175,7 @@ int xnet_addr_del(struct net *net, int ifindex, __be32 addr)
 		if (!ifa->prefixlen)
 			WRITE_ONCE(xdev->nbare, xdev->nbare - 1);
 		xnet_route_addr_del(xn, xdev, addr, ifa->prefixlen);
+		xnet_route_changed(xn);
 		kfree_rcu(ifa, rcu);
 		if (list_empty(&xdev->addrs))
 			xnet_dev_destroy(xdev);
@@ -200,6 +204,12 @@ static int xnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (!xdev)
 		return NOTIFY_DONE;
 
+	/*
+	 * Route lookups test netif_running() and read the MTU: any event
+	 * on the device (UP, DOWN, CHANGE, CHANGEMTU, UNREGISTER...), sent
+	 * after the change is made, makes cached lookups stale (route.c).
+	 */
+	xnet_route_changed(xn);
 	switch (event) {
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* xnet needs Ethernet: refuse while addresses are configured */

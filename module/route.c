@@ -37,6 +37,31 @@
  * before it frees the xnet_dev after a grace period, so a reader that
  * found a route may use route->xdev until it leaves its RCU section.
  *
+ * Lookup cache: a table with many lengths costs up to 33 probes, so
+ * xnet_route_output_rcu() first looks in a per-netns, per-CPU,
+ * direct-mapped cache of 64 results keyed by (daddr, saddr, oif); a
+ * slot holds the inputs, the result (error or struct xnet_rt, whose mtu
+ * is read again from the device at each hit) and t->gen as read BEFORE
+ * the walk that computed it, so a change made during the walk leaves the
+ * slot stale. A slot is used only while its gen equals t->gen. Writers
+ * bump t->gen (smp_store_release(), RTNL; the reader's load is an
+ * acquire, so a walk that saw the new gen sees the change that came
+ * before it and cannot cache a pre-change result under the new gen)
+ * after every change a result depends
+ * on: a route inserted or removed (xnet_route_insert/remove), an address
+ * added or deleted (dev.c: sources and the saddr check), any netdev
+ * event on one of our devices (dev.c: netif_running(), MTU), and a
+ * device going (xnet_route_dev_down(), even with no route through it).
+ * A slot is read and written with BHs off (lookups run in process and
+ * softirq context; with IRQs off the cache is bypassed), so it is never
+ * seen half written. A cached xdev stays safe to use: its removal and
+ * the removal of a route bump t->gen before kfree_rcu(), so a reader
+ * that still sees the old gen began its RCU section before the grace
+ * period the free waits for. Until the NETDEV_DOWN event follows
+ * clearing netif_running(), a hit may name a device just going down,
+ * as a lookup just before it would. Strangers' frames (forwarding,
+ * errors) can only evict slots: a miss costs one walk, as before.
+ *
  * Context: xnet_route_output_rcu() in any context under RCU; everything
  * else in process context under RTNL, but for xnet_route_walk() (RCU).
  */
@@ -48,6 +73,7 @@
 #include "xnet.h"
 
 #define XNET_RT_HASH_BITS	12
+#define XNET_RCACHE_BITS	6
 
 struct xnet_route {
 	struct hlist_node	node;		/* in rtable->hash, RCU */
@@ -62,8 +88,24 @@ struct xnet_route {
 	unsigned int		users;		/* addresses sharing it */
 };
 
+/* One slot of the per-CPU lookup cache: a lookup's inputs and result. */
+struct xnet_rcache_slot {
+	unsigned long		gen;		/* rtable->gen; 0: empty */
+	__be32			daddr;
+	__be32			saddr;
+	int			oif;
+	int			err;
+	struct xnet_rt		rt;		/* mtu not used: read at hit */
+};
+
+struct xnet_rcache {
+	struct xnet_rcache_slot	slot[1 << XNET_RCACHE_BITS];
+};
+
 struct xnet_rtable {
 	struct rcu_head		rcu;
+	unsigned long		gen;		/* RTNL, release/acquire; >= 1 */
+	struct xnet_rcache __percpu *cache;
 	u64			lens;		/* bit L: a route of length L */
 	unsigned int		nlen[33];	/* routes per length; RTNL */
 	unsigned int		count;		/* routes but BARE; RTNL */
@@ -95,13 +137,9 @@ static __be32 xnet_route_src(struct xnet_dev *xdev, __be32 nexthop)
 	return xnet_dev_first_addr_rcu(xdev);
 }
 
-/*
- * The way to @daddr for a sender bound to @saddr (0: unbound) and to the
- * device @oif (0: any). Fills @rt; -ENETUNREACH if no route matches. The
- * result is valid until the caller leaves its RCU read section.
- */
-int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
-			  int oif, struct xnet_rt *rt)
+/* The walk of the table behind xnet_route_output_rcu(): RCU. */
+static int xnet_route_lookup(struct xnet_net *xn, __be32 daddr,
+			     __be32 saddr, int oif, struct xnet_rt *rt)
 {
 	struct xnet_rtable *t = xn->rtable;
 	struct xnet_route *r, *best;
@@ -149,6 +187,69 @@ int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
 	return 0;
 }
 
+/*
+ * Anything a lookup's result depends on changed (a route, an address, a
+ * device's state or MTU): every cached result of this netns is stale.
+ * RTNL, called after the change is visible to readers and before any
+ * object it frees is handed to kfree_rcu()/call_rcu().
+ */
+void xnet_route_changed(struct xnet_net *xn)
+{
+	struct xnet_rtable *t = xn->rtable;
+
+	ASSERT_RTNL();
+	if (!t)
+		return;
+	/* pairs with the acquire in xnet_route_output_rcu() */
+	smp_store_release(&t->gen, t->gen + 1);
+}
+
+/*
+ * The way to @daddr for a sender bound to @saddr (0: unbound) and to the
+ * device @oif (0: any). Fills @rt; -ENETUNREACH if no route matches. The
+ * result is valid until the caller leaves its RCU read section.
+ */
+int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
+			  int oif, struct xnet_rt *rt)
+{
+	struct xnet_rtable *t = xn->rtable;
+	struct xnet_rcache_slot *s;
+	unsigned long gen;
+	u32 h;
+	int err;
+
+	if (unlikely(irqs_disabled()))
+		return xnet_route_lookup(xn, daddr, saddr, oif, rt);
+	/* read before the lookup: a change during it makes the slot stale */
+	gen = smp_load_acquire(&t->gen);	/* pairs with the release */
+	h = hash_32((__force u32)daddr ^ hash_32((__force u32)saddr ^ oif, 32),
+		    XNET_RCACHE_BITS);
+	local_bh_disable();
+	s = &this_cpu_ptr(t->cache)->slot[h];
+	if (s->gen == gen && s->daddr == daddr && s->saddr == saddr &&
+	    s->oif == oif) {
+		err = s->err;
+		*rt = s->rt;
+		local_bh_enable();
+		if (!err && rt->xdev)
+			rt->mtu = READ_ONCE(rt->xdev->dev->mtu);
+		return err;
+	}
+	local_bh_enable();
+	err = xnet_route_lookup(xn, daddr, saddr, oif, rt);
+	local_bh_disable();
+	s = &this_cpu_ptr(t->cache)->slot[h];
+	s->gen = gen;
+	s->daddr = daddr;
+	s->saddr = saddr;
+	s->oif = oif;
+	s->err = err;
+	if (!err)
+		s->rt = *rt;
+	local_bh_enable();
+	return err;
+}
+
 static void xnet_route_insert(struct xnet_rtable *t, struct xnet_route *r)
 {
 	ASSERT_RTNL();
@@ -159,6 +260,8 @@ static void xnet_route_insert(struct xnet_rtable *t, struct xnet_route *r)
 		WRITE_ONCE(t->lens, t->lens | BIT_ULL(r->prefixlen));
 	if (r->type != XNET_ROUTE_BARE)
 		t->count++;
+	/* after the route is in place: pairs with the lookup's acquire */
+	smp_store_release(&t->gen, t->gen + 1);
 }
 
 static void xnet_route_remove(struct xnet_rtable *t, struct xnet_route *r)
@@ -170,6 +273,8 @@ static void xnet_route_remove(struct xnet_rtable *t, struct xnet_route *r)
 		WRITE_ONCE(t->lens, t->lens & ~BIT_ULL(r->prefixlen));
 	if (r->type != XNET_ROUTE_BARE)
 		t->count--;
+	/* after the unlink, before the free: pairs with the acquire */
+	smp_store_release(&t->gen, t->gen + 1);
 	kfree_rcu(r, rcu);
 }
 
@@ -286,6 +391,8 @@ void xnet_route_dev_down(struct xnet_net *xn, struct xnet_dev *xdev)
 	list_for_each_entry_safe(r, tmp, &t->all, list)
 		if (r->xdev == xdev)
 			xnet_route_remove(t, r);
+	/* even with no route left: a cached result may name @xdev */
+	xnet_route_changed(xn);
 }
 
 /*
@@ -445,12 +552,26 @@ int xnet_route_net_init(struct xnet_net *xn)
 	t = kvzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
+	t->cache = alloc_percpu(struct xnet_rcache);	/* zeroed: empty */
+	if (!t->cache) {
+		kvfree(t);
+		return -ENOMEM;
+	}
+	t->gen = 1;
 	INIT_LIST_HEAD(&t->all);
 	for (i = 0; i < ARRAY_SIZE(t->hash); i++)
 		INIT_HLIST_HEAD(&t->hash[i]);
 	xn->rtable = t;
 	xn->route_max = 16384;
 	return 0;
+}
+
+static void xnet_rtable_free(struct rcu_head *head)
+{
+	struct xnet_rtable *t = container_of(head, struct xnet_rtable, rcu);
+
+	free_percpu(t->cache);	/* atomic context is fine for both */
+	kvfree(t);
 }
 
 /* After every xnet_dev of the netns is gone (so every route). */
@@ -460,5 +581,5 @@ void xnet_route_net_exit(struct xnet_net *xn)
 
 	WARN_ON_ONCE(!list_empty(&t->all));
 	xn->rtable = NULL;
-	kvfree_rcu(t, rcu);
+	call_rcu(&t->rcu, xnet_rtable_free);
 }

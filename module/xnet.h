@@ -746,6 +746,7 @@ int xnet_route_addr_add(struct xnet_net *xn, struct xnet_dev *xdev,
 void xnet_route_addr_del(struct xnet_net *xn, struct xnet_dev *xdev,
 			 __be32 addr, u8 prefixlen);
 void xnet_route_dev_down(struct xnet_net *xn, struct xnet_dev *xdev);
+void xnet_route_changed(struct xnet_net *xn);
 int xnet_route_walk(struct xnet_net *xn, unsigned long *pos,
 		    xnet_route_iter_t fn, void *arg);
 

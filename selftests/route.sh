@@ -163,7 +163,30 @@ check "10.77.0.1 takes the default" rget "$A" '^10.77.0.1 via 10.2.0.2 dev va2 s
 check "the connected prefix beats the default" rget "$A" 'dev va src 10.1.0.1' route get 10.1.0.2
 check "oif va2: 10.1.0.2 takes the default" rget "$A" 'via 10.2.0.2 dev va2 ' route get 10.1.0.2 oif va2
 
-# --- a gateway route goes with its gateway's prefix -----------------------
+# --- a change is seen at once by the next lookup (route.c's cache) --------
+# the same lookup, just made, pinned to one CPU when taskset exists so
+# it hits the per-CPU cache: each change must make it stale
+pin=()
+command -v taskset >/dev/null && pin=(taskset -c 0)
+pget() {	# pget PATTERN ARGS...: as rget in A, on CPU 0 if possible
+	local pat=$1 out
+	shift
+	out=$(nsx "$A" "${pin[@]}" xnetctl "$@" 2>&1)
+	grep -q -- "$pat" <<<"$out" || { echo "$out" | show; return 1; }
+}
+for i in 1 2 3; do
+	check "$i: 10.77.0.1 via the default" pget 'via 10.2.0.2 dev va2 ' route get 10.77.0.1
+	check "$i: again, cached" pget 'via 10.2.0.2 dev va2 ' route get 10.77.0.1
+	nsx "$A" xnetctl route add 10.77.0.0/16 via 10.1.0.2
+	check "$i: after route add /16: via 10.1.0.2" pget 'via 10.1.0.2 dev va ' route get 10.77.0.1
+	nsx "$A" xnetctl route del 10.77.0.0/16
+	check "$i: after route del /16: default again" pget 'via 10.2.0.2 dev va2 ' route get 10.77.0.1
+	ip -n "$A" link set va2 down
+	check "$i: va2 down: unreachable" pget 'network unreachable' route get 10.77.0.1
+	ip -n "$A" link set va2 up
+	check "$i: va2 up: default again" pget 'via 10.2.0.2 dev va2 ' route get 10.77.0.1
+done
+
 check "addr del 10.2.0.1 dev va2" nsx "$A" xnetctl addr del 10.2.0.1 dev va2
 check_not "connected 10.2.0.0/24 gone" route_has "$A" "^10.2.0.0/24"
 check_not "default via 10.2.0.2 gone" route_has "$A" "^default"
