@@ -3,11 +3,13 @@
 #ifndef XNET_TOOLS_H
 #define XNET_TOOLS_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #define XNET_TOOLS_VERSION "1.0"
@@ -25,6 +27,50 @@ xnet_die(const char *prog, int code, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(code);
+}
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static inline uint64_t xnet_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The decimal value of option @opt, @min..@max, or "PROG: bad value"
+ * and exit(@code): no sign, no space, nothing after the digits.
+ */
+static inline unsigned long xnet_parse_ulong(const char *prog, int code,
+					     const char *opt, const char *s,
+					     unsigned long min,
+					     unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		xnet_die(prog, code, "bad value for %s: '%s'", opt,
+			 s ? s : "");
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		xnet_die(prog, code,
+			 "bad value for %s: '%s' (expected %lu..%lu)", opt, s,
+			 min, max);
+	return v;
+}
+
+static inline void xnet_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
+}
+
+static inline uint32_t xnet_get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
 }
 
 /*

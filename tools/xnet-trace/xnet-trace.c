@@ -74,6 +74,11 @@ static volatile sig_atomic_t stop_flag;
 
 #define die(code, ...) xnet_die(prog, code, __VA_ARGS__)
 #define usage_error(...) die(EXIT_USAGE, __VA_ARGS__)
+#define parse_ulong(opt, s, min, max) \
+	xnet_parse_ulong(prog, EXIT_USAGE, opt, s, min, max)
+#define now_ns()	xnet_now_ns()
+#define put_be32	xnet_put_be32
+#define get_be32	xnet_get_be32
 
 static void usage(FILE *f)
 {
@@ -133,30 +138,6 @@ static void on_signal(int sig)
 	stop_flag = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static unsigned long parse_ulong(const char *opt, const char *s,
-				 unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		usage_error("bad value for %s: '%s'", opt, s ? s : "");
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		usage_error("bad value for %s: '%s' (expected %lu..%lu)", opt,
-			    s, min, max);
-	return v;
-}
-
 static double parse_seconds(const char *opt, const char *s, double max)
 {
 	double v;
@@ -170,17 +151,6 @@ static double parse_seconds(const char *opt, const char *s, double max)
 		usage_error("bad value for %s: '%s' (expected seconds, "
 			    "more than 0, at most %g)", opt, s, max);
 	return v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
 }
 
 static uint64_t get_be64(const uint8_t *p)
