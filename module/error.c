@@ -314,22 +314,7 @@ static void xnet_error_conn(struct xnet_net *xn, struct sk_buff *skb)
 		xnet_error_ignored(xn, skb);
 		return;
 	}
-	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk)) {
-		xnet_error_conn_rcv(sk, skb);
-	} else {
-		/* both may be near INT_MAX: no int overflow in the sum */
-		u64 limit = (u64)(u32)READ_ONCE(sk->sk_rcvbuf) +
-			    (u32)READ_ONCE(sk->sk_sndbuf);
-
-		skb->dev = NULL;
-		if (sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX))) {
-			xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
-			kfree_skb(skb);
-		}
-	}
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xnet_conn_deliver(xn, sk, skb, xnet_error_conn_rcv);
 }
 
 /*

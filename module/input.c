@@ -971,6 +971,35 @@ static bool xnet_seg_valid(struct sk_buff *skb)
 }
 
 /*
+ * Hand @skb to the connection @sk, whose reference it consumes: at once
+ * with @process if no user holds the socket, else on its backlog
+ * (bounded by rcvbuf + sndbuf, as TCP's), to be processed at
+ * release_sock(). Consumes @skb. Softirq, under RCU.
+ */
+void xnet_conn_deliver(struct xnet_net *xn, struct sock *sk,
+		       struct sk_buff *skb,
+		       void (*process)(struct sock *sk, struct sk_buff *skb))
+{
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk)) {
+		process(sk, skb);
+	} else {
+		/* both may be near INT_MAX: no int overflow in the sum */
+		u64 limit = (u64)(u32)READ_ONCE(sk->sk_rcvbuf) +
+			    (u32)READ_ONCE(sk->sk_sndbuf);
+
+		/* the device may go before release_sock() (skb_iif stays) */
+		skb->dev = NULL;
+		if (sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX))) {
+			xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
+			kfree_skb(skb);
+		}
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/*
  * A validated STREAM/SEQPACKET frame, skb->data at the xnet header.
  * Softirq, under RCU. Consumes skb.
  */
@@ -1018,23 +1047,7 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		goto drop;
 	}
 
-	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk)) {
-		xnet_conn_process(sk, skb);
-	} else {
-		/* both may be near INT_MAX: no int overflow in the sum */
-		u64 limit = (u64)(u32)READ_ONCE(sk->sk_rcvbuf) +
-			    (u32)READ_ONCE(sk->sk_sndbuf);
-
-		/* the device may go before release_sock() (skb_iif stays) */
-		skb->dev = NULL;
-		if (sk_add_backlog(sk, skb, min_t(u64, limit, UINT_MAX))) {
-			xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
-			kfree_skb(skb);
-		}
-	}
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	xnet_conn_deliver(xn, sk, skb, xnet_conn_process);
 	return;
 drop:
 	kfree_skb(skb);

@@ -598,6 +598,9 @@ void xnet_conn_orphan_over(struct sock *sk);
 bool xnet_conn_too_many_orphans(struct sock *sk);
 
 /* input.c */
+void xnet_conn_deliver(struct xnet_net *xn, struct sock *sk,
+		       struct sk_buff *skb,
+		       void (*process)(struct sock *sk, struct sk_buff *skb));
 void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		   struct sk_buff *skb);
 int xnet_conn_backlog_rcv(struct sock *sk, struct sk_buff *skb);
