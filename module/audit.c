@@ -36,6 +36,7 @@ static bool xnet_drop_invalid(enum xnet_mib reason)
 	case XNET_MIB_IN_BAD_VERSION:
 	case XNET_MIB_IN_UNKNOWN_TYPE:
 	case XNET_MIB_IN_BAD_PORT:
+	case XNET_MIB_IN_AUTH_FAILURES:
 		return true;
 	default:
 		return false;
@@ -101,6 +102,13 @@ void xnet_drop(struct xnet_net *xn, const struct sk_buff *skb,
 	 * backlog may outlive its device (input.c clears skb->dev there).
 	 */
 	trace_xnet_drop(reason, mac, xh, skb ? skb->skb_iif : 0);
+	/* secure channels: failed checks are security events too */
+	if (reason == XNET_MIB_IN_AUTH_FAILURES)
+		trace_xnet_security(XNET_SEC_AUTH_FAILURE, mac,
+				    xh ? xh->saddr : 0, 0);
+	else if (reason == XNET_MIB_IN_REPLAYS)
+		trace_xnet_security(XNET_SEC_REPLAY, mac,
+				    xh ? xh->saddr : 0, 0);
 
 	rate = READ_ONCE(xn->invalid_rate);
 	if (!mac || !rate || !xnet_drop_invalid(reason) ||

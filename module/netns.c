@@ -11,6 +11,7 @@
 #include <net/netns/generic.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 static unsigned int xnet_net_id __read_mostly;
 
@@ -55,6 +56,10 @@ static int __net_init xnet_net_init(struct net *net)
 	xn->max_orphans = 16384;
 	xn->synack_retries = 5;	/* as tcp_synack_retries */
 	xn->hoplimit = XNET_HOPLIMIT_DEFAULT;
+	xn->secure = XNET_SECURE_OFF;
+	xn->rekey_ms = 120 * 1000;	/* WireGuard's REKEY_AFTER_TIME */
+	xn->session_max = 1024;
+	xn->key_max = 256;
 	xnet_mem_net_init(xn);
 	xnet_audit_net_init(xn);
 	xnet_rl_net_init(xn);
@@ -64,11 +69,21 @@ static int __net_init xnet_net_init(struct net *net)
 	if (err)
 		goto err_mib;
 
-	err = xnet_proc_net_init(xn);
+	err = xnet_keys_net_init(xn);
 	if (err)
 		goto err_route;
+	err = xnet_sessions_net_init(xn);
+	if (err)
+		goto err_keys;
+	err = xnet_proc_net_init(xn);
+	if (err)
+		goto err_sessions;
 	return 0;
 
+err_sessions:
+	xnet_sessions_net_exit(xn);
+err_keys:
+	xnet_keys_net_exit(xn);
 err_route:
 	xnet_route_net_exit(xn);
 err_mib:
@@ -84,6 +99,8 @@ static void __net_exit xnet_net_exit(struct net *net)
 	rtnl_lock();
 	xnet_devs_flush(xn);
 	rtnl_unlock();
+	xnet_sessions_net_exit(xn);
+	xnet_keys_net_exit(xn);
 	xnet_route_net_exit(xn);
 	xnet_neigh_net_exit(xn);
 	xnet_pmtu_net_exit(xn);

@@ -95,6 +95,15 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_IN_NO_ROUTES]		= "InNoRoutes",
 	[XNET_MIB_IN_HOPLIMIT_EXCEEDED]	= "InHopLimitExceeded",
 	[XNET_MIB_IN_TOO_BIG_ERRORS]	= "InTooBigErrors",
+	[XNET_MIB_IN_AUTH_FAILURES]	= "InAuthFailures",
+	[XNET_MIB_IN_REPLAYS]		= "InReplays",
+	[XNET_MIB_IN_NO_KEY]		= "InNoKey",
+	[XNET_MIB_IN_PLAIN_DROPPED]	= "InPlainDropped",
+	[XNET_MIB_OUT_NO_KEY]		= "OutNoKey",
+	[XNET_MIB_SESSIONS_ESTABLISHED]	= "SessionsEstablished",
+	[XNET_MIB_SESSION_REKEYS]	= "SessionRekeys",
+	[XNET_MIB_HANDSHAKES_SENT]	= "HandshakesSent",
+	[XNET_MIB_SESSION_TABLE_FULL]	= "SessionTableFull",
 };
 
 static const char * const xnet_neigh_state_names[] = {
@@ -242,6 +251,11 @@ static int xnet_burst_max = 100000;
 static int xnet_orphan_retries_max = 15;
 static int xnet_hoplimit_max = 255;
 static int xnet_route_max_max = 1 << 20;
+static int xnet_session_max_max = 1 << 16;
+static int xnet_key_max_max = 4096;
+/* rekey: 1 s (tests) .. 1 day */
+static int xnet_rekey_ms_min = 1000;
+static int xnet_rekey_ms_max = 86400000;
 
 /*
  * Each entry's .data is the offset of its field in struct xnet_net
@@ -499,6 +513,42 @@ static struct ctl_table xnet_sysctl_template[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "secure",
+		.data		= XNET_SYSCTL_FIELD(secure),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
+	{
+		.procname	= "rekey_ms",
+		.data		= XNET_SYSCTL_FIELD(rekey_ms),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= &xnet_rekey_ms_min,
+		.extra2		= &xnet_rekey_ms_max,
+	},
+	{
+		.procname	= "session_max",
+		.data		= XNET_SYSCTL_FIELD(session_max),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_session_max_max,
+	},
+	{
+		.procname	= "key_max",
+		.data		= XNET_SYSCTL_FIELD(key_max),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= xnet_sysctl_limit,
+		.extra1		= &xnet_one,
+		.extra2		= &xnet_key_max_max,
 	},
 	{ }
 };

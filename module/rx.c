@@ -34,9 +34,14 @@
 #include <linux/crc32c.h>
 
 #include "xnet.h"
+#include "sec.h"
 
-static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
-		       struct sk_buff *skb)
+/*
+ * Hand a checked frame to its type's handler: from xnet_rcv(), from
+ * xnet_rcv_local(), and from seal.c with a frame it opened.
+ */
+void xnet_rcv_demux(struct xnet_net *xn, struct xnet_dev *xdev,
+		    struct sk_buff *skb)
 {
 	const struct xnethdr *xh = xnet_hdr(skb);
 
@@ -55,10 +60,24 @@ static void xnet_demux(struct xnet_net *xn, struct xnet_dev *xdev,
 	case XNET_T_ERROR:
 		xnet_error_rcv(xn, xdev, skb);
 		return;
+	case XNET_T_SEALED:
+		/* a sealed frame never carries a sealed frame (seal.c) */
+		if (xdev) {
+			xnet_sec_rcv(xn, xdev, skb);
+			return;
+		}
+		break;
+	case XNET_T_HANDSHAKE:
+		if (xdev) {
+			xnet_handshake_rcv(xn, xdev, skb);
+			return;
+		}
+		break;
 	default:
-		xnet_drop(xn, skb, XNET_MIB_IN_UNKNOWN_TYPE);
-		kfree_skb(skb);
+		break;
 	}
+	xnet_drop(xn, skb, XNET_MIB_IN_UNKNOWN_TYPE);
+	kfree_skb(skb);
 }
 
 /* Did @skb come from a wire (an Ethernet header), not from xnet_output()? */
@@ -172,8 +191,18 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 			goto drop_silently;
 		}
 	}
+	/*
+	 * Policy (key.c): a plain frame from the wire that net.xnet.secure
+	 * refuses. Sealed frames and handshakes are checked where they
+	 * are opened; frames between our own addresses never left memory.
+	 */
+	if (xh->type != XNET_T_SEALED && xh->type != XNET_T_HANDSHAKE &&
+	    xnet_from_wire(skb) && !xnet_sec_plain_ok(xn, xdev, skb)) {
+		reason = XNET_MIB_IN_PLAIN_DROPPED;
+		goto drop;
+	}
 
-	xnet_demux(xn, xdev, skb);
+	xnet_rcv_demux(xn, xdev, skb);
 	return NET_RX_SUCCESS;
 
 drop:
@@ -203,7 +232,7 @@ void xnet_rcv_local(struct xnet_net *xn, struct sk_buff *skb)
 	local_bh_disable();
 	rcu_read_lock();
 	xnet_inc_stat(xn, XNET_MIB_IN_PACKETS);
-	xnet_demux(xn, NULL, skb);
+	xnet_rcv_demux(xn, NULL, skb);
 	rcu_read_unlock();
 	local_bh_enable();
 }

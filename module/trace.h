@@ -104,7 +104,9 @@ TRACE_DEFINE_ENUM(XNET_SEC_INVALID_PEER);
 			 { XNET_SEC_SYN_FLOOD,		"syn_flood" },		\
 			 { XNET_SEC_CONFIG_REFUSED,	"config_refused" },	\
 			 { XNET_SEC_CONFIG_INVALID,	"config_invalid" },	\
-			 { XNET_SEC_INVALID_PEER,	"invalid_peer" })
+			 { XNET_SEC_INVALID_PEER,	"invalid_peer" },	\
+			 { XNET_SEC_AUTH_FAILURE,	"auth_failure" },	\
+			 { XNET_SEC_REPLAY,		"replay" })
 
 TRACE_EVENT(xnet_conn_state,
 	    TP_PROTO(const struct xnet_conn *c, u8 oldstate, u8 newstate),

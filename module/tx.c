@@ -16,6 +16,7 @@
 #include <linux/if_arp.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 struct sk_buff *xnet_alloc_skb(struct sock *sk, unsigned int payload,
 			       int noblock, int *err)
@@ -160,6 +161,27 @@ void xnet_finish_output(struct xnet_net *xn, struct sk_buff *skb,
 	 */
 	if (skb->len > dev->mtu && !skb_is_gso(skb))
 		goto discard;
+	/* a frame to a peer under protection leaves sealed (seal.c) */
+	if (xnet_sec_output(xn, skb, dev, ha))
+		return;
+	xnet_xmit(xn, skb, dev, ha);
+	return;
+
+discard:
+	xnet_inc_stat(xn, XNET_MIB_OUT_DISCARDS);
+	kfree_skb(skb);
+}
+
+/*
+ * The last step of every frame to the wire: checksum, Ethernet header,
+ * the device's queue. @skb's xnet header is complete (its source set).
+ * Consumes skb. BHs off, under RCU.
+ */
+void xnet_xmit(struct xnet_net *xn, struct sk_buff *skb,
+	       struct net_device *dev, const u8 *ha)
+{
+	struct xnethdr *xh;
+
 	if (skb_cow_head(skb, LL_RESERVED_SPACE(dev)))
 		goto discard;
 	xh = xnet_hdr(skb);
@@ -199,9 +221,11 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 	unsigned int mtu = 0;
 	struct xnet_dev *xdev;
 	struct xnet_rt rt;
+	bool local;
 
 	rcu_read_lock();
 	xdev = xnet_dev_by_addr_rcu(xn, daddr);
+	local = xdev;
 	if (xdev) {
 		mtu = READ_ONCE(xdev->dev->mtu);
 		goto out;
@@ -224,6 +248,11 @@ unsigned int xnet_path_mtu(struct xnet_net *xn, __be32 saddr, __be32 daddr,
 out:
 	rcu_read_unlock();
 	mtu = min(mtu, xnet_pmtu_get(xn, daddr));	/* pmtu.c */
+	/* a sealed frame carries its seal header and tag too (seal.c) */
+	if (mtu > XNET_SEAL_OVERHEAD + XNET_HLEN &&
+	    daddr != htonl(XNET_ADDR_BROADCAST) && !local &&
+	    xnet_sec_wanted(xn, daddr, oif))
+		mtu -= XNET_SEAL_OVERHEAD;
 	return min_t(unsigned int, mtu, U16_MAX);
 }
 

@@ -42,6 +42,8 @@ enum {
 	XNET_T_STREAM		= 4,
 	XNET_T_SEQPACKET	= 5,
 	XNET_T_ERROR		= 6,	/* error report (error.c) */
+	XNET_T_SEALED		= 7,	/* a protected frame (seal.c) */
+	XNET_T_HANDSHAKE	= 8,	/* session handshake (handshake.c) */
 };
 
 struct xnethdr {
@@ -142,6 +144,16 @@ enum xnet_mib {
 	XNET_MIB_IN_NO_ROUTES,		/* not forwarded: no route */
 	XNET_MIB_IN_HOPLIMIT_EXCEEDED,	/* not forwarded: hop limit reached */
 	XNET_MIB_IN_TOO_BIG_ERRORS,	/* not forwarded: above the next MTU */
+	/* secure channels (sec.h) */
+	XNET_MIB_IN_AUTH_FAILURES,	/* bad tag or malformed protected frame */
+	XNET_MIB_IN_REPLAYS,		/* seen, or left of the replay window */
+	XNET_MIB_IN_NO_KEY,		/* protected frame: no such session/key */
+	XNET_MIB_IN_PLAIN_DROPPED,	/* plain frame refused by net.xnet.secure */
+	XNET_MIB_OUT_NO_KEY,		/* not sent: no session could protect it */
+	XNET_MIB_SESSIONS_ESTABLISHED,	/* handshakes completed, either side */
+	XNET_MIB_SESSION_REKEYS,	/* of those, replacing a live session */
+	XNET_MIB_HANDSHAKES_SENT,	/* initiations and responses sent */
+	XNET_MIB_SESSION_TABLE_FULL,	/* handshakes refused: session_max */
 	__XNET_MIB_MAX
 };
 
@@ -157,6 +169,8 @@ enum xnet_sec_event {
 	XNET_SEC_CONFIG_REFUSED,
 	XNET_SEC_CONFIG_INVALID,
 	XNET_SEC_INVALID_PEER,
+	XNET_SEC_AUTH_FAILURE,		/* a protected frame failed its check */
+	XNET_SEC_REPLAY,		/* a protected frame was replayed */
 };
 
 /*
@@ -193,6 +207,8 @@ struct xnet_rl_bucket {
 };
 
 struct xnet_rtable;
+struct xnet_keys;
+struct xnet_sessions;
 
 #define XNET_NEIGH_HASH_BITS	6
 #define XNET_PMTU_HASH_BITS	6
@@ -255,6 +271,14 @@ struct xnet_net {
 	struct xnet_rtable	*rtable;
 	int			route_max;
 	int			forwarding;	/* net.xnet.forwarding (forward.c) */
+	/* secure channels (sec.h): sysctls, and the state key.c and
+	 * session.c own */
+	int			secure;		/* net.xnet.secure: XNET_SECURE_* */
+	int			rekey_ms;	/* session age that starts a rekey */
+	int			session_max;	/* peers with a session */
+	int			key_max;	/* keys of the netns */
+	struct xnet_keys	*keys;		/* key.c */
+	struct xnet_sessions	*sessions;	/* session.c */
 };
 
 struct xnet_ifaddr {
@@ -336,6 +360,7 @@ struct xnet_sock {
 	__be16			dport;
 	u8			recverr;	/* XNET_RECVERR (dgram only) */
 	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
+	u8			secure;		/* XNET_SECURE set */
 };
 
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)

@@ -42,6 +42,9 @@ struct sockaddr_xnet {
 #define XNET_HOPLIMIT		9	/* int: 1..255; -1 restores the default */
 #define XNET_RECVERR		10	/* int: error reports to the error queue */
 #define XNET_MTU		11	/* int, read only: connected peer's path MTU */
+#define XNET_SECURE		12	/* int: 1 refuses peers it cannot protect;
+					 * read on a connected socket: 1 if its
+					 * traffic is protected */
 
 #define XNET_HOPLIMIT_DEFAULT	64
 
@@ -107,6 +110,9 @@ enum {
 	XNET_CMD_ROUTE_DEL,	/* the same keys as ROUTE_ADD */
 	XNET_CMD_ROUTE_GET,	/* dump: every route of the netns */
 	XNET_CMD_ROUTE_LOOKUP,	/* do: the route ADDR takes, like ip route get */
+	XNET_CMD_KEY_ADD,	/* KEY_ID, KEY, [PEER_ADDR], [IFINDEX], [KEY_ALG] */
+	XNET_CMD_KEY_DEL,	/* KEY_ID */
+	XNET_CMD_KEY_GET,	/* dump: every key of the netns, never its bytes */
 	__XNET_CMD_MAX,
 };
 
@@ -143,6 +149,12 @@ enum {
 	XNET_ATTR_ROUTE_TYPE,	/* u8: XNET_ROUTE_* */
 	XNET_ATTR_PREFSRC,	/* u32, network byte order: source chosen */
 	XNET_ATTR_MTU,		/* u32: device MTU, or path MTU if lower */
+	XNET_ATTR_KEY_ID,	/* u32: the key's name, chosen by the user */
+	XNET_ATTR_KEY,		/* binary, XNET_KEY_LEN: write only */
+	XNET_ATTR_KEY_ALG,	/* u8: XNET_KEY_ALG_* */
+	XNET_ATTR_KEY_STATE,	/* u8: XNET_KEY_STATE_* */
+	XNET_ATTR_KEY_USE,	/* u32: sessions established with the key, alive */
+	XNET_ATTR_KEY_FPR,	/* binary, XNET_KEY_FPR_LEN: fingerprint */
 	__XNET_ATTR_MAX,
 };
 
@@ -205,6 +217,37 @@ enum {
 	XNET_UNREACH_NEIGH,		/* next hop did not answer resolution */
 	XNET_UNREACH_PORT,		/* no socket on that datagram port */
 	XNET_UNREACH_FORWARDING,	/* not addressed to a node not forwarding */
+};
+
+/*
+ * Secure channels (docs/SECURITY.md, docs/PROTOCOL.md). A key is
+ * XNET_KEY_LEN secret bytes shared by two peers (ATTR_PEER_ADDR), or by
+ * every peer that has no key of its own (no ATTR_PEER_ADDR: the netns's
+ * default), optionally only through one device (ATTR_IFINDEX). It never
+ * encrypts traffic itself: it authenticates a handshake from which two
+ * peers derive fresh per-direction session keys. Its fingerprint is
+ * the first XNET_KEY_FPR_LEN bytes of HMAC-SHA256(key, "xnet fingerprint").
+ */
+#define XNET_KEY_LEN		32
+#define XNET_KEY_FPR_LEN	8
+
+enum {
+	XNET_KEY_ALG_AES_GCM = 1,		/* gcm(aes), 256-bit: the default */
+	XNET_KEY_ALG_CHACHA20POLY1305,		/* rfc7539(chacha20,poly1305) */
+};
+
+enum {
+	XNET_KEY_STATE_ACTIVE = 1,	/* the newest key for its peer: new
+					 * handshakes use it */
+	XNET_KEY_STATE_STANDBY,		/* an older key for the same peer:
+					 * still accepted from the peer */
+};
+
+/* net.xnet.secure */
+enum {
+	XNET_SECURE_OFF = 0,		/* nothing protected: as before keys */
+	XNET_SECURE_PREFER,		/* protect peers with a key, plain others */
+	XNET_SECURE_REQUIRE,		/* drop every frame not protected */
 };
 
 #endif /* _UAPI_LINUX_XNET_H */
