@@ -218,6 +218,14 @@ void xnet_session_hold(struct xnet_net *xn, struct sk_buff *skb,
 struct xnet_keypair *xnet_keypair_lookup_rcu(struct xnet_net *xn,
 					     __be32 index);
 void xnet_keypair_put(struct xnet_keypair *kp);
+/*
+ * seal.c: a sealed frame from @peer (a peer with a key) named a session
+ * we do not have (InNoKey): the peer lost ours (its module reloaded, its
+ * netns re-created) or we lost its. Start a handshake to it, at most
+ * once a second per peer and within a per-netns budget, so that the
+ * peer's next frames find a session again. Softirq, under RCU.
+ */
+void xnet_session_unknown(struct xnet_net *xn, __be32 peer, int ifindex);
 /* seal.c opened a frame with @kp: the responder may now send with it */
 void xnet_session_confirmed(struct xnet_net *xn, struct xnet_keypair *kp);
 /* seal.c: @kp's counter passed XNET_REKEY_AFTER_FRAMES */

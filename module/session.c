@@ -36,6 +36,10 @@ void xnet_keypair_put(struct xnet_keypair *kp)
 {
 }
 
+void xnet_session_unknown(struct xnet_net *xn, __be32 peer, int ifindex)
+{
+}
+
 void xnet_session_confirmed(struct xnet_net *xn, struct xnet_keypair *kp)
 {
 }
