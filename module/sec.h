@@ -170,8 +170,8 @@ struct xnet_replay {
 };
 
 /* After this many frames under one session it rekeys, and stops at... */
-#define XNET_REKEY_AFTER_FRAMES	(1ULL << 30)
-#define XNET_REJECT_AFTER_FRAMES (1ULL << 62)
+#define XNET_REKEY_AFTER_FRAMES	BIT_ULL(30)
+#define XNET_REJECT_AFTER_FRAMES BIT_ULL(62)
 
 /*
  * One session with a peer: the keys derived by one handshake, one per

@@ -271,8 +271,7 @@ struct xnet_net {
 	struct xnet_rtable	*rtable;
 	int			route_max;
 	int			forwarding;	/* net.xnet.forwarding (forward.c) */
-	/* secure channels (sec.h): sysctls, and the state key.c and
-	 * session.c own */
+	/* secure channels (sec.h): sysctls, key.c's and session.c's state */
 	int			secure;		/* net.xnet.secure: XNET_SECURE_* */
 	int			rekey_ms;	/* session age that starts a rekey */
 	int			session_max;	/* peers with a session */

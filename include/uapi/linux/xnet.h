@@ -42,9 +42,7 @@ struct sockaddr_xnet {
 #define XNET_HOPLIMIT		9	/* int: 1..255; -1 restores the default */
 #define XNET_RECVERR		10	/* int: error reports to the error queue */
 #define XNET_MTU		11	/* int, read only: connected peer's path MTU */
-#define XNET_SECURE		12	/* int: 1 refuses peers it cannot protect;
-					 * read on a connected socket: 1 if its
-					 * traffic is protected */
+#define XNET_SECURE		12	/* int: 1 refuses unprotected peers */
 
 #define XNET_HOPLIMIT_DEFAULT	64
 
@@ -237,13 +235,17 @@ enum {
 };
 
 enum {
-	XNET_KEY_STATE_ACTIVE = 1,	/* the newest key for its peer: new
-					 * handshakes use it */
-	XNET_KEY_STATE_STANDBY,		/* an older key for the same peer:
-					 * still accepted from the peer */
+	XNET_KEY_STATE_ACTIVE = 1,	/* newest for its peer: handshakes use it */
+	XNET_KEY_STATE_STANDBY,		/* older: still accepted from the peer */
 };
 
-/* net.xnet.secure */
+/*
+ * XNET_SECURE set to 1 before connect()/sendto(): those fail with EACCES
+ * for a peer xnet cannot protect. Read on a connected socket: 1 if its
+ * traffic is protected.
+ *
+ * net.xnet.secure:
+ */
 enum {
 	XNET_SECURE_OFF = 0,		/* nothing protected: as before keys */
 	XNET_SECURE_PREFER,		/* protect peers with a key, plain others */
