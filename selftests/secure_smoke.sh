@@ -8,8 +8,9 @@
 #     SessionsEstablished and HandshakesSent moved on both sides; no auth
 #     failure, replay, unknown session or unsent frame counted;
 #  2. with net.xnet.rekey_ms=1000, a paced exchange of about 12 s each
-#     way (3 MiB at 250 kB/s) during which the key is rotated (key 2 added on both sides, key
-#     1 deleted): sessions rekey many times (SessionRekeys), the
+#     way (3 MiB at 250 kB/s) during which the key is rotated (key 2
+#     added on both sides, key 1 deleted): sessions rekey many times
+#     (SessionRekeys), the
 #     connection is not reset, both streams arrive intact, no auth
 #     failure or replay;
 #  3. a datagram echo works over the rotated sessions;
