@@ -74,6 +74,14 @@ struct xnet_sealhdr {
 enum {
 	XNET_HS_INIT = 1,
 	XNET_HS_RESP = 2,
+	/*
+	 * initiator -> responder once the RESP is taken: the responder may
+	 * seal with the new session (session.c). Its indexes as a RESP's
+	 * (sender the initiator's), the INIT's fingerprint and timestamp,
+	 * random zero, MAC = HMAC-SHA256(key, "xnet hs conf" | the message
+	 * up to the MAC (checksum, hop limit zero) | the RESP's MAC).
+	 */
+	XNET_HS_CONFIRM = 3,
 };
 
 struct xnet_hshdr {
@@ -157,6 +165,53 @@ bool xnet_neigh_auth_add(struct xnet_net *xn, struct sk_buff *skb,
 			 const struct net_device *dev);
 bool xnet_neigh_auth_check(struct xnet_net *xn, struct xnet_dev *xdev,
 			   struct sk_buff *skb);
+
+/*
+ * The neighbour trailer (secure=2): the MAC is the first bytes of
+ * HMAC-SHA256(key, "xnet neigh" | the sending device's Ethernet address |
+ * the common header, checksum and hop limit zero, length covering the
+ * trailer | timestamp | fpr). A query uses the key applying to the
+ * queried address, an answer the key applying to the querier.
+ */
+struct xnet_neigh_auth {
+	__be64	timestamp;		/* ktime_get_real_ns() */
+	__u8	fpr[XNET_KEY_FPR_LEN];
+	__u8	mac[16];
+};
+
+#define XNET_NEIGH_AUTH_LEN	sizeof(struct xnet_neigh_auth)
+#define XNET_NEIGH_AUTH_WINDOW_NS (30LL * NSEC_PER_SEC)
+
+/*
+ * Peer protected for XNET_SECURE: one of our own addresses (the frame
+ * never leaves memory) or xnet_sec_wanted(). Any context.
+ */
+bool xnet_sec_protected(struct xnet_net *xn, __be32 peer, int ifindex);
+
+/* netlink.c's side of xnetctl key add/del/show; process context */
+struct xnet_key_cfg {
+	u32		id;
+	__be32		peer;
+	int		ifindex;
+	u8		alg;
+	const u8	*secret;	/* XNET_KEY_LEN bytes */
+};
+
+struct xnet_key_info {
+	u32		id;
+	__be32		peer;
+	int		ifindex;
+	u8		alg;
+	u8		state;		/* XNET_KEY_STATE_* */
+	u32		use;
+	u8		fpr[XNET_KEY_FPR_LEN];
+};
+
+int xnet_key_add(struct xnet_net *xn, const struct xnet_key_cfg *cfg);
+int xnet_key_del(struct xnet_net *xn, u32 id);
+int xnet_key_walk(struct xnet_net *xn, unsigned long *pos,
+		  int (*fill)(const struct xnet_key_info *ki, void *arg),
+		  void *arg);
 
 /* session.c --------------------------------------------------------- */
 
