@@ -33,6 +33,12 @@
  *    path MTU and below the quoted frame's length; a connection's MSS
  *    follows at once and what is in flight is sent again at the new MSS
  *    (xnet_conn_mtu_reduced()), without touching the congestion window.
+ *  - about a sealed frame of ours (type 7, seal.c): its payload is
+ *    encrypted, so no socket can be matched (nor a sequence checked);
+ *    only a frame too big acts, lowering the path MTU to the quoted
+ *    destination if the reported MTU is valid against the MTU the sealed
+ *    frame was sized for. Connections pick the lower MTU up when they
+ *    next size their segments from it; nothing is sent again at once.
  *
  * Context: xnet_error_send() runs in softirq or process context with no
  * xnet lock held. xnet_error_rcv() runs in softirq under RCU (rx.c); it
@@ -46,6 +52,7 @@
 #include <linux/etherdevice.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 /* Least payload of a connection frame a report must quote: its seq. */
 #define XNET_ERR_QUOTE_MIN	16
@@ -302,6 +309,29 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 	consume_skb(skb);
 }
 
+/* A report about a sealed frame of ours: see the top of this file. */
+static void xnet_error_sealed(struct xnet_net *xn, struct sk_buff *skb)
+{
+	const struct xnethdr *xh = xnet_hdr(skb);
+	const struct xnet_errhdr *eh = (const void *)(xh + 1);
+	const struct xnethdr *qh = (const void *)(eh + 1);
+	unsigned int mtu = ntohl(eh->info), cur;
+
+	if (eh->type != XNET_ERR_TOOBIG || qh->daddr == htonl(XNET_ADDR_BROADCAST))
+		goto ignore;
+	/* the MTU the sealed frame was sized for: the path's, seal included */
+	cur = xnet_path_mtu(xn, qh->saddr, qh->daddr, 0);
+	if (xnet_sec_wanted(xn, qh->daddr, 0))
+		cur += XNET_SEAL_OVERHEAD;
+	if (mtu < XNET_MIN_MTU || mtu >= cur || ntohs(qh->len) <= mtu)
+		goto ignore;
+	xnet_pmtu_update(xn, qh->daddr, mtu);
+	consume_skb(skb);
+	return;
+ignore:
+	xnet_error_ignored(xn, skb);
+}
+
 static void xnet_error_conn(struct xnet_net *xn, struct sk_buff *skb)
 {
 	const struct xnethdr *qh = (const void *)((const u8 *)xnet_hdr(skb) +
@@ -354,6 +384,9 @@ void xnet_error_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	case XNET_T_STREAM:
 	case XNET_T_SEQPACKET:
 		xnet_error_conn(xn, skb);
+		return;
+	case XNET_T_SEALED:
+		xnet_error_sealed(xn, skb);
 		return;
 	default:
 		xnet_error_ignored(xn, skb);
