@@ -1083,11 +1083,12 @@ static void mk_hdr(FIXTURE_DATA(fz) *self, uint8_t *f, uint8_t type,
 }
 
 /*
- * A sealed frame (module/sec.h) from the client's address or a stranger's:
- * random session index, counter, ciphertext and tag, so at best an
- * unknown session (InNoKey). @bad: malformed before the index is looked
- * up: too short for a seal header and a tag, flags or reserved bits set,
- * an inner type that is never sealed (InAuthFailures).
+ * A sealed frame (module/sec.h) from the client's address or a
+ * stranger's: random session index, counter (below 2^62), ciphertext and
+ * tag, so at best an unknown session (InNoKey). @bad: malformed before
+ * the index is looked up: too short for a seal header and a tag, flags
+ * or reserved bits set, an inner type that is never sealed
+ * (InAuthFailures).
  */
 static size_t gen_sealed(FIXTURE_DATA(fz) *self, uint8_t *f, int bad)
 {
@@ -1108,6 +1109,9 @@ static size_t gen_sealed(FIXTURE_DATA(fz) *self, uint8_t *f, int bad)
 		f[O_SEAL + 1] = 0;
 		xu_put16(f, O_SEAL + 2, 0);
 	}
+	/* a counter a session could reach (below 2^62: sec.h) */
+	if (xlen >= XU_HLEN + 9)
+		f[O_SEAL + 8] &= 0x3f;
 	switch (how) {
 	case 1:
 		f[O_SEAL + 1] = 1 + rnd_below(255);
