@@ -159,7 +159,7 @@ enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR,
 
 /* module/sec.h: a handshake's header after the common one, its length */
 #define O_HS		(X + XU_HLEN)
-#define HS_LEN		(XU_HLEN + 76)
+#define HS_LEN		(XU_HLEN + 80)	/* sizeof(struct xnet_hshdr): 80 */
 #define HS_INIT		1
 #define HS_RESP		2
 enum { M_SILENT, M_SINK, M_ZW };
@@ -1885,7 +1885,7 @@ static int hs_hostile(const uint8_t *init)
 		/* receiver: the initiator's index */
 		memcpy(f + O_HS + 8, init + O_HS + 4, 4);
 		xu_put32(f, O_HS + 4, rnd());
-		for (i = O_HS + 28; i < X + (int)xlen; i++)
+		for (i = O_HS + 32; i < X + (int)xlen; i++)
 			f[i] = rnd();		/* random and MAC */
 		if (kind == 1)
 			want = H_ANY;

@@ -102,7 +102,7 @@ enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR,
 #define SEAL_HLEN	16
 #define SEAL_TAGLEN	16
 #define O_HS		(X + XU_HLEN)
-#define HS_LEN		(XU_HLEN + 76)
+#define HS_LEN		(XU_HLEN + 80)	/* sizeof(struct xnet_hshdr): 80 */
 
 /*
  * The counters every injected frame must land in exactly one of: those
