@@ -24,6 +24,8 @@
  *   what they changed, not because the frame was stale), then its
  *   hop-limit flips (outside the tag by design: routers change it) and
  *   itself again are replays.
+ * - slow_responder: answers slower than the retry interval still make
+ *   a session (B's frames delayed 1.5 s).
  * - replay: captured frames injected again at once, and after the
  *   sessions rekeyed (net.xnet.rekey_ms=1000): all dropped, counted.
  * - rotate_bulk: a stream transfer each way (SHA-256 checked by
@@ -784,6 +786,46 @@ TEST_F_TIMEOUT(sec, bit_flips, 150)
 	TH_LOG("%d flipped copies refused", nfl);
 	xu_msleep(200);
 	EXPECT_TRUE(nothing_queued(dfd));
+	close(cdfd);
+	close(dfd);
+}
+
+/*
+ * A responder whose answer takes longer than the initiator's retry
+ * interval (1 s): a path with a long delay, or a loaded machine where
+ * the responder's first transforms take their time (crypto templates
+ * instantiated, modules loaded, self-tests run). Every retry is a new
+ * initiation with a new index; the initiator must still take the
+ * answer to an earlier one of the same attempt, else no handshake ever
+ * completes and everything A sends is dropped. B's frames are delayed
+ * by 1.5 s (netem).
+ */
+TEST_F_TIMEOUT(sec, slow_responder, 90)
+{
+	long long b0[NK], a0[NK];
+	uint8_t buf[64];
+	int dfd, cdfd;
+	ssize_t n;
+	double t0;
+
+	ASSERT_EQ(0, key_pair(1, self->k1));
+	ASSERT_EQ(0, secure_both(self, "1"));
+	ASSERT_EQ(0, xu_sh("tc qdisc add dev xb root netem delay 1500ms"));
+	dfd = dgram_bound(self, 0, B_ADDR, DG_PORT);
+	ASSERT_LE(0, dfd);
+	cdfd = cli_socket(self, AF_XNET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, cdfd);
+	ASSERT_EQ(0, ctrs(self, 0, b0));
+	ASSERT_EQ(0, ctrs(self, 1, a0));
+	t0 = xu_now();
+	ASSERT_EQ(5, send_to(cdfd, B_ADDR, DG_PORT, "hello", 5));
+	n = recv_within(dfd, buf, sizeof(buf), 15000);
+	TH_LOG("delivered after %.1f s", xu_now() - t0);
+	if (n != 5)
+		log_deltas(_metadata, self, b0, a0);
+	EXPECT_EQ(5, n);
+	EXPECT_LT(a0[K_ESTAB], ctr(self, 1, K_ESTAB));
+	xu_sh("tc qdisc del dev xb root");
 	close(cdfd);
 	close(dfd);
 }
