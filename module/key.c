@@ -180,6 +180,28 @@ int xnet_key_mac(const struct xnet_key *key, const struct kvec *v,
 }
 
 /*
+ * The sessions' AEAD, made once and freed. Its first instantiation in a
+ * boot loads modules and runs the crypto self-tests, which under
+ * emulation took longer than a handshake attempt (5 INITs a second
+ * apart): the responder's answers all came after the initiator gave up,
+ * and the first session after boot never formed. Here the user waits
+ * for it instead, and a key whose algorithm the kernel lacks is refused
+ * at once. Process context.
+ */
+static int xnet_key_aead_probe(u8 alg)
+{
+	struct crypto_aead *tfm;
+
+	tfm = crypto_alloc_aead(alg == XNET_KEY_ALG_CHACHA20POLY1305 ?
+				"rfc7539(chacha20,poly1305)" : "gcm(aes)",
+				0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	crypto_free_aead(tfm);
+	return 0;
+}
+
+/*
  * KEY_ADD: a new key, keyed from @secret (XNET_KEY_LEN bytes, the
  * caller's to wipe). Process context.
  */
@@ -206,6 +228,8 @@ int xnet_key_add(struct xnet_net *xn, const struct xnet_key_cfg *cfg)
 	err = crypto_shash_setkey(key->hmac, cfg->secret, XNET_KEY_LEN);
 	if (!err)
 		err = xnet_key_mac(key, &v, 1, digest);
+	if (!err)
+		err = xnet_key_aead_probe(cfg->alg);
 	if (err)
 		goto free;
 	memcpy(key->fpr, digest, XNET_KEY_FPR_LEN);

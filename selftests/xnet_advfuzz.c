@@ -78,6 +78,13 @@
  * listener_close_children: closing a listener must end its half-open
  * children at once (found by this fuzzer on the fixed code: see there).
  *
+ * malicious_peer: the victim holds a key for the attacker's address
+ * (secure=1) and sends it datagrams; the attacker answers each of its
+ * handshake initiations with hostile messages (responses cut short or
+ * with forged MACs or indexes, the initiation reflected, initiations and
+ * sealed frames of its own): nothing forms, each is counted, the frames
+ * waiting for the handshake are bounded and dropped once.
+ *
  * amplification: with the default resolution sysctls, first 200 frames
  * of strangers (SYNs to a closed port, ACKs to the listener, neighbour
  * queries) at 100 a second, where every answer costs a resolution; then
@@ -147,7 +154,14 @@
 #define F_FIN	0x04
 #define F_RST	0x08
 
-enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
+enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR,
+       T_SEALED, T_HANDSHAKE };
+
+/* module/sec.h: a handshake's header after the common one, its length */
+#define O_HS		(X + XU_HLEN)
+#define HS_LEN		(XU_HLEN + 80)	/* sizeof(struct xnet_hshdr): 80 */
+#define HS_INIT		1
+#define HS_RESP		2
 enum { M_SILENT, M_SINK, M_ZW };
 
 enum {
@@ -200,6 +214,8 @@ static struct {
 	int nviol;
 	int seen[16];			/* violations reported per kind */
 	int orphan_ms;
+	uint8_t hs_init[X + HS_LEN];	/* the victim's last initiation */
+	long hs_inits;			/* initiations seen */
 	struct __test_metadata *md;
 } g;
 
@@ -502,6 +518,11 @@ static void pump(int ms)
 		else if (f[O_TYPE] == T_STREAM && is_ours(d) &&
 			 n >= X + CONN_HLEN)
 			seg_in(f);
+		else if (f[O_TYPE] == T_HANDSHAKE && is_ours(d) &&
+			 n == X + HS_LEN && f[O_HS] == HS_INIT) {
+			memcpy(g.hs_init, f, n);
+			g.hs_inits++;
+		}
 	}
 }
 
@@ -1824,6 +1845,155 @@ TEST_F_TIMEOUT(adv, amplification, 170)
 	EXPECT_LE(fast.d[8], (long long)(100 * (fast.secs + 2)) + 50);
 	retire(c, 1, 3.0);
 	pump(100);
+}
+
+/* ---- a malicious peer in handshakes ------------------------------------ */
+
+enum { H_AUTH, H_NOKEY, H_ANY, NH };
+
+/*
+ * One hostile answer to the victim's initiation @init (the attacker holds
+ * no key): a response cut short, a response to it with a forged MAC (or,
+ * if the victim gave up on that handshake meanwhile, for an index it no
+ * longer waits on), one for another index, the initiation reflected
+ * back from the attacker's address (its MAC covers the addresses), a
+ * fresh initiation with the victim's fingerprint and a random MAC, or a
+ * sealed frame for a session the victim never had. Returns the counter
+ * it must land in.
+ */
+static int hs_hostile(const uint8_t *init)
+{
+	uint8_t f[FMAX];
+	size_t xlen = HS_LEN;
+	int kind = rnd_below(6), want = H_AUTH, i;
+
+	if (kind == 0)
+		xlen = XU_HLEN + 12 + rnd_below(HS_LEN - XU_HLEN - 12);
+	if (kind == 5)
+		xlen = XU_HLEN + 16 + 16 + 16 + rnd_below(1000);
+	mk_hdr(f, kind == 5 ? T_SEALED : T_HANDSHAKE, g.aaddr, g.vaddr, 0, 0,
+	       xlen);
+	f[X + XU_O_HOPLIMIT] = XU_HOPLIMIT;
+	for (i = O_HS; i < X + (int)xlen; i++)
+		f[i] = rnd();
+	switch (kind) {
+	case 0:		/* a response cut short */
+	case 1:		/* a response with a forged MAC */
+	case 2:		/* a response for another index */
+		memcpy(f + O_HS, init + O_HS, HS_LEN - XU_HLEN);
+		f[O_HS] = HS_RESP;
+		/* receiver: the initiator's index */
+		memcpy(f + O_HS + 8, init + O_HS + 4, 4);
+		xu_put32(f, O_HS + 4, rnd());
+		for (i = O_HS + 32; i < X + (int)xlen; i++)
+			f[i] = rnd();		/* random and MAC */
+		if (kind == 1)
+			want = H_ANY;
+		if (kind == 2) {
+			f[O_HS + 11] ^= 1 + rnd_below(255);
+			want = H_NOKEY;
+		}
+		break;
+	case 3:		/* the victim's own initiation, reflected */
+		memcpy(f + O_HS, init + O_HS, HS_LEN - XU_HLEN);
+		break;
+	case 4:		/* an initiation with a random MAC */
+		memcpy(f + O_HS, init + O_HS, 20);	/* kind .. fingerprint */
+		xu_put32(f, O_HS + 4, rnd());
+		break;
+	case 5:		/* sealed, for a session nobody has */
+		f[O_HS] = T_DGRAM;
+		f[O_HS + 1] = 0;
+		xu_put16(f, O_HS + 2, 0);
+		f[O_HS + 8] = 0;		/* a counter below 2^56 */
+		xu_put16(f, O_SPORT, 9);
+		xu_put16(f, O_DPORT, 9);
+		want = H_NOKEY;
+		break;
+	}
+	fix_crc(f);
+	send_raw(f, X + xlen);
+	return want;
+}
+
+/*
+ * A malicious peer plays the victim's handshakes: the victim holds a key
+ * for the attacker's address and secure=1, and sends it datagrams; every
+ * initiation it sends is answered with hostile messages (hs_hostile()).
+ * No session forms, every hostile message is counted where it belongs,
+ * the datagrams waiting for the handshake are bounded and dropped in
+ * the end (OutNoKey, each once), the victim's initiations are paced by
+ * its retry timer (not by the attacker's frames), and it sends no more
+ * than it gets.
+ */
+TEST_F_TIMEOUT(adv, malicious_peer, 120)
+{
+	static const char * const names[] = {
+		"InAuthFailures", "InNoKey", "InReplays", "SessionsEstablished",
+		"HandshakesSent", "OutNoKey",
+	};
+	long long c0[6], c1[6];
+	long cnt[NH] = { 0 }, seen = 0, sent, v0, a0;
+	struct sockaddr_xnet sa = xu_sa(A_ADDR, 9);
+	double t0, secs;
+	int i, k, ndg = 100;
+
+	ASSERT_EQ(0, xu_sh("xnetctl key add 1 "
+			   "000102030405060708090a0b0c0d0e0f"
+			   "101112131415161718191a1b1c1d1e1f peer " A_ADDR));
+	ASSERT_EQ(0, sysctl_set("secure", "1"));
+	for (i = 0; i < 6; i++) {
+		c0[i] = xu_counter(names[i]);
+		ASSERT_LE(0, c0[i]) TH_LOG("%s", names[i]);
+	}
+	v0 = g.vframes;
+	a0 = g.aframes;
+	t0 = xu_now();
+	/*
+	 * One datagram first: it waits for resolution (whose queue is
+	 * short), then for the handshake; once that started, the others
+	 * go straight to the handshake's queue (64 held, the rest dropped).
+	 */
+	ASSERT_EQ(1, sendto(g.dfd, "d", 1, 0, (struct sockaddr *)&sa,
+			    sizeof(sa)));
+	while (!g.hs_inits && xu_now() - t0 < 5.0 * g.mul)
+		pump(20);
+	ASSERT_LT(0, g.hs_inits);
+	for (i = 1; i < ndg; i++)
+		ASSERT_EQ(1, sendto(g.dfd, "d", 1, 0, (struct sockaddr *)&sa,
+				    sizeof(sa)));
+	/* the victim retries its initiation for a few seconds */
+	while (xu_now() - t0 < 8.0 * g.mul) {
+		pump(50);
+		if (g.hs_inits == seen)
+			continue;
+		seen = g.hs_inits;
+		for (k = 0; k < 8; k++)
+			cnt[hs_hostile(g.hs_init)]++;
+	}
+	sent = cnt[H_AUTH] + cnt[H_NOKEY] + cnt[H_ANY];
+	/* every datagram dropped once, when its handshake failed */
+	for (i = 0; i < 100 && xu_counter("OutNoKey") < c0[5] + ndg; i++)
+		pump(100);
+	secs = xu_now() - t0;
+	for (i = 0; i < 6; i++)
+		c1[i] = xu_counter(names[i]);
+	TH_LOG("%.1f s: %ld initiations answered with %ld hostile frames "
+	       "(%ld auth, %ld nokey, %ld either); InAuthFailures +%lld "
+	       "InNoKey +%lld HandshakesSent +%lld OutNoKey +%lld", secs,
+	       seen, sent, cnt[H_AUTH], cnt[H_NOKEY], cnt[H_ANY],
+	       c1[0] - c0[0], c1[1] - c0[1], c1[4] - c0[4], c1[5] - c0[5]);
+	EXPECT_LE(2, seen);
+	EXPECT_EQ(sent, c1[0] - c0[0] + c1[1] - c0[1]);
+	EXPECT_LE(cnt[H_AUTH], c1[0] - c0[0]);
+	EXPECT_LE(cnt[H_NOKEY], c1[1] - c0[1]);
+	EXPECT_EQ(c0[2], c1[2]);
+	EXPECT_EQ(c0[3], c1[3]);
+	EXPECT_EQ(c0[5] + ndg, c1[5]);
+	/* paced by its timers: one a second at most, and a few restarts */
+	EXPECT_GE(2 * (long long)secs + 6, c1[4] - c0[4]);
+	EXPECT_GE((g.aframes - a0) + 2 * secs + 20, g.vframes - v0);
+	EXPECT_EQ(0, g.nviol);
 }
 
 #include "xnet_harness.h"

@@ -11,7 +11,10 @@
  * max - 1, random), truncations, lengths inconsistent with the frame, bad
  * checksums, impossible flag combinations, sequence numbers outside the
  * window and forged resets. Most mutations recompute the CRC so that they
- * reach the parsers behind it.
+ * reach the parsers behind it. Secure channels' frames are made from
+ * scratch (the node holds no key): sealed frames and handshake
+ * initiations, malformed (InAuthFailures) or well-formed for a session or
+ * key the node does not have (InNoKey).
  *
  * The frames go to a socket in each state in turn (one namespace set-up
  * for all, which is what takes time under emulation): LISTEN, SYN_RECV (a
@@ -87,8 +90,19 @@
 #define F_RST	0x08
 #define F_EOR	0x10
 
-/* T_ERROR: an error report (error.c); a known type, never fuzzed as unknown */
-enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
+/*
+ * T_ERROR: an error report (error.c); T_SEALED, T_HANDSHAKE: secure
+ * channels (seal.c, handshake.c). Known types, never fuzzed as unknown.
+ */
+enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR,
+       T_SEALED, T_HANDSHAKE };
+
+/* a sealed frame's seal header, a handshake's header (module/sec.h) */
+#define O_SEAL		(X + XU_HLEN)
+#define SEAL_HLEN	16
+#define SEAL_TAGLEN	16
+#define O_HS		(X + XU_HLEN)
+#define HS_LEN		(XU_HLEN + 80)	/* sizeof(struct xnet_hshdr): 80 */
 
 /*
  * The counters every injected frame must land in exactly one of: those
@@ -99,7 +113,7 @@ enum { T_DGRAM = 1, T_QUERY, T_ANSWER, T_STREAM, T_SEQPACKET, T_ERROR };
 enum {
 	K_PKTS, K_ERRIN, K_CSUM, K_MALF, K_VER, K_TYPE, K_NOSOCK, K_BUF,
 	K_ADDR, K_PORT, K_OOW, K_UNSOL, K_LOVF, K_MEMLIM, K_MEMPR, K_CHAL,
-	K_STATE, K_ERRIGN, NK
+	K_STATE, K_ERRIGN, K_AUTH, K_NOKEY, NK
 };
 
 static const char * const ctr_names[NK] = {
@@ -108,6 +122,7 @@ static const char * const ctr_names[NK] = {
 	"InAddrErrors", "InBadPort", "InOutOfWindow", "NeighUnsolicited",
 	"ListenOverflows", "MemLimitDrops", "MemPressureDrops",
 	"InChallengeAcks", "InStateDrops", "InErrorsIgnored",
+	"InAuthFailures", "InNoKey",
 };
 
 /* mutation classes */
@@ -136,6 +151,10 @@ enum {
 	C_ERR_BAD,	/* malformed error report */
 	C_ERR_IGN,	/* well-formed error report failing validation */
 	C_ERR_V1,	/* a version 1 error report */
+	C_SEAL_BAD,	/* sealed frame: too short, flags, reserved, inner type */
+	C_SEAL_NOKEY,	/* well-formed sealed frame, unknown session index */
+	C_HS_BAD,	/* handshake: length, kind or reserved field wrong */
+	C_HS_NOKEY,	/* well-formed initiation, unknown key fingerprint */
 	NCLS
 };
 
@@ -143,13 +162,15 @@ static const char * const cls_names[NCLS] = {
 	"short", "version", "len", "trunc", "csum", "saddr", "bcast_uni",
 	"daddr", "type", "port", "seg", "neigh_bad", "neigh_unsol", "nosock",
 	"blind", "rst_inwin", "syn_inwin", "ack_ahead", "noack", "data_late",
-	"syn_new", "err_bad", "err_ign", "err_v1",
+	"syn_new", "err_bad", "err_ign", "err_v1", "seal_bad", "seal_nokey",
+	"hs_bad", "hs_nokey",
 };
 
 static const int cls_ctr[NCLS] = {
 	K_MALF, K_VER, K_MALF, K_MALF, K_CSUM, K_MALF, K_MALF, K_ADDR, K_TYPE,
 	K_PORT, K_MALF, K_MALF, K_UNSOL, K_NOSOCK, K_OOW, K_CHAL, K_CHAL,
-	K_CHAL, K_STATE, K_STATE, -1, K_MALF, K_ERRIGN, K_VER,
+	K_CHAL, K_STATE, K_STATE, -1, K_MALF, K_ERRIGN, K_VER, K_AUTH, K_NOKEY,
+	K_AUTH, K_NOKEY,
 };
 
 /* FNV-1a, 64 bits: the integrity check of every transfer. */
@@ -1038,6 +1059,113 @@ static size_t gen_err_v1(FIXTURE_DATA(fz) *self, uint8_t *f,
  * One frame of class @cls into f; returns its length. tb is the target
  * of blind frames, ti of in-window ones.
  */
+/*
+ * The common header of a frame from the attacker (@peer, network order)
+ * to the node, @xlen bytes, the rest random. Checksum not set.
+ */
+static void mk_hdr(FIXTURE_DATA(fz) *self, uint8_t *f, uint8_t type,
+		   uint32_t peer, size_t xlen)
+{
+	size_t i;
+
+	memcpy(f, self->xb_mac, 6);
+	memcpy(f + 6, src_mac(self, peer), 6);
+	xu_put16(f, 12, ETH_P_XNET);
+	for (i = X; i < X + xlen; i++)
+		f[i] = rnd();
+	f[O_VER] = XU_VERSION;
+	f[O_TYPE] = type;
+	xu_put16(f, O_LEN, xlen);
+	memcpy(f + O_SADDR, &peer, 4);
+	xu_put32(f, O_DADDR, ntohl(xu_addr(SRV_ADDR)));
+	f[X + XU_O_HOPLIMIT] = bval(8);
+	memset(f + X + XU_O_HOPLIMIT + 1, 0, 3);
+}
+
+/*
+ * A sealed frame (module/sec.h) from the client's address or a
+ * stranger's: random session index, counter (below 2^62), ciphertext and
+ * tag, so at best an unknown session (InNoKey). @bad: malformed before
+ * the index is looked up: too short for a seal header and a tag, flags
+ * or reserved bits set, an inner type that is never sealed
+ * (InAuthFailures).
+ */
+static size_t gen_sealed(FIXTURE_DATA(fz) *self, uint8_t *f, int bad)
+{
+	static const uint8_t inner_ok[] = {
+		T_DGRAM, T_STREAM, T_SEQPACKET, T_ERROR,
+	};
+	uint32_t peer = rnd_below(2) ? xu_addr(CLI_ADDR) : xu_addr(SPOOF_ADDR);
+	size_t min = XU_HLEN + SEAL_HLEN + SEAL_TAGLEN;
+	size_t xlen = min + rnd_below(1200);
+	int how = bad ? (int)rnd_below(4) : -1;
+	uint8_t it;
+
+	if (how == 0)
+		xlen = XU_HLEN + rnd_below(SEAL_HLEN + SEAL_TAGLEN);
+	mk_hdr(self, f, T_SEALED, peer, xlen);
+	if (xlen >= XU_HLEN + 4) {
+		f[O_SEAL] = inner_ok[rnd_below(4)];
+		f[O_SEAL + 1] = 0;
+		xu_put16(f, O_SEAL + 2, 0);
+	}
+	/* a counter a session could reach (below 2^62: sec.h) */
+	if (xlen >= XU_HLEN + 9)
+		f[O_SEAL + 8] &= 0x3f;
+	switch (how) {
+	case 1:
+		f[O_SEAL + 1] = 1 + rnd_below(255);
+		break;
+	case 2:
+		xu_put16(f, O_SEAL + 2, 1 + rnd_below(65535));
+		break;
+	case 3:
+		do
+			it = bval(8);
+		while (memchr(inner_ok, it, sizeof(inner_ok)));
+		f[O_SEAL] = it;
+		break;
+	}
+	fix_crc(f, X + xlen);
+	return X + xlen;
+}
+
+/*
+ * A handshake initiation (module/sec.h) with a fingerprint no key of the
+ * node has (InNoKey), random MAC; @bad: a length other than a
+ * handshake's, a kind that is neither initiation nor response, or
+ * reserved bits set (InAuthFailures).
+ */
+static size_t gen_hs(FIXTURE_DATA(fz) *self, uint8_t *f, int bad)
+{
+	uint32_t peer = rnd_below(2) ? xu_addr(CLI_ADDR) : xu_addr(SPOOF_ADDR);
+	size_t xlen = HS_LEN;
+	int how = bad ? (int)rnd_below(3) : -1;
+
+	if (how == 0)
+		xlen = rnd_below(2) ? XU_HLEN + rnd_below(HS_LEN - XU_HLEN) :
+				      HS_LEN + 1 + rnd_below(200);
+	mk_hdr(self, f, T_HANDSHAKE, peer, xlen);
+	xu_put32(f, O_SPORT, 0);		/* both ports */
+	if (xlen >= XU_HLEN + 12) {
+		f[O_HS] = 1;			/* INIT */
+		f[O_HS + 1] = 1 + rnd_below(2);	/* alg */
+		xu_put16(f, O_HS + 2, 0);
+		xu_put32(f, O_HS + 8, 0);	/* receiver */
+	}
+	if (how == 0 && xlen >= XU_HLEN + 1 && !rnd_below(2))
+		f[O_HS] = 2;			/* a RESP, as short or long */
+	if (how == 1) {
+		f[O_HS] = bval(8);
+		if (f[O_HS] == 1 || f[O_HS] == 2)
+			f[O_HS] = 0;
+	}
+	if (how == 2)
+		xu_put16(f, O_HS + 2, 1 + rnd_below(65535));
+	fix_crc(f, X + xlen);
+	return X + xlen;
+}
+
 static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		  const struct target *tb, const struct target *ti,
 		  uint8_t *f)
@@ -1056,6 +1184,12 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		return gen_err_ign(self, f, tb, ti);
 	case C_ERR_V1:
 		return gen_err_v1(self, f, tb);
+	case C_SEAL_BAD:
+	case C_SEAL_NOKEY:
+		return gen_sealed(self, f, cls == C_SEAL_BAD);
+	case C_HS_BAD:
+	case C_HS_NOKEY:
+		return gen_hs(self, f, cls == C_HS_BAD);
 	case C_NEIGH_BAD:
 	case C_NEIGH_UNSOL:
 		t = pick(self->tmpl_nb, self->nnb);
@@ -1149,7 +1283,7 @@ static size_t gen(FIXTURE_DATA(fz) *self, int cls, int state,
 		scramble(f, len, M_PORTS | M_SEG);
 		do
 			f[O_TYPE] = bval(8);
-		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_ERROR);
+		while (f[O_TYPE] >= T_DGRAM && f[O_TYPE] <= T_HANDSHAKE);
 		fix_crc(f, len);
 		return len;
 	case C_PORT:
@@ -1443,7 +1577,8 @@ static int fuzz(struct __test_metadata *_metadata, FIXTURE_DATA(fz) *self,
 static const int generic[] = {
 	C_SHORT, C_VERSION, C_LEN, C_TRUNC, C_CSUM, C_SADDR, C_BCAST_UNI,
 	C_DADDR, C_TYPE, C_PORT, C_SEG, C_NEIGH_BAD, C_NEIGH_UNSOL, C_NOSOCK,
-	C_BLIND, C_ERR_BAD, C_ERR_IGN, C_ERR_V1,
+	C_BLIND, C_ERR_BAD, C_ERR_IGN, C_ERR_V1, C_SEAL_BAD, C_SEAL_NOKEY,
+	C_HS_BAD, C_HS_NOKEY,
 };
 
 #define NGEN (int)(sizeof(generic) / sizeof(generic[0]))
