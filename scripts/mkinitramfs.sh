@@ -14,7 +14,9 @@
 #   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc,
 #   virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic sch_plug, and
 #   the stacked devices and tunnels of stacked_devices.sh and tunnels.sh
-#   (8021q macvlan bonding vxlan ip_gre) (+ dependencies), depmod'ed;
+#   (8021q macvlan bonding vxlan ip_gre), the crypto modules of secure
+#   channels (gcm ghash chacha20poly1305 ...), wireguard and macsec
+#   (+ dependencies), depmod'ed; wg (wireguard-tools) if the host has it;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
@@ -107,6 +109,9 @@ copy_bin bridge
 copy_bin "$(command -v tipc || echo /sbin/tipc)" tipc
 copy_bin socat
 copy_bin ethtool
+# wg (wireguard-tools) for the benchmark's WireGuard figure; without it
+# that figure says so and fails
+command -v wg >/dev/null && copy_bin wg
 copy_bin kmod
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	ln -sf kmod "$R/usr/bin/$a"
@@ -130,6 +135,13 @@ mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
 mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
 mods+=(sch_plug)
 mods+=(8021q macvlan bonding vxlan ip_gre)
+# secure channels: the AEADs and hashes xnet asks the crypto API for
+# (gcm(aes), rfc7539(chacha20,poly1305), hmac(sha256)), found through
+# their aliases when xnet allocates them; WireGuard and MACsec for the
+# benchmark's comparison (bench-guest.sh: secure)
+mods+=(gcm ghash-generic ghash-clmulni-intel aesni-intel ctr cryptd
+       chacha20poly1305 chacha_generic chacha-x86_64 poly1305_generic
+       poly1305-x86_64 sha256-ssse3 wireguard macsec)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
