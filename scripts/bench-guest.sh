@@ -35,7 +35,9 @@
 #   fair_secs=20 seconds of the fairness run
 #                prof: a system-wide perf profile of one XNET and one TCP
 #                stream (hottest symbols in the console log), once; with
-#                fwd named too, also of both through the router
+#                fwd named too, also of both through the router; with
+#                secure, also of protected xnet (both algs) and of TCP
+#                over WireGuard
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
@@ -679,6 +681,20 @@ if named prof; then
 			prof xnet $FXB fa
 			prof tcp $FIB fa
 			fwd_offload on
+		fi
+		if named secure && [ $SEC_XNET = 1 ] && sec_on; then
+			echo "### (protected xnet, AES-256-GCM)"
+			prof xnet $XB
+			if sec_xnet_alg chacha20poly1305; then
+				echo "### (protected xnet, ChaCha20-Poly1305)"
+				prof xnet $XB
+			fi
+			sec_xnet_alg
+			sec_off
+		fi
+		if named secure && [ $SEC_WG = 1 ]; then
+			echo "### (TCP over WireGuard)"
+			prof tcp $WB
 		fi
 		if want routes; then
 			echo "### (1-byte round trips, the 1-route chain)"
