@@ -135,13 +135,12 @@ mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
 mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
 mods+=(sch_plug)
 mods+=(8021q macvlan bonding vxlan ip_gre)
-# secure channels: the AEADs and hashes xnet asks the crypto API for
-# (gcm(aes), rfc7539(chacha20,poly1305), hmac(sha256)), found through
-# their aliases when xnet allocates them; WireGuard and MACsec for the
-# benchmark's comparison (bench-guest.sh: secure)
-mods+=(gcm ghash-generic ghash-clmulni-intel aesni-intel ctr cryptd
-       chacha20poly1305 chacha_generic chacha-x86_64 poly1305_generic
-       poly1305-x86_64 sha256-ssse3 wireguard macsec)
+# secure channels (sec.h): the AEADs and what the crypto API builds them of
+mods+=(gcm ghash_generic ctr aesni_intel ghash_clmulni_intel chacha20poly1305
+      chacha_generic chacha_x86_64 poly1305_generic poly1305_x86_64)
+# the benchmark's comparison (bench-guest.sh: secure): WireGuard, MACsec,
+# and the SIMD SHA-256 a real system's udev would load
+mods+=(wireguard macsec sha256-ssse3 cryptd)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
