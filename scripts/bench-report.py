@@ -384,15 +384,45 @@ def secure(rows, meta):
                   ("sealed" if ok else "NOT SEALED?"))
             out.setdefault("seal_bytes_per_rt", {})[f] = extra
             out.setdefault("sealed", {})[f] = ok
+    # losses on the way: the sender's retransmissions (xnet), the
+    # receiver's drops by reason, the backlog queues' drops (any family)
+    print("  1 stream, per run (median): retransmitted segments / segments "
+          "sent by a; b's drops; frames the backlog queues dropped:")
+    for f in fams:
+        rs = [r for r in rows if r.get("label") == "sec-tput1" and
+              r.get("family") == f and "error" not in r]
+        if not rs:
+            continue
+        line = f"    {SHORT[f]:<8}"
+        if f.startswith("xnet"):
+            re_ = [r.get("xnet_delta", {}).get("RetransSegs", 0) /
+                   max(1, r.get("xnet_delta", {}).get("OutSegs", 0))
+                   for r in rs]
+            line += f" retransmitted {statistics.median(re_) * 100:.1f}%"
+            drops = {}
+            for r in rs:
+                for k, v in r.get("xnet_delta_b", {}).items():
+                    if k.startswith(("In", "Mem")) and k not in (
+                            "InPackets", "InSegs", "InDatagrams") and v:
+                        drops.setdefault(k, []).append(v)
+            if drops:
+                line += ", b: " + " ".join(
+                    f"{k} {statistics.median(v):.0f}"
+                    for k, v in sorted(drops.items()))
+        bd = [r["backlog_drops"] for r in rs if "backlog_drops" in r]
+        if bd:
+            line += f", backlog drops {statistics.median(bd):.0f}"
+        print(line)
     hs = {m: stats(rows, "sec-hs", "xnet-sec", m)
           for m in ("hs_ms", "first_ms", "next_ms")}
     if hs["hs_ms"]:
         n = [r.get("sessions") for r in rows if r.get("label") == "sec-hs"
              and "error" not in r]
         print(f"  handshake: {hs['hs_ms']['n']} fresh sessions (key deleted "
-              f"and added on both sides, then two xnet-ping probes): first "
-              f"round trip {fmt_stat(hs['first_ms'])} ms, the next "
-              f"{fmt_stat(hs['next_ms'])} ms, the handshake's cost "
+              f"and added on both sides, then three xnet-ping probes 0.5 s "
+              f"apart): first round trip {fmt_stat(hs['first_ms'])} ms, "
+              f"the faster of the next two {fmt_stat(hs['next_ms'])} ms, "
+              f"the handshake's cost "
               f"{fmt_stat(hs['hs_ms'])} ms; SessionsEstablished moved by "
               f"{' '.join(str(x) for x in n)}")
         out["handshake"] = hs
