@@ -32,6 +32,9 @@
 #                time a fresh session takes (handshake; sec_hs_n of them);
 #                on request (it adds about 3 to 4 minutes)
 #   sec_hs_n=10  fresh sessions timed by the secure figure
+#   sec_pin=0    1: the secure figure's streams run on CPU 0 with the
+#                servers, as round trips do (then no segment is reordered
+#                between the two CPUs' backlog queues)
 #   fair_secs=20 seconds of the fairness run
 #                prof: a system-wide perf profile of one XNET and one TCP
 #                stream (hottest symbols in the console log), once; with
@@ -42,7 +45,7 @@
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
-REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20 SEC_HS_N=10
+REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20 SEC_HS_N=10 SEC_PIN=0
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnetbench.reps=*) REPS=${a#*=} ;;
@@ -52,6 +55,7 @@ for a in $(cat /proc/cmdline); do
 	xnetbench.pin=*) PIN=${a#*=} ;;
 	xnetbench.fair_secs=*) FAIR_SECS=${a#*=} ;;
 	xnetbench.sec_hs_n=*) SEC_HS_N=${a#*=} ;;
+	xnetbench.sec_pin=*) SEC_PIN=${a#*=} ;;
 	esac
 done
 
@@ -554,6 +558,9 @@ bench() {
 	local extra="" r0=() r1=() as=${AS:-$3} c0=() c1=() d0="" d1
 	shift 5
 	case "$label" in rr*|crr|routes*|sec-rr*) pin=("${PIN0[@]}") ;; esac
+	# sec_pin=1: the secure figures' streams too (the diagnosis of
+	# docs/PERFORMANCE.md: from one CPU, no segment is reordered)
+	[ "$SEC_PIN" = 1 ] && [ "${label#sec-}" != "$label" ] && pin=(taskset -c 0)
 	case "$label" in sec-*)
 		read -ra c0 <<<"$(cpu_ticks)"
 		B xnetctl stats >/tmp/s0 2>/dev/null
@@ -842,9 +849,9 @@ fi
 # --- results out through ttyS2 ---------------------------------------------------
 stty -F "$OUT" raw -echo 2>/dev/null
 {
-	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
+	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"sec_pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$REPS" "$SECS" \
-		"$IDLE_N" "$(nproc)" "$PIN" "$elapsed" "$fail"
+		"$IDLE_N" "$(nproc)" "$PIN" "$SEC_PIN" "$elapsed" "$fail"
 	cat "$RAW"
 	for f in xnet tcp fair-xnet fair-tcp; do
 		[ -s /tmp/cwnd-$f.txt ] || continue

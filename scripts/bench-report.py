@@ -361,7 +361,9 @@ def secure(rows, meta):
                if k.startswith("sec-")}
     if not fams and not skipped:
         return None
-    print("\nsecure channels: the paths (all over veth-a - veth-b):")
+    print("\nsecure channels: the paths (all over veth-a - veth-b)"
+          + (", every stream on CPU 0 (sec_pin=1)" if meta.get("sec_pin")
+             else "") + ":")
     for f in fams:
         print(f"  {SHORT[f]:<8} {SEC_PATH[f]}")
     for k, why in sorted(skipped.items()):

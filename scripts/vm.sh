@@ -34,6 +34,7 @@
 #   XNET_BENCH_FAIR_SECS=S  bench: seconds of the fairness run (20)
 #   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 #   XNET_BENCH_SEC_HS_N=N  bench: fresh sessions the secure figure times (10)
+#   XNET_BENCH_SEC_PIN=0|1 bench: the secure figure's streams on vCPU 0 (0)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
 # from the guest's second serial port (build/vm-KVER.result).  Last line:
 # "P passed, F failed".  Exit 0 only if the marker is there and F is 0.
@@ -85,6 +86,7 @@ if [ "$mode" = bench ] || [ "$mode" = node ]; then
 	append+=" xnetbench.pin=${XNET_BENCH_PIN:-1}"
 	append+=" xnetbench.fair_secs=${XNET_BENCH_FAIR_SECS:-20}"
 	append+=" xnetbench.sec_hs_n=${XNET_BENCH_SEC_HS_N:-10}"
+	append+=" xnetbench.sec_pin=${XNET_BENCH_SEC_PIN:-0}"
 	[ -n "${XNET_BENCH_ONLY:-}" ] && append+=" xnetbench.only=$XNET_BENCH_ONLY"
 else
 	# XNET_SLUB_DEBUG= (empty) on the debug lane: KASAN checks more,
