@@ -30,7 +30,7 @@
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
 #   XNET_BENCH_REPS=5 XNET_BENCH_SECS=2 XNET_BENCH_IDLE_N=2000
-#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair,fwd,routes   bench settings (see
+#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair,fwd,routes,secure   bench settings (see
 #                         scripts/vm.sh, scripts/netbench.py);
 #                         XNET_BENCH_FAIR_SECS=20 (the fairness run)
 #   TOPO=1vm|2vm          bench: only this topology (default both; also

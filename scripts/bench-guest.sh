@@ -24,15 +24,28 @@
 #                routes: xnet 1-byte round trips through that router with
 #                its routes only, and through a twin chain (ga - gr - gb)
 #                with 10 000 random routes more in each of its namespaces
+#                secure: protected xnet (keys on both sides,
+#                net.xnet.secure=1) against plain xnet, plain TCP, TCP
+#                over WireGuard (wg0) and, where the CPU has AES-NI, TCP
+#                over MACsec (gcm-aes-128) on the same veth: one stream
+#                and 1-byte round trips, CPU seconds per GiB, and the
+#                time a fresh session takes (handshake; sec_hs_n of them);
+#                on request (it adds about 3 to 4 minutes)
+#   sec_hs_n=10  fresh sessions timed by the secure figure
+#   sec_pin=0    1: the secure figure's streams run on CPU 0 with the
+#                servers, as round trips do (then no segment is reordered
+#                between the two CPUs' backlog queues)
 #   fair_secs=20 seconds of the fairness run
 #                prof: a system-wide perf profile of one XNET and one TCP
 #                stream (hottest symbols in the console log), once; with
-#                fwd named too, also of both through the router
+#                fwd named too, also of both through the router; with
+#                secure, also of protected xnet (both algs) and of TCP
+#                over WireGuard
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
-REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20
+REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20 SEC_HS_N=10 SEC_PIN=0
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnetbench.reps=*) REPS=${a#*=} ;;
@@ -41,6 +54,8 @@ for a in $(cat /proc/cmdline); do
 	xnetbench.only=*) ONLY=${a#*=} ;;
 	xnetbench.pin=*) PIN=${a#*=} ;;
 	xnetbench.fair_secs=*) FAIR_SECS=${a#*=} ;;
+	xnetbench.sec_hs_n=*) SEC_HS_N=${a#*=} ;;
+	xnetbench.sec_pin=*) SEC_PIN=${a#*=} ;;
 	esac
 done
 
@@ -53,6 +68,8 @@ IA=192.168.50.1 IB=192.168.50.2
 FXA=10.1.0.1 FXRA=10.1.0.254 FXRB=10.2.0.254 FXB=10.2.0.1
 FIA=192.168.61.1 FIRA=192.168.61.254 FIRB=192.168.62.254 FIB=192.168.62.1
 NROUTES=10000
+# secure: WireGuard and MACsec over veth-a/veth-b
+WA=192.168.70.1 WB=192.168.70.2 MA=192.168.80.1 MB=192.168.80.2
 : >"$RAW"
 : >"$ERR"
 fail=0
@@ -72,6 +89,7 @@ trap cleanup EXIT
 A() { ip netns exec a "$@"; }
 B() { ip netns exec b "$@"; }
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+# a figure run only when named (fwd, secure, prof)
 named() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 # --- setup -----------------------------------------------------------------
@@ -252,6 +270,210 @@ if want routes; then
 	fi
 fi
 
+# --- secure: protected xnet, TCP over WireGuard, TCP over MACsec ------------
+# All on the veth pair a - b that every other figure uses. Protected xnet:
+# one key per peer on both sides (the same 32 bytes), net.xnet.secure
+# switched to 1 in both namespaces around each protected measurement and
+# back to 0 after, so plain xnet runs in the same repetition on the same
+# sockets' code. WireGuard: wg0 in a and b over the veth's IPv4
+# (192.168.50.0/24, UDP 51820), 192.168.70.0/24 inside, MTU 1420 as it
+# comes. MACsec: macsec0 on each veth end, gcm-aes-128, encrypt on,
+# 192.168.80.0/24, MTU 1468; only if the (emulated) CPU offers AES-NI.
+# SEC_*: 1 when that path is up; SEC_*_WHY says why not.
+SEC_XNET=0 SEC_WG=0 SEC_MACSEC=0
+SEC_XNET_WHY="" SEC_WG_WHY="" SEC_MACSEC_WHY=""
+hex32() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+# sec_xnet_keys [ALG]: key 1 on both sides, AES-256-GCM (the default) or
+# ALG (chacha20poly1305)
+sec_xnet_keys() {
+	local alg=()
+	[ -n "${1:-}" ] && alg=(alg "$1")
+	A xnetctl key add 1 "$XKEY" peer $XB "${alg[@]}" &&
+		B xnetctl key add 1 "$XKEY" peer $XA "${alg[@]}"
+}
+# sec_xnet_alg [ALG]: the key replaced by one of ALG (sessions end, the
+# next frame starts a handshake under the new key)
+sec_xnet_alg() {
+	A xnetctl key del 1
+	B xnetctl key del 1
+	sec_xnet_keys "$@"
+}
+sec_setup() {
+	# What udev would load on a CPU with these features (the VM has no
+	# udev): the AES-NI, CLMUL, SSSE3 and SIMD ChaCha/Poly1305 drivers
+	# the crypto API then prefers.
+	modprobe -a aesni-intel ghash-clmulni-intel sha256-ssse3 \
+		chacha-x86_64 poly1305-x86_64 2>&1 | sed 's/^/secure: modprobe: /'
+	XKEY=$(hex32 32)
+	if ! sec_xnet_keys; then
+		SEC_XNET_WHY="xnetctl key add failed"
+	elif ! A sysctl -qw net.xnet.secure=0 || ! B sysctl -qw net.xnet.secure=0; then
+		SEC_XNET_WHY="no net.xnet.secure"
+	else
+		SEC_XNET=1
+		A xnetctl key show | sed 's/^/secure: a: key: /'
+	fi
+	if ! command -v wg >/dev/null; then
+		SEC_WG_WHY="no wg in the VM (wireguard-tools: make deps)"
+	elif ! modprobe wireguard; then
+		SEC_WG_WHY="no wireguard module"
+	elif (set -e
+		for ns in a b; do
+			wg genkey >/tmp/wg-$ns.key
+			wg pubkey </tmp/wg-$ns.key >/tmp/wg-$ns.pub
+		done
+		A ip link add wg0 type wireguard
+		A wg set wg0 private-key /tmp/wg-a.key listen-port 51820 \
+			peer "$(cat /tmp/wg-b.pub)" allowed-ips $WB/32 \
+			endpoint $IB:51820
+		A ip addr add $WA/24 dev wg0
+		A ip link set wg0 up
+		B ip link add wg0 type wireguard
+		B wg set wg0 private-key /tmp/wg-b.key listen-port 51820 \
+			peer "$(cat /tmp/wg-a.pub)" allowed-ips $WA/32 \
+			endpoint $IA:51820
+		B ip addr add $WB/24 dev wg0
+		B ip link set wg0 up
+		A ping -c 1 -W 10 $WB >/dev/null); then
+		SEC_WG=1
+		A wg show wg0 | sed 's/^/secure: a: /; /private/d'
+	else
+		SEC_WG_WHY="wg0 setup failed"
+	fi
+	if ! grep -qw aes /proc/cpuinfo; then
+		SEC_MACSEC_WHY="no AES-NI"
+	elif ! modprobe macsec; then
+		SEC_MACSEC_WHY="no macsec module"
+	elif (set -e
+		ka=$(hex32 16) kb=$(hex32 16)
+		ha=$(A cat /sys/class/net/veth-a/address)
+		hb=$(B cat /sys/class/net/veth-b/address)
+		A ip link add link veth-a macsec0 type macsec port 1 encrypt on \
+			cipher gcm-aes-128
+		A ip macsec add macsec0 tx sa 0 pn 1 on key 01 "$ka"
+		A ip macsec add macsec0 rx port 1 address "$hb"
+		A ip macsec add macsec0 rx port 1 address "$hb" sa 0 pn 1 on \
+			key 02 "$kb"
+		A ip addr add $MA/24 dev macsec0
+		A ip link set macsec0 up
+		B ip link add link veth-b macsec0 type macsec port 1 encrypt on \
+			cipher gcm-aes-128
+		B ip macsec add macsec0 tx sa 0 pn 1 on key 02 "$kb"
+		B ip macsec add macsec0 rx port 1 address "$ha"
+		B ip macsec add macsec0 rx port 1 address "$ha" sa 0 pn 1 on \
+			key 01 "$ka"
+		B ip addr add $MB/24 dev macsec0
+		B ip link set macsec0 up
+		A ping -c 1 -W 10 $MB >/dev/null); then
+		SEC_MACSEC=1
+		A ip -d link show macsec0 | sed 's/^/secure: a: /'
+	else
+		SEC_MACSEC_WHY="macsec0 setup failed"
+	fi
+	echo "secure: protected xnet ${SEC_XNET_WHY:-up}, WireGuard ${SEC_WG_WHY:-up}, MACsec ${SEC_MACSEC_WHY:-up}"
+}
+sec_on() {
+	A sysctl -qw net.xnet.secure=1 && B sysctl -qw net.xnet.secure=1
+}
+sec_off() {
+	A sysctl -qw net.xnet.secure=0
+	B sysctl -qw net.xnet.secure=0
+}
+# A path that is not up: one row saying so per repetition and figure, a
+# skip (MACsec without AES-NI) or an error (anything else).
+sec_missing() {
+	local label=$1 fam=$2 why=$3
+	if [ "$why" = "no AES-NI" ]; then
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$fam\",\"skipped\":\"$why\"}" >>"$RAW"
+	else
+		echo "bench: $label $fam: $why"
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$fam\",\"error\":1,\"why\":\"$why\"}" >>"$RAW"
+		fail=$((fail + 1))
+	fi
+}
+# One repetition of the secure figures, every path in turn.
+secure_rep() {
+	local label what
+	for label in sec-tput1 sec-rr1; do
+		case $label in
+		sec-tput1) what=(-t stream -d "$SECS") ;;
+		sec-rr1) what=(-t rr -m 1 -d "$SECS") ;;
+		esac
+		bench $label a xnet $XB 5201 "${what[@]}"
+		if [ $SEC_XNET = 1 ] && sec_on; then
+			AS=xnet-sec bench $label a xnet $XB 5201 "${what[@]}"
+			if sec_xnet_alg chacha20poly1305; then
+				AS=xnet-sec-cc bench $label a xnet $XB 5201 "${what[@]}"
+			else
+				sec_missing $label xnet-sec-cc "no chacha20poly1305 key"
+			fi
+			sec_xnet_alg
+			sec_off
+		else
+			sec_missing $label xnet-sec "${SEC_XNET_WHY:-net.xnet.secure=1 refused}"
+			sec_missing $label xnet-sec-cc "${SEC_XNET_WHY:-net.xnet.secure=1 refused}"
+		fi
+		bench $label a tcp $IB 5201 "${what[@]}"
+		if [ $SEC_WG = 1 ]; then
+			AS=tcp-wg bench $label a tcp $WB 5201 "${what[@]}"
+		else
+			sec_missing $label tcp-wg "$SEC_WG_WHY"
+		fi
+		if [ $SEC_MACSEC = 1 ]; then
+			AS=tcp-macsec bench $label a tcp $MB 5201 "${what[@]}"
+		else
+			sec_missing $label tcp-macsec "$SEC_MACSEC_WHY"
+		fi
+	done
+}
+# The time a fresh session costs: SEC_HS_N times, the key deleted and
+# added again on both sides (which ends the sessions), then three
+# xnet-ping probes 0.5 s apart: the first waits for the handshake (its
+# datagram is held until the session is up), the others do not. hs_ms =
+# the first round trip - the faster of the other two; a's
+# SessionsEstablished must move by one. One more before them, not
+# counted: the very first handshake also loads the AEAD's modules.
+sec_handshakes() {
+	local i out first next e0 e1
+	[ $SEC_XNET = 1 ] || return 0
+	sec_on || return 0
+	for i in $(seq 0 "$SEC_HS_N"); do
+		sec_xnet_alg
+		e0=$(A xnetctl stats | awk '$1 == "SessionsEstablished" { print $2 }')
+		out=$(A "${PIN0[@]}" xnet-ping -c 3 -i 0.5 -W 10 -p 5299 $XB 2>&1)
+		e1=$(A xnetctl stats | awk '$1 == "SessionsEstablished" { print $2 }')
+		first=$(echo "$out" | sed -n 's/.* seq=1 time=\([0-9.]*\) ms$/\1/p')
+		next=$(echo "$out" | sed -n 's/.* seq=[23] time=\([0-9.]*\) ms$/\1/p' |
+			sort -n | head -1)
+		if [ "$i" = 0 ]; then
+			echo "secure: the first session (not counted): first round trip $first ms, then $next ms"
+			continue
+		fi
+		if [ -z "$first" ] || [ -z "$next" ] || [ -z "$e0" ] || [ -z "$e1" ]; then
+			echo "bench: sec-hs $i failed:"
+			echo "$out"
+			echo "{\"rep\":$i,\"topology\":\"1vm-veth\",\"label\":\"sec-hs\",\"family\":\"xnet-sec\",\"error\":1}" >>"$RAW"
+			fail=$((fail + 1))
+			continue
+		fi
+		echo "secure: fresh session $i: first round trip $first ms, next $next ms, SessionsEstablished +$((e1 - e0))"
+		awk -v i="$i" -v f="$first" -v n="$next" -v s=$((e1 - e0)) 'BEGIN {
+			printf "{\"rep\":%d,\"topology\":\"1vm-veth\",\"label\":\"sec-hs\",\"family\":\"xnet-sec\",\"first_ms\":%.3f,\"next_ms\":%.3f,\"hs_ms\":%.3f,\"sessions\":%d}\n",
+				i, f, n, f - n, s }' >>"$RAW"
+	done
+	sec_off
+}
+# Which transforms the kernel picked (name, driver, async or not).
+sec_crypto() {
+	awk '$1 == "name" { n = $3 } $1 == "driver" { d = $3 }
+	     $1 == "refcnt" { r = $3 } $1 == "type" { t = $3 }
+	     $1 == "async" { a = $3 } $1 == "internal" { i = $3 }
+	     /^$/ { if (n ~ /gcm|rfc7539|rfc4106|chacha|ghash|hmac\(sha256|^ctr/ && i != "yes")
+			print "secure: /proc/crypto: " n " " d " " t " async=" a " refcnt=" r
+		n = d = r = t = a = i = "" }' /proc/crypto
+}
+named secure && sec_setup
+
 # Under TCG a ping-pong between two vCPUs mostly measures how long an
 # idle vCPU takes to wake up (about one 4 ms tick, whatever the family).
 # With PIN=1 the servers and the request/response clients share CPU 0, so
@@ -280,6 +502,11 @@ if named fwd || want routes; then
 	srv fb -f tcp -p 5201
 fi
 want routes && srv gb -f xnet -p 5201
+# secure: the echo server of the handshake figure's xnet-ping
+if [ "$SEC_XNET" = 1 ]; then
+	ip netns exec b "${PIN0[@]}" xnet-ping -l -q -p 5299 2>>"$ERR" &
+	pids+=($!)
+fi
 sleep 1
 # Let TIPC find its neighbour and xnet resolve the peer before measuring.
 for _ in $(seq 50); do
@@ -304,14 +531,43 @@ router_rx() {
 		/sys/class/net/$VDEV/statistics/rx_bytes | tr '\n' ' '
 }
 
+# Busy and all CPU time of the VM so far (USER_HZ ticks): user, nice,
+# system, irq, softirq, steal; and everything.
+cpu_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+
+# Frames the backlog queues dropped, all CPUs (netdev_max_backlog; hex)
+backlog_drops() {
+	local _p d _r s=0
+	while read -r _p d _r; do
+		s=$((s + 0x$d))
+	done </proc/net/softnet_stat
+	echo $s
+}
+
 # bench LABEL NS FAMILY DEST PORT ARGS...: one measurement, one JSON line,
 # with the bytes that crossed the veth meanwhile (is it the same path?).
-# rr and crr clients run pinned like the servers (PIN0).
+# rr and crr clients run pinned like the servers (PIN0). AS=NAME: record
+# the figure under family NAME (secure: TCP over WireGuard is "tcp-wg").
+# sec-* labels also record the CPU time the whole VM spent meanwhile
+# (both ends, /proc/stat): CPU seconds per GiB, microseconds per round
+# trip.
 bench() {
 	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1 lat=()
-	local extra="" r0=() r1=()
+	local extra="" r0=() r1=() as=${AS:-$3} c0=() c1=() d0="" d1
 	shift 5
-	case "$label" in rr*|crr|routes*) pin=("${PIN0[@]}") ;; esac
+	case "$label" in rr*|crr|routes*|sec-rr*) pin=("${PIN0[@]}") ;; esac
+	# sec_pin=1: the secure figures' streams too (the diagnosis of
+	# docs/PERFORMANCE.md: from one CPU, no segment is reordered)
+	[ "$SEC_PIN" = 1 ] && [ "${label#sec-}" != "$label" ] && pin=(taskset -c 0)
+	case "$label" in sec-*)
+		read -ra c0 <<<"$(cpu_ticks)"
+		B xnetctl stats >/tmp/s0 2>/dev/null
+		# frames the backlog queues dropped (netdev_max_backlog)
+		d0=$(backlog_drops)
+		;;
+	esac
 	# 1-byte round trips: each one kept, to count the outliers
 	[ "$label" = rr1 ] && lat=(-R /tmp/lat.txt)
 	case "$fam" in xnet*)
@@ -325,7 +581,28 @@ bench() {
 		2>/tmp/bench.human)
 	rc=$?
 	v1=$(veth_bytes)
+	[ ${#c0[@]} = 2 ] && read -ra c1 <<<"$(cpu_ticks)"
 	cat /tmp/bench.human
+	if [ ${#c1[@]} = 2 ]; then
+		# the bytes the server counted (stream), the round trips (rr)
+		extra+=$(echo "$out" | awk -v b=$((c1[0] - c0[0])) -v t=$((c1[1] - c0[1])) '{
+			hz = 100; by = 0; n = 0
+			if (match($0, /"bytes":[0-9]+/)) by = substr($0, RSTART + 8, RLENGTH - 8)
+			if (match($0, /"n":[0-9]+/)) n = substr($0, RSTART + 4, RLENGTH - 4)
+			printf ",\"cpu_busy_s\":%.2f,\"cpu_all_s\":%.2f", b / hz, t / hz
+			if (by > 0) printf ",\"cpu_s_per_gib\":%.3f", b / hz / (by / 1073741824)
+			if (n > 0) printf ",\"cpu_us_per_rt\":%.1f", b / hz * 1e6 / n
+		}')
+		echo "cpu: $(((c1[0] - c0[0]))) of $((c1[1] - c0[1])) ticks busy"
+		# the server's side: its xnet counters, the backlog drops
+		B xnetctl stats >/tmp/s1 2>/dev/null
+		extra+=$(awk 'NR==FNR { b[$1] = $2; next }
+			NF == 2 && $2 != b[$1] {
+				printf "%s\"%s\":%d", n++ ? "," : "", $1, $2 - b[$1]
+			}' /tmp/s0 /tmp/s1 | sed 's/^\(..*\)$/,"xnet_delta_b":{\1}/')
+		d1=$(backlog_drops)
+		[ -n "$d0" ] && [ -n "$d1" ] && extra+=",\"backlog_drops\":$((d1 - d0))"
+	fi
 	echo "path: $((v1 - v0)) bytes crossed the veth"
 	if [ ${#r0[@]} = 2 ]; then
 		read -ra r1 <<<"$(router_rx)"
@@ -352,11 +629,13 @@ bench() {
 				n1, n2, s }' /tmp/lat.txt)
 		rm -f /tmp/lat.txt
 	fi
+	[ "$as" != "$fam" ] &&
+		out=$(echo "$out" | sed "s/\"family\":\"$fam\"/\"family\":\"$as\"/")
 	if [ $rc = 0 ] && [ "${out:0:1}" = "{" ]; then
 		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"veth_bytes\":$((v1 - v0))$extra,${out:1}" >>"$RAW"
 	else
-		echo "bench: $label $fam failed (rc $rc)"
-		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$fam\",\"error\":$rc}" >>"$RAW"
+		echo "bench: $label $as failed (rc $rc)"
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$as\",\"error\":$rc}" >>"$RAW"
 		fail=$((fail + 1))
 	fi
 }
@@ -440,6 +719,20 @@ if named prof; then
 			prof tcp $FIB fa
 			fwd_offload on
 		fi
+		if named secure && [ $SEC_XNET = 1 ] && sec_on; then
+			echo "### (protected xnet, AES-256-GCM)"
+			prof xnet $XB
+			if sec_xnet_alg chacha20poly1305; then
+				echo "### (protected xnet, ChaCha20-Poly1305)"
+				prof xnet $XB
+			fi
+			sec_xnet_alg
+			sec_off
+		fi
+		if named secure && [ $SEC_WG = 1 ]; then
+			echo "### (TCP over WireGuard)"
+			prof tcp $WB
+		fi
 		if want routes; then
 			echo "### (1-byte round trips, the 1-route chain)"
 			prof xnet $FXB fa -t rr -m 1
@@ -451,8 +744,13 @@ if named prof; then
 		fail=$((fail + 1))
 	fi
 fi
+if named secure; then
+	echo "### secure: $SEC_HS_N fresh sessions"
+	sec_handshakes
+fi
 for rep in $(seq "$REPS"); do
 	echo "### repetition $rep/$REPS ($(($(date +%s) - t0)) s)"
+	named secure && secure_rep
 	if want tput; then
 		for p in 1 4; do
 			bench tput$p a xnet $XB 5201 -t stream -P $p -d "$SECS"
@@ -536,6 +834,7 @@ for rep in $(seq "$REPS"); do
 done
 elapsed=$(($(date +%s) - t0))
 echo "### measurements done in $elapsed s, $fail failed"
+named secure && sec_crypto
 # Counters for the analysis (retransmissions, drops) in the console log.
 for ns in a b fa fr fb ga gr gb; do
 	[ -e /run/netns/$ns ] || continue
@@ -550,9 +849,9 @@ fi
 # --- results out through ttyS2 ---------------------------------------------------
 stty -F "$OUT" raw -echo 2>/dev/null
 {
-	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
+	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"sec_pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$REPS" "$SECS" \
-		"$IDLE_N" "$(nproc)" "$PIN" "$elapsed" "$fail"
+		"$IDLE_N" "$(nproc)" "$PIN" "$SEC_PIN" "$elapsed" "$fail"
 	cat "$RAW"
 	for f in xnet tcp fair-xnet fair-tcp; do
 		[ -s /tmp/cwnd-$f.txt ] || continue

@@ -57,6 +57,62 @@ COMPARISONS += [
      1.0),
     ("no router, no offloads", "direct-seg", "mbps", "xnet", "tcp",
      "higher", None),
+    # secure channels (bench-guest.sh: secure), all on the same veth:
+    # protected xnet against TCP over WireGuard and plain xnet (the
+    # issue's targets), TCP over MACsec, and what protection costs each
+    ("sec tput 1 stream", "sec-tput1", "mbps", "xnet-sec", "tcp-wg",
+     "higher", 1.0),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "xnet-sec", "xnet",
+     "higher", 0.6),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "xnet-sec",
+     "tcp-macsec", "higher", None),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "xnet-sec-cc", "tcp-wg",
+     "higher", 1.0),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "xnet-sec-cc", "xnet",
+     "higher", 0.6),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "tcp-wg", "tcp",
+     "higher", None),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "tcp-macsec", "tcp",
+     "higher", None),
+    ("sec tput 1 stream", "sec-tput1", "mbps", "xnet", "tcp", "higher",
+     None),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "xnet-sec", "tcp-wg",
+     "lower", 0.85),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "xnet-sec", "xnet",
+     "lower", None),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "xnet-sec", "tcp-macsec",
+     "lower", None),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "xnet-sec-cc", "tcp-wg",
+     "lower", 0.85),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "xnet-sec-cc", "xnet",
+     "lower", None),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "tcp-wg", "tcp", "lower",
+     None),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "tcp-macsec", "tcp",
+     "lower", None),
+    ("sec rr 1 B p50", "sec-rr1", "p50_us", "xnet", "tcp", "lower", None),
+    ("sec rr 1 B p99", "sec-rr1", "p99_us", "xnet-sec", "tcp-wg",
+     "lower", None),
+    ("sec rr 1 B p99", "sec-rr1", "p99_us", "xnet-sec", "xnet",
+     "lower", None),
+    ("sec CPU, 1 stream", "sec-tput1", "cpu_s_per_gib", "xnet-sec",
+     "tcp-wg", "lower", None),
+    ("sec CPU, 1 stream", "sec-tput1", "cpu_s_per_gib", "xnet-sec",
+     "xnet", "lower", None),
+    ("sec CPU, 1 stream", "sec-tput1", "cpu_s_per_gib", "xnet-sec",
+     "tcp-macsec", "lower", None),
+    ("sec CPU, 1 stream", "sec-tput1", "cpu_s_per_gib", "xnet-sec-cc",
+     "tcp-wg", "lower", None),
+    ("sec CPU, 1 stream", "sec-tput1", "cpu_s_per_gib", "tcp-wg",
+     "tcp", "lower", None),
+    ("sec CPU, 1 stream", "sec-tput1", "cpu_s_per_gib", "xnet", "tcp",
+     "lower", None),
+    ("sec CPU per rt 1 B", "sec-rr1", "cpu_us_per_rt", "xnet-sec",
+     "tcp-wg", "lower", None),
+    ("sec CPU per rt 1 B", "sec-rr1", "cpu_us_per_rt", "xnet-sec",
+     "xnet", "lower", None),
+    ("sec CPU per rt 1 B", "sec-rr1", "cpu_us_per_rt", "xnet-sec-cc",
+     "tcp-wg", "lower", None),
 ]
 
 # The same family under two conditions (bench-guest.sh: routes): (title,
@@ -71,11 +127,15 @@ LABEL_COMPARISONS = [
 
 UNITS = {"mbps": "Mbit/s", "p50_us": "us", "p99_us": "us", "p999_us": "us",
          "rate": "/s", "share": "", "jain": "",
-         "bytes_per_conn": "B", "slab_bytes_per_conn": "B", "open_secs": "s"}
+         "bytes_per_conn": "B", "slab_bytes_per_conn": "B", "open_secs": "s",
+         "cpu_s_per_gib": "s/GiB", "cpu_us_per_rt": "us",
+         "hs_ms": "ms", "first_ms": "ms", "next_ms": "ms"}
 
 SHORT = {"xnet": "XNET", "xnet-dgram": "XNET-DG", "xnet-seqpacket": "XNET-SP",
          "tcp": "TCP", "udp": "UDP", "tipc": "TIPC",
-         "tipc-seqpacket": "TIPC-SP", "unix": "UNIX"}
+         "tipc-seqpacket": "TIPC-SP", "unix": "UNIX",
+         "xnet-sec": "XNET-SEC", "xnet-sec-cc": "XNET-SCC", "tcp-wg": "TCP-WG",
+         "tcp-macsec": "TCP-MSEC"}
 
 
 def load(path):
@@ -100,6 +160,9 @@ def load(path):
                     obj["samples"]
             elif obj.get("end"):
                 end = True
+            elif "skipped" in obj:
+                meta.setdefault("skipped", {})[
+                    f"{obj.get('label')}/{obj.get('family')}"] = obj["skipped"]
             else:
                 rows.append(obj)
     meta.setdefault("topology", "1vm-veth")
@@ -175,6 +238,21 @@ PATH_TEXT = {
                "only",
     "routes10k": "ga - gr - gb, its twin, with 10 000 random prefixes "
                  "(/8 to /32) more in each of ga, gr and gb",
+}
+
+# secure: the path each family of the secure figures took
+SEC_PATH = {
+    "xnet": "plain xnet on veth-a - veth-b (net.xnet.secure=0)",
+    "xnet-sec": "xnet sealed end to end (type 7 frames, session keys from "
+                "a type 8 handshake), AES-256-GCM keys on both sides, "
+                "net.xnet.secure=1, the same veth",
+    "xnet-sec-cc": "the same with a ChaCha20-Poly1305 key (xnetctl key "
+                   "add ... alg chacha20poly1305)",
+    "tcp": "plain TCP/IPv4 on the same veth",
+    "tcp-wg": "TCP/IPv4 through wg0 (Debian's wireguard module: "
+              "ChaCha20-Poly1305 in UDP over the same veth, MTU 1420)",
+    "tcp-macsec": "TCP/IPv4 through macsec0 on the same veth (gcm-aes-128, "
+                  "encrypt on, MTU 1468)",
 }
 
 
@@ -271,6 +349,85 @@ def router_path(rows):
                                            "forwarded": fwd}
             print(f"    {SHORT[fam]:<5} mean frame {fmt(mean)} B"
                   + (f", ForwDatagrams per run {fwd}" if fwd else ""))
+    return out
+
+
+def secure(rows, meta):
+    """The secure figures' paths, seal check, handshake time and skips."""
+    fams = [f for f in SEC_PATH
+            if any(r.get("label", "").startswith("sec-") and
+                   r.get("family") == f for r in rows)]
+    skipped = {k: v for k, v in meta.get("skipped", {}).items()
+               if k.startswith("sec-")}
+    if not fams and not skipped:
+        return None
+    print("\nsecure channels: the paths (all over veth-a - veth-b)"
+          + (", every stream on CPU 0 (sec_pin=1)" if meta.get("sec_pin")
+             else "") + ":")
+    for f in fams:
+        print(f"  {SHORT[f]:<8} {SEC_PATH[f]}")
+    for k, why in sorted(skipped.items()):
+        print(f"  {k}: skipped: {why}")
+    out = {"skipped": skipped, "paths": {f: SEC_PATH[f] for f in fams}}
+    # what crossed the veth: sealing adds 32 bytes to each frame
+    tp = [(f, per_unit(rows, "sec-tput1", f, "bytes")) for f in fams]
+    rt = [(f, per_unit(rows, "sec-rr1", f, "n")) for f in fams]
+    print("  bytes on the veth per payload byte (1 stream): " +
+          "  ".join(f"{SHORT[f]} {fmt(v)}" for f, v in tp if v))
+    print("  bytes on the veth per 1-byte round trip:        " +
+          "  ".join(f"{SHORT[f]} {fmt(v)}" for f, v in rt if v))
+    d = dict(rt)
+    for f in ("xnet-sec", "xnet-sec-cc"):
+        if d.get("xnet") and d.get(f):
+            extra = d[f] - d["xnet"]
+            ok = extra >= 48
+            print(f"  {SHORT[f]}: sealing added {fmt(extra)} bytes per round "
+                  f"trip (two frames of 32 bytes more each: 64): " +
+                  ("sealed" if ok else "NOT SEALED?"))
+            out.setdefault("seal_bytes_per_rt", {})[f] = extra
+            out.setdefault("sealed", {})[f] = ok
+    # losses on the way: the sender's retransmissions (xnet), the
+    # receiver's drops by reason, the backlog queues' drops (any family)
+    print("  1 stream, per run (median): retransmitted segments / segments "
+          "sent by a; b's drops; frames the backlog queues dropped:")
+    for f in fams:
+        rs = [r for r in rows if r.get("label") == "sec-tput1" and
+              r.get("family") == f and "error" not in r]
+        if not rs:
+            continue
+        line = f"    {SHORT[f]:<8}"
+        if f.startswith("xnet"):
+            re_ = [r.get("xnet_delta", {}).get("RetransSegs", 0) /
+                   max(1, r.get("xnet_delta", {}).get("OutSegs", 0))
+                   for r in rs]
+            line += f" retransmitted {statistics.median(re_) * 100:.1f}%"
+            drops = {}
+            for r in rs:
+                for k, v in r.get("xnet_delta_b", {}).items():
+                    if k.startswith(("In", "Mem")) and k not in (
+                            "InPackets", "InSegs", "InDatagrams") and v:
+                        drops.setdefault(k, []).append(v)
+            if drops:
+                line += ", b: " + " ".join(
+                    f"{k} {statistics.median(v):.0f}"
+                    for k, v in sorted(drops.items()))
+        bd = [r["backlog_drops"] for r in rs if "backlog_drops" in r]
+        if bd:
+            line += f", backlog drops {statistics.median(bd):.0f}"
+        print(line)
+    hs = {m: stats(rows, "sec-hs", "xnet-sec", m)
+          for m in ("hs_ms", "first_ms", "next_ms")}
+    if hs["hs_ms"]:
+        n = [r.get("sessions") for r in rows if r.get("label") == "sec-hs"
+             and "error" not in r]
+        print(f"  handshake: {hs['hs_ms']['n']} fresh sessions (key deleted "
+              f"and added on both sides, then three xnet-ping probes 0.5 s "
+              f"apart): first round trip {fmt_stat(hs['first_ms'])} ms, "
+              f"the faster of the next two {fmt_stat(hs['next_ms'])} ms, "
+              f"the handshake's cost "
+              f"{fmt_stat(hs['hs_ms'])} ms; SessionsEstablished moved by "
+              f"{' '.join(str(x) for x in n)}")
+        out["handshake"] = hs
     return out
 
 
@@ -401,6 +558,7 @@ def report(path, outdir):
     routed = router_path(rows)
     bypass = path_check(rows, topo)
     fair = fairness(rows, meta)
+    sec = secure(rows, meta)
     if failed:
         print(f"\n{len(failed)} measurement(s) failed: " +
               ", ".join(f"{r.get('label')}/{r.get('family')}"
@@ -411,6 +569,7 @@ def report(path, outdir):
     charts(results, meta, cwnd, outdir, topo)
     return {"topology": topo, "meta": meta, "comparisons": results,
             "fairness": fair, "not_over_link": bypass, "router": routed,
+            "secure": sec,
             "figures": figures, "raw": rows}, end
 
 

@@ -11,6 +11,8 @@ want=(qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
       sparse kmod cpio xz-utils gcc make perl python3 bc flex bison
       libelf-dev libssl-dev gnuplot-nox linux-perf)
 want+=(ethtool)
+# wg, for the benchmark's TCP over WireGuard (bench-guest.sh: secure)
+want+=(wireguard-tools)
 
 kv612() {
 	apt-cache search --names-only \

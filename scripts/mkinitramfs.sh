@@ -14,7 +14,9 @@
 #   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc,
 #   virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic sch_plug, and
 #   the stacked devices and tunnels of stacked_devices.sh and tunnels.sh
-#   (8021q macvlan bonding vxlan ip_gre) (+ dependencies), depmod'ed;
+#   (8021q macvlan bonding vxlan ip_gre), the crypto modules of secure
+#   channels (gcm ghash chacha20poly1305 ...), wireguard and macsec
+#   (+ dependencies), depmod'ed; wg (wireguard-tools) if the host has it;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
@@ -107,6 +109,9 @@ copy_bin bridge
 copy_bin "$(command -v tipc || echo /sbin/tipc)" tipc
 copy_bin socat
 copy_bin ethtool
+# wg (wireguard-tools) for the benchmark's WireGuard figure; without it
+# that figure says so and fails
+command -v wg >/dev/null && copy_bin wg
 copy_bin kmod
 for a in modprobe insmod rmmod lsmod depmod modinfo; do
 	ln -sf kmod "$R/usr/bin/$a"
@@ -133,6 +138,9 @@ mods+=(8021q macvlan bonding vxlan ip_gre)
 # secure channels (sec.h): the AEADs and what the crypto API builds them of
 mods+=(gcm ghash_generic ctr aesni_intel ghash_clmulni_intel chacha20poly1305
       chacha_generic chacha_x86_64 poly1305_generic poly1305_x86_64)
+# the benchmark's comparison (bench-guest.sh: secure): WireGuard, MACsec,
+# and the SIMD SHA-256 a real system's udev would load
+mods+=(wireguard macsec sha256-ssse3 cryptd)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
