@@ -19,6 +19,9 @@
  *    secure=1, connect and sendto are allowed and getsockopt says 1;
  *    deleting the key makes a connected socket's send fail with EACCES
  *    and getsockopt say 0;
+ *  - key_dev: a key naming another device than the one the route to
+ *    the peer leaves by does not protect an unbound socket's traffic
+ *    (EACCES), one naming the route's device does;
  *  - listener: a listener with it drops the SYNs of a peer it cannot
  *    protect (InPlainDropped); one without accepts;
  *  - dgram_rcv: a datagram socket with it drops datagrams from such a
@@ -300,6 +303,36 @@ TEST_F(sp, eacces)
 	ASSERT_EQ(0, set_secure(fd, 1));
 	EXPECT_EQ(1, get_secure(fd));
 	close(fd);
+}
+
+TEST_F(sp, key_dev)
+{
+	unsigned int i;
+	int fd;
+
+	/* ec leads nowhere near B: frames to B leave by ea */
+	ASSERT_EQ(0, xu_sh("ip link add ec type veth peer name ed && "
+			   "ip link set ec up && ip link set ed up && "
+			   "sysctl -qw net.xnet.secure=1 && "
+			   "xnetctl key add 1 " K1 " peer " B_ADDR " dev ec"));
+	for (i = 0; i < 2; i++) {
+		int want = i ? 0 : -EACCES;
+
+		if (i == 1)
+			ASSERT_EQ(0, xu_sh("xnetctl key add 2 " K1 " peer "
+					   B_ADDR " dev ea"));
+		fd = socket(AF_XNET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ASSERT_EQ(0, set_secure(fd, 1));
+		EXPECT_EQ(i ? -EINPROGRESS : -EACCES,
+			  do_connect(fd, B_ADDR, 5000));
+		close(fd);
+		fd = socket(AF_XNET, SOCK_DGRAM, 0);
+		ASSERT_EQ(0, set_secure(fd, 1));
+		EXPECT_EQ(want, do_sendto(fd, B_ADDR, 5000));
+		EXPECT_EQ(want, do_connect(fd, B_ADDR, 5000));
+		close(fd);
+	}
+	xu_sh("ip link del ec");
 }
 
 TEST_F(sp, listener)
