@@ -460,8 +460,14 @@ bool xnet_neigh_auth_check(struct xnet_net *xn, struct xnet_dev *xdev,
 	    xnet_neigh_auth_mac(key, eth_hdr(skb)->h_source, xh, na, digest) ||
 	    crypto_memneq(digest, na->mac, sizeof(na->mac)))
 		return false;
-	/* neigh.c sees the frame it always saw */
+	/*
+	 * neigh.c sees the frame it always saw. The data may be shared
+	 * with a clone (a packet socket's capture): unshare the header
+	 * before writing its length.
+	 */
+	if (skb_ensure_writable(skb, XNET_HLEN))
+		return false;
 	skb_trim(skb, XNET_HLEN);
-	xh->len = htons(XNET_HLEN);
+	xnet_hdr(skb)->len = htons(XNET_HLEN);
 	return true;
 }
