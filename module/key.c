@@ -348,13 +348,41 @@ bool xnet_sec_wanted(struct xnet_net *xn, __be32 peer, int ifindex)
 	return ret;
 }
 
+/*
+ * A sender bound to no device: a key naming a device protects only the
+ * frames that leave by it, so ask about the device(s) the route to @peer
+ * takes (seal.c decides by the device a frame leaves by): the route's
+ * device, or for a bare address's link every running xnet device. No
+ * route: as for any device (sending fails anyway). Under RCU.
+ */
+static bool xnet_sec_wanted_route_rcu(struct xnet_net *xn, __be32 peer)
+{
+	struct xnet_dev *xdev;
+	struct xnet_rt rt;
+	bool any = false;
+
+	if (xnet_route_output_rcu(xn, peer, 0, 0, &rt))
+		return xnet_sec_wanted(xn, peer, 0);
+	if (rt.xdev)
+		return xnet_sec_wanted(xn, peer, rt.xdev->dev->ifindex);
+	list_for_each_entry_rcu(xdev, &xn->devs, list) {
+		if (!xnet_dev_usable(xdev, 0, 0))
+			continue;
+		if (!xnet_sec_wanted(xn, peer, xdev->dev->ifindex))
+			return false;
+		any = true;
+	}
+	return any || xnet_sec_wanted(xn, peer, 0);
+}
+
 bool xnet_sec_protected(struct xnet_net *xn, __be32 peer, int ifindex)
 {
 	bool ret;
 
 	rcu_read_lock();
 	ret = xnet_dev_by_addr_rcu(xn, peer) ||
-	      xnet_sec_wanted(xn, peer, ifindex);
+	      (ifindex ? xnet_sec_wanted(xn, peer, ifindex) :
+			 xnet_sec_wanted_route_rcu(xn, peer));
 	rcu_read_unlock();
 	return ret;
 }
@@ -456,8 +484,14 @@ bool xnet_neigh_auth_check(struct xnet_net *xn, struct xnet_dev *xdev,
 	    xnet_neigh_auth_mac(key, eth_hdr(skb)->h_source, xh, na, digest) ||
 	    crypto_memneq(digest, na->mac, sizeof(na->mac)))
 		return false;
-	/* neigh.c sees the frame it always saw */
+	/*
+	 * neigh.c sees the frame it always saw. The data may be shared
+	 * with a clone (a packet socket's capture): unshare the header
+	 * before writing its length.
+	 */
+	if (skb_ensure_writable(skb, XNET_HLEN))
+		return false;
 	skb_trim(skb, XNET_HLEN);
-	xh->len = htons(XNET_HLEN);
+	xnet_hdr(skb)->len = htons(XNET_HLEN);
 	return true;
 }

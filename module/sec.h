@@ -184,7 +184,9 @@ struct xnet_neigh_auth {
 
 /*
  * Peer protected for XNET_SECURE: one of our own addresses (the frame
- * never leaves memory) or xnet_sec_wanted(). Any context.
+ * never leaves memory) or xnet_sec_wanted() for the device @ifindex or,
+ * with @ifindex 0, for the device(s) the route to @peer leaves by (a key
+ * naming another device does not protect it). Any context.
  */
 bool xnet_sec_protected(struct xnet_net *xn, __be32 peer, int ifindex);
 

@@ -19,6 +19,11 @@
  *    secure=1, connect and sendto are allowed and getsockopt says 1;
  *    deleting the key makes a connected socket's send fail with EACCES
  *    and getsockopt say 0;
+ *  - key_dev: a key naming another device than the one the route to
+ *    the peer leaves by does not protect an unbound socket's traffic
+ *    (EACCES), one naming the route's device does;
+ *  - neigh_tap: checking the trailer does not write into the frame a
+ *    packet socket on the same device captured (it shares the data);
  *  - listener: a listener with it drops the SYNs of a peer it cannot
  *    protect (InPlainDropped); one without accepts;
  *  - dgram_rcv: a datagram socket with it drops datagrams from such a
@@ -32,6 +37,10 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 
@@ -302,6 +311,36 @@ TEST_F(sp, eacces)
 	close(fd);
 }
 
+TEST_F(sp, key_dev)
+{
+	unsigned int i;
+	int fd;
+
+	/* ec leads nowhere near B: frames to B leave by ea */
+	ASSERT_EQ(0, xu_sh("ip link add ec type veth peer name ed && "
+			   "ip link set ec up && ip link set ed up && "
+			   "sysctl -qw net.xnet.secure=1 && "
+			   "xnetctl key add 1 " K1 " peer " B_ADDR " dev ec"));
+	for (i = 0; i < 2; i++) {
+		int want = i ? 0 : -EACCES;
+
+		if (i == 1)
+			ASSERT_EQ(0, xu_sh("xnetctl key add 2 " K1 " peer "
+					   B_ADDR " dev ea"));
+		fd = socket(AF_XNET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		ASSERT_EQ(0, set_secure(fd, 1));
+		EXPECT_EQ(i ? -EINPROGRESS : -EACCES,
+			  do_connect(fd, B_ADDR, 5000));
+		close(fd);
+		fd = socket(AF_XNET, SOCK_DGRAM, 0);
+		ASSERT_EQ(0, set_secure(fd, 1));
+		EXPECT_EQ(want, do_sendto(fd, B_ADDR, 5000));
+		EXPECT_EQ(want, do_connect(fd, B_ADDR, 5000));
+		close(fd);
+	}
+	xu_sh("ip link del ec");
+}
+
 TEST_F(sp, listener)
 {
 	int l, l2, c, s;
@@ -427,6 +466,51 @@ TEST_F(sp, neigh_auth)
 	EXPECT_LE(q0 + 1, b_counter(self, "NeighQueriesIn"));
 	EXPECT_LE(a0 + 1, xu_counter("NeighAnswersIn"));
 	EXPECT_EQ(1, b_has_a(self));
+}
+
+/*
+ * A packet socket on eb gets a clone of each frame, sharing its data:
+ * the trailer's check must not change that data (the length field) when
+ * it strips the trailer.
+ */
+TEST_F(sp, neigh_tap)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
+				   .sll_protocol = htons(ETH_P_ALL) };
+	struct pollfd p;
+	uint8_t f[256];
+	double end;
+	int ps, n, seen = 0;
+
+	ASSERT_EQ(0, xu_sh("xnetctl key add 1 " K1 " && "
+			   "sysctl -qw net.xnet.secure=2 && "
+			   B_SH("xnetctl key add 9 " K1 " && "
+				"sysctl -qw net.xnet.secure=2")));
+	ASSERT_EQ(0, to_b(self));
+	ps = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	sll.sll_ifindex = if_nametoindex("eb");
+	ASSERT_EQ(0, to_own(self));
+	ASSERT_LE(0, ps);
+	ASSERT_EQ(0, bind(ps, (struct sockaddr *)&sll, sizeof(sll)));
+	poke_b();
+	EXPECT_EQ(1, wait_a_has_b());
+	/* the query A sent, as B's tap captured it: untouched */
+	end = xu_now() + 5.0 * mul();
+	while (!seen && xu_now() < end) {
+		p.fd = ps;
+		p.events = POLLIN;
+		if (poll(&p, 1, 200) != 1)
+			continue;
+		n = recv(ps, f, sizeof(f), MSG_DONTWAIT);
+		if (n < ETH_HLEN + 32 || xu_get16(f, 12) != ETH_P_XNET ||
+		    f[ETH_HLEN + 1] != 2)
+			continue;
+		seen = 1;
+		EXPECT_EQ(ETH_HLEN + 56, n);
+		EXPECT_EQ(56, xu_get16(f, ETH_HLEN + 2));
+	}
+	EXPECT_EQ(1, seen);
+	close(ps);
 }
 
 TEST_F(sp, neigh_wrong_key)
