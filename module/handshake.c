@@ -195,6 +195,7 @@ int xnet_hs_derive(const struct xnet_key *key, const u8 init[XNET_HS_LEN],
 	int err;
 
 	BUILD_BUG_ON(XNET_HS_KEYLEN != SHA256_DIGEST_SIZE);
+	BUILD_BUG_ON(sizeof(struct xnet_hshdr) != 80);	/* docs/PROTOCOL.md */
 	err = xnet_hs_mac(key, xnet_lbl_i2r, init, XNET_HS_LEN,
 			  resp, XNET_HS_LEN, i2r);
 	if (!err)
@@ -239,8 +240,19 @@ static enum xnet_mib xnet_hs_init_check(struct xnet_net *xn,
 	struct xnet_key *key;
 
 	key = xnet_key_get_fpr(xn, xh->saddr, xdev->dev->ifindex, hs->fpr);
-	if (!key)
-		return XNET_MIB_IN_NO_KEY;
+	if (!key) {
+		/*
+		 * A key of ours applies to the sender, but not the one it
+		 * used: the two sides hold different keys (or a forger
+		 * guessed). That is a failed authentication, as a wrong tag
+		 * is; InNoKey is for peers we hold no key for at all.
+		 */
+		key = xnet_key_get(xn, xh->saddr, xdev->dev->ifindex);
+		if (!key)
+			return XNET_MIB_IN_NO_KEY;
+		xnet_key_put(key);
+		return XNET_MIB_IN_AUTH_FAILURES;
+	}
 	if (key->alg == hs->alg &&
 	    !xnet_hs_mac(key, xnet_lbl_init, msg, XNET_HS_MACOFF, NULL, 0,
 			 mac) &&
@@ -267,7 +279,7 @@ void xnet_handshake_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		goto drop;
 	xnet_hs_msg_of(skb, msg);
 	hs = xnet_hs_body(msg);
-	if (hs->resv || (hs->alg != XNET_KEY_ALG_AES_GCM &&
+	if (hs->resv || hs->resv2 || (hs->alg != XNET_KEY_ALG_AES_GCM &&
 			 hs->alg != XNET_KEY_ALG_CHACHA20POLY1305))
 		goto drop;
 	switch (hs->kind) {

@@ -91,6 +91,7 @@ struct xnet_hshdr {
 	__be32	sender;		/* the sender's session index */
 	__be32	receiver;	/* RESP: the initiator's index; INIT: 0 */
 	__u8	fpr[XNET_KEY_FPR_LEN];
+	__be32	resv2;		/* zero: keeps the timestamp 8-aligned */
 	__be64	timestamp;
 	__u8	random[XNET_HS_RANDLEN];
 	__u8	mac[XNET_HS_MACLEN];

@@ -11,7 +11,8 @@
  * after a setns, or from /proc/PID/net in a forked child.
  *
  * - wrong_key: one side holds another key: nothing is delivered, the
- *   initiation is refused (its fingerprint names no key of B's: InNoKey),
+ *   initiation is refused (its fingerprint names no key of B's, while a key
+ *   of B's applies to A: InAuthFailures),
  *   connect fails with ETIMEDOUT.
  * - bit_flips: a sealed datagram is captured as it leaves A, B never
  *   getting it (xb's MTU is lowered below its size for that moment: veth
@@ -543,8 +544,9 @@ static void log_deltas(struct __test_metadata *_metadata,
 
 /*
  * A holds key 1, B another one under the same ID: A's initiations name
- * a fingerprint B has no key for (InNoKey there), no session forms,
- * nothing A sends is delivered, its connect times out.
+ * a fingerprint B has no key for, while a key of B's applies to A: an
+ * authentication failure (InAuthFailures there, not InNoKey), no session
+ * forms, nothing A sends is delivered, its connect times out.
  */
 TEST_F_TIMEOUT(sec, wrong_key, 90)
 {
@@ -581,8 +583,8 @@ TEST_F_TIMEOUT(sec, wrong_key, 90)
 					   strerror(errno), xu_now() - t0);
 
 	/* the initiations reached B and were refused there */
-	EXPECT_LT(b0[K_NOKEY], wait_ctr(self, 0, K_NOKEY, b0[K_NOKEY] + 1,
-					5000));
+	EXPECT_LT(b0[K_AUTH], wait_ctr(self, 0, K_AUTH, b0[K_AUTH] + 1,
+				       5000));
 	ASSERT_EQ(0, ctrs(self, 0, b1));
 	ASSERT_EQ(0, ctrs(self, 1, a1));
 	TH_LOG("B: InNoKey +%lld InAuthFailures +%lld; A: HandshakesSent +%lld",
