@@ -222,6 +222,20 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 		kfree_skb(skb);
 		return -ENETUNREACH;
 	}
+	/*
+	 * XNET_SECURE: nothing of the connection leaves unprotected, not
+	 * even what was queued (or is retransmitted, or acknowledged)
+	 * after the peer's key went or net.xnet.secure was lowered: send
+	 * refuses new data (EACCES), this holds back the rest. It stays
+	 * queued, as if lost, until protection returns or the connection
+	 * times out.
+	 */
+	if (unlikely(xnet_sock_check_secure(sk, c->xs.daddr,
+					    READ_ONCE(sk->sk_bound_dev_if)))) {
+		xnet_inc_stat(xn, XNET_MIB_OUT_NO_KEY);
+		kfree_skb(skb);
+		return -EACCES;
+	}
 	if (sk->sk_state == XNET_STATE_SYN_RECV && c->syn_ifindex)
 		return xnet_output_direct(xn, skb, c->syn_ifindex, c->syn_ha);
 	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));

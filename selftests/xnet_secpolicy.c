@@ -563,4 +563,74 @@ TEST_F(sp, neigh_mixed)
 	EXPECT_EQ(0, a_has_b());
 }
 
+
+/*
+ * An XNET_SECURE connection whose peer's key goes while it has data
+ * queued: nothing more of it leaves in the clear. B never reads, so A's
+ * data waits behind a closed window and A probes it; once A's key for B
+ * is deleted, send() fails with EACCES and the probes (and anything
+ * else the connection would send) are held back (OutNoKey on A), never
+ * sent plain: B, which still holds its key for A, would count a plain
+ * frame from A in InPlainDropped. Before the fix the probes left plain.
+ */
+TEST_F_TIMEOUT(sp, queued_after_key_del, 60)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	long long nk0, nk, pd0, pd;
+	char buf[4096];
+	int l, c, s, i;
+	double end;
+
+	memset(buf, 'q', sizeof(buf));
+	ASSERT_EQ(0, xu_sh("xnetctl key add 1 " K1 " peer " B_ADDR));
+	ASSERT_EQ(0, xu_sh(B_SH("xnetctl key add 1 " K1 " peer " A_ADDR)));
+	ASSERT_EQ(0, xu_sh("sysctl -qw net.xnet.secure=1"));
+	ASSERT_EQ(0, xu_sh(B_SH("sysctl -qw net.xnet.secure=1")));
+	l = b_socket(self, SOCK_STREAM);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, do_bind(l, B_ADDR, 5100));
+	ASSERT_EQ(0, listen(l, 4));
+	c = socket(AF_XNET, SOCK_STREAM, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, set_secure(c, 1));
+	ASSERT_EQ(0, do_connect(c, B_ADDR, 5100));
+	s = accept_within(l, 5000);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(1, get_secure(c));
+
+	/* fill B's receive buffer and A's send buffer */
+	for (i = 0; i < 100000; i++)
+		if (send(c, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			break;
+	ASSERT_EQ(EAGAIN, errno);
+
+	pd0 = b_counter(self, "InPlainDropped");
+	nk0 = xu_counter("OutNoKey");
+	ASSERT_LE(0, pd0);
+	ASSERT_EQ(0, xu_sh("xnetctl key del 1"));
+	EXPECT_EQ(0, get_secure(c));
+	EXPECT_EQ(-1, send(c, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EACCES, errno);
+	/*
+	 * The next window probe (the persist timer backs off: it may be
+	 * seconds away) is held back...
+	 */
+	end = xu_now() + 20.0 * mul();
+	do {
+		nk = xu_counter("OutNoKey");
+		if (nk < 0 || nk > nk0)
+			break;
+		xu_msleep(50);
+	} while (xu_now() < end);
+	EXPECT_LT(nk0, nk);
+	/* ...not sent in the clear */
+	pd = b_counter(self, "InPlainDropped");
+	EXPECT_EQ(pd0, pd);
+	/* an abort: its reset is held back too; the netns goes with us */
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(s);
+	close(c);
+	close(l);
+}
+
 #include "xnet_harness.h"
