@@ -5,7 +5,9 @@
  * Context: handlers run in process context, serialised by the genetlink
  * mutex, in the requester's netns. Address and route changes take RTNL.
  * Dumps walk the RCU device list or route list, or the neighbour and port tables under their own
- * spinlocks (fill functions never sleep). Changes need CAP_NET_ADMIN in
+ * spinlocks, or the RCU key list (key.c) (fill functions never sleep).
+ * KEY_ADD wipes the secret from the request once key.c keyed its HMAC
+ * with it; no reply ever carries key bytes. Changes need CAP_NET_ADMIN in
  * the user namespace owning the netns: xnet checks it itself rather than
  * with GENL_UNS_ADMIN_PERM so that refusals are counted (ConfigRefused),
  * traced and logged (audit.c); requests xnet finds invalid are counted
@@ -16,6 +18,7 @@
 #include <net/genetlink.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 static const struct nla_policy xnet_nl_policy[XNET_ATTR_MAX + 1] = {
 	[XNET_ATTR_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
@@ -26,6 +29,11 @@ static const struct nla_policy xnet_nl_policy[XNET_ATTR_MAX + 1] = {
 	[XNET_ATTR_GATEWAY]	= { .type = NLA_U32 },
 	[XNET_ATTR_METRIC]	= { .type = NLA_U32 },
 	[XNET_ATTR_LOCAL_ADDR]	= { .type = NLA_U32 },
+	[XNET_ATTR_PEER_ADDR]	= { .type = NLA_U32 },
+	[XNET_ATTR_KEY_ID]	= { .type = NLA_U32 },
+	[XNET_ATTR_KEY]		= NLA_POLICY_EXACT_LEN(XNET_KEY_LEN),
+	[XNET_ATTR_KEY_ALG]	= NLA_POLICY_RANGE(NLA_U8, XNET_KEY_ALG_AES_GCM,
+						   XNET_KEY_ALG_CHACHA20POLY1305),
 };
 
 static struct genl_family xnet_genl_family;
@@ -472,6 +480,111 @@ free:
 	return err;
 }
 
+/*
+ * KEY_ADD: KEY_ID, KEY, [PEER_ADDR], [IFINDEX], [KEY_ALG]. The request's
+ * copy of the secret is wiped once the key is made (or refused).
+ */
+static int xnet_nl_key_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct xnet_net *xn = xnet_pernet(genl_info_net(info));
+	struct xnet_key_cfg cfg = { .alg = XNET_KEY_ALG_AES_GCM };
+	struct nlattr **a = info->attrs;
+	int err = xnet_nl_admin(skb, info);
+
+	if (err)
+		goto wipe;
+	err = -EINVAL;
+	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_KEY_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, XNET_ATTR_KEY))
+		goto invalid;
+	cfg.id = nla_get_u32(a[XNET_ATTR_KEY_ID]);
+	cfg.secret = nla_data(a[XNET_ATTR_KEY]);
+	if (a[XNET_ATTR_PEER_ADDR])
+		cfg.peer = nla_get_in_addr(a[XNET_ATTR_PEER_ADDR]);
+	if (cfg.peer == htonl(XNET_ADDR_BROADCAST)) {
+		NL_SET_ERR_MSG(info->extack, "a key's peer is a host address");
+		goto invalid;
+	}
+	if (a[XNET_ATTR_KEY_ALG])
+		cfg.alg = nla_get_u8(a[XNET_ATTR_KEY_ALG]);
+	if (a[XNET_ATTR_IFINDEX]) {
+		cfg.ifindex = nla_get_u32(a[XNET_ATTR_IFINDEX]);
+		rcu_read_lock();
+		if (!dev_get_by_index_rcu(genl_info_net(info), cfg.ifindex))
+			err = -ENODEV;
+		rcu_read_unlock();
+		if (err == -ENODEV)
+			goto wipe;
+	}
+	err = xnet_key_add(xn, &cfg);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG(info->extack, "a key with this ID exists");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "key table full (net.xnet.key_max)");
+	goto wipe;
+invalid:
+	xnet_audit_config(xn, XNET_SEC_CONFIG_INVALID, info->genlhdr->cmd);
+wipe:
+	if (a[XNET_ATTR_KEY])
+		memzero_explicit(nla_data(a[XNET_ATTR_KEY]),
+				 nla_len(a[XNET_ATTR_KEY]));
+	return err;
+}
+
+static int xnet_nl_key_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct xnet_net *xn = xnet_pernet(genl_info_net(info));
+	int err = xnet_nl_admin(skb, info);
+
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, XNET_ATTR_KEY_ID)) {
+		xnet_audit_config(xn, XNET_SEC_CONFIG_INVALID,
+				  info->genlhdr->cmd);
+		return -EINVAL;
+	}
+	err = xnet_key_del(xn, nla_get_u32(info->attrs[XNET_ATTR_KEY_ID]));
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "no key with this ID");
+	return err;
+}
+
+/* One key as KEY_GET shows it: never its bytes (there are none to show). */
+static int xnet_nl_key_fill(const struct xnet_key_info *ki, void *arg)
+{
+	struct xnet_nl_walk *w = arg;
+	struct sk_buff *skb = w->skb;
+	void *hdr;
+
+	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_KEY_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, XNET_ATTR_KEY_ID, ki->id) ||
+	    nla_put_u8(skb, XNET_ATTR_KEY_ALG, ki->alg) ||
+	    nla_put_u8(skb, XNET_ATTR_KEY_STATE, ki->state) ||
+	    nla_put_u32(skb, XNET_ATTR_KEY_USE, ki->use) ||
+	    nla_put(skb, XNET_ATTR_KEY_FPR, XNET_KEY_FPR_LEN, ki->fpr) ||
+	    (ki->peer && nla_put_in_addr(skb, XNET_ATTR_PEER_ADDR, ki->peer)) ||
+	    (ki->ifindex && nla_put_u32(skb, XNET_ATTR_IFINDEX, ki->ifindex))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int xnet_nl_key_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct xnet_net *xn = xnet_pernet(sock_net(skb->sk));
+	struct xnet_nl_walk w = { .skb = skb, .cb = cb };
+	int err;
+
+	err = xnet_key_walk(xn, &cb->args[0], xnet_nl_key_fill, &w);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
 static const struct genl_small_ops xnet_genl_ops[] = {
 	{
 		.cmd	= XNET_CMD_ADDR_ADD,
@@ -516,6 +629,18 @@ static const struct genl_small_ops xnet_genl_ops[] = {
 	{
 		.cmd	= XNET_CMD_ROUTE_LOOKUP,
 		.doit	= xnet_nl_route_lookup,
+	},
+	{
+		.cmd	= XNET_CMD_KEY_ADD,
+		.doit	= xnet_nl_key_add,
+	},
+	{
+		.cmd	= XNET_CMD_KEY_DEL,
+		.doit	= xnet_nl_key_del,
+	},
+	{
+		.cmd	= XNET_CMD_KEY_GET,
+		.dumpit	= xnet_nl_key_dump,
 	},
 };
 

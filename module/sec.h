@@ -158,6 +158,53 @@ bool xnet_neigh_auth_add(struct xnet_net *xn, struct sk_buff *skb,
 bool xnet_neigh_auth_check(struct xnet_net *xn, struct xnet_dev *xdev,
 			   struct sk_buff *skb);
 
+/*
+ * The neighbour trailer (secure=2): the MAC is the first bytes of
+ * HMAC-SHA256(key, "xnet neigh" | the sending device's Ethernet address |
+ * the common header, checksum and hop limit zero, length covering the
+ * trailer | timestamp | fpr). A query uses the key applying to the
+ * queried address, an answer the key applying to the querier.
+ */
+struct xnet_neigh_auth {
+	__be64	timestamp;		/* ktime_get_real_ns() */
+	__u8	fpr[XNET_KEY_FPR_LEN];
+	__u8	mac[16];
+};
+
+#define XNET_NEIGH_AUTH_LEN	sizeof(struct xnet_neigh_auth)
+#define XNET_NEIGH_AUTH_WINDOW_NS (30LL * NSEC_PER_SEC)
+
+/*
+ * Peer protected for XNET_SECURE: one of our own addresses (the frame
+ * never leaves memory) or xnet_sec_wanted(). Any context.
+ */
+bool xnet_sec_protected(struct xnet_net *xn, __be32 peer, int ifindex);
+
+/* netlink.c's side of xnetctl key add/del/show; process context */
+struct xnet_key_cfg {
+	u32		id;
+	__be32		peer;
+	int		ifindex;
+	u8		alg;
+	const u8	*secret;	/* XNET_KEY_LEN bytes */
+};
+
+struct xnet_key_info {
+	u32		id;
+	__be32		peer;
+	int		ifindex;
+	u8		alg;
+	u8		state;		/* XNET_KEY_STATE_* */
+	u32		use;
+	u8		fpr[XNET_KEY_FPR_LEN];
+};
+
+int xnet_key_add(struct xnet_net *xn, const struct xnet_key_cfg *cfg);
+int xnet_key_del(struct xnet_net *xn, u32 id);
+int xnet_key_walk(struct xnet_net *xn, unsigned long *pos,
+		  int (*fill)(const struct xnet_key_info *ki, void *arg),
+		  void *arg);
+
 /* session.c --------------------------------------------------------- */
 
 /* 4096 bits of which at least 4096 - BITS_PER_LONG are usable: >= 2048 */
