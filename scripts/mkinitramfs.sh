@@ -130,6 +130,9 @@ mods=(veth bridge sch_netem sch_tbf dummy libcrc32c crc32c_generic
 mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
 mods+=(sch_plug)
 mods+=(8021q macvlan bonding vxlan ip_gre)
+# secure channels (sec.h): the AEADs and what the crypto API builds them of
+mods+=(gcm ghash_generic ctr aesni_intel ghash_clmulni_intel chacha20poly1305
+      chacha_generic chacha_x86_64 poly1305_generic poly1305_x86_64)
 mkdir -p "$R$moddir/extra"
 for m in "${mods[@]}"; do
 	# a module this kernel lacks (or has built in) is skipped; xnet's
