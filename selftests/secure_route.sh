@@ -129,6 +129,7 @@ ip -n "$R1" link set r1b mtu 1280 && ip -n "$R2" link set r2a mtu 1280 ||
 	fail "middle link mtu 1280"
 tb=$(counter "$R1" InTooBigErrors)
 ie=$(counter "$A" InErrorsIgnored)
+ir=$(counter "$A" InErrors)
 M2=$((1 << 20))
 bulk sec1280 "$B" $BA "$A" $AA 7601 60 -n $M2 -- -n $M2
 bulk_check "protected stream 1 MiB each way across the 1280 link"
@@ -138,6 +139,9 @@ for f in "$COUT" "$SOUT"; do
 		test "${mss:-9999}" -le 1176 -a "${mss:-0}" -gt 0
 done
 check_delta "$R1" InTooBigErrors "$tb" -ge 1
-check_delta "$A" InErrorsIgnored "$ie" -eq 0
+# one report lowered the path MTU; those about the frames in flight with
+# it found the path MTU lowered already (ignored, as for plain frames)
+acted=$(($(counter "$A" InErrors) - ir - $(counter "$A" InErrorsIgnored) + ie))
+check "A acted on a report quoting a sealed frame ($acted)" test "$acted" -ge 1
 
 finish
