@@ -2,13 +2,14 @@
 /*
  * xnet: the AF_XNET socket family. Module init and exit, socket creation,
  * and the socket operations every socket type shares (address checks,
- * bind, getname, XNET_INFO, XNET_HOPLIMIT).
+ * bind, getname, XNET_INFO, XNET_HOPLIMIT, XNET_SECURE).
  *
  * Locking: a socket's own fields (bound address and port, peer) are
  * written under lock_sock() in process context; the port table's lock
  * orders binds against each other. The hop limit is one byte written
  * with WRITE_ONCE() and read with READ_ONCE() wherever a frame is built,
- * lock or not. Context: all process context.
+ * lock or not; so is XNET_SECURE's flag, read at connect, send and
+ * receive (softirq: a listener's SYNs, a datagram socket's input). Context: all process context.
  *
  * Registration order (reverse on exit): pernet state, port tables, proto,
  * segmentation offload, netdev notifier, generic netlink, and the socket family last, so no
@@ -20,6 +21,7 @@
 #include <net/genetlink.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 int xnet_family __read_mostly = AF_XNET;
 module_param_named(family, xnet_family, int, 0444);
@@ -131,6 +133,50 @@ int xnet_sock_set_hoplimit(struct sock *sk, sockptr_t optval,
 		return -EINVAL;
 	WRITE_ONCE(xnet_sk(sk)->hoplimit, val == -1 ? 0 : val);
 	return 0;
+}
+
+/*
+ * XNET_SECURE, every socket type (sec.h): 0 or 1, anything else -EINVAL.
+ * With 1 the socket talks only to peers it can protect.
+ */
+int xnet_sock_set_secure(struct sock *sk, sockptr_t optval,
+			 unsigned int optlen)
+{
+	int val;
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val != 0 && val != 1)
+		return -EINVAL;
+	WRITE_ONCE(xnet_sk(sk)->secure, val);
+	return 0;
+}
+
+/*
+ * connect(), sendto(), send(): -EACCES if @sk has XNET_SECURE and @daddr
+ * (through @oif, 0: any) is neither one of our addresses nor a peer
+ * net.xnet.secure and a key protect. Any context.
+ */
+int xnet_sock_check_secure(struct sock *sk, __be32 daddr, int oif)
+{
+	if (!READ_ONCE(xnet_sk(sk)->secure) ||
+	    xnet_sec_protected(xnet_pernet(sock_net(sk)), daddr, oif))
+		return 0;
+	return -EACCES;
+}
+
+/*
+ * getsockopt(XNET_SECURE): with a peer @daddr (a connected socket),
+ * whether its traffic is protected now; without, the value set.
+ */
+int xnet_sock_get_secure(struct sock *sk, __be32 daddr)
+{
+	if (!daddr)
+		return READ_ONCE(xnet_sk(sk)->secure);
+	return xnet_sec_protected(xnet_pernet(sock_net(sk)), daddr,
+				  READ_ONCE(sk->sk_bound_dev_if));
 }
 
 u8 xnet_sock_state(const struct sock *sk)

@@ -29,6 +29,7 @@
 #include <net/sock.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 struct proto xnet_dgram_proto = {
 	.name		= "XNET_DGRAM",
@@ -94,6 +95,11 @@ static int xnet_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 	    !sock_flag(sk, SOCK_BROADCAST))
 		return -EACCES;
 
+	err = xnet_sock_check_secure(sk, sxn->sxn_addr,
+				     READ_ONCE(sk->sk_bound_dev_if));
+	if (err)
+		return err;
+
 	lock_sock(sk);
 	err = xnet_sock_autobind(&xnet_dgram_ports, sk, sxn->sxn_addr,
 				 sxn->sxn_port);
@@ -152,6 +158,10 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	sport = xs->sport;
 	oif = READ_ONCE(sk->sk_bound_dev_if);
 	release_sock(sk);
+	if (err)
+		return err;
+	/* XNET_SECURE: only to a peer we can protect (sec.h) */
+	err = xnet_sock_check_secure(sk, daddr, oif);
 	if (err)
 		return err;
 
@@ -327,6 +337,8 @@ static int xnet_dgram_setsockopt(struct socket *sock, int level, int optname,
 
 	if (level == SOL_XNET && optname == XNET_HOPLIMIT)
 		return xnet_sock_set_hoplimit(sk, optval, optlen);
+	if (level == SOL_XNET && optname == XNET_SECURE)
+		return xnet_sock_set_secure(sk, optval, optlen);
 	if (level != SOL_XNET || optname != XNET_RECVERR)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
@@ -367,7 +379,8 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 		return -ENOPROTOOPT;
 	/* an option datagram sockets do not have, whatever the buffer */
 	if (optname != XNET_INFO && optname != XNET_RECVERR &&
-	    optname != XNET_MTU && optname != XNET_HOPLIMIT)
+	    optname != XNET_MTU && optname != XNET_HOPLIMIT &&
+	    optname != XNET_SECURE)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
@@ -376,6 +389,12 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 	if (optname != XNET_INFO) {
 		if (optname == XNET_HOPLIMIT) {
 			val = xnet_sock_hoplimit(sock->sk);
+		} else if (optname == XNET_SECURE) {
+			struct xnet_sock *xs = xnet_sk(sock->sk);
+
+			val = xnet_sock_get_secure(sock->sk,
+						   READ_ONCE(xs->dport) ?
+						   READ_ONCE(xs->daddr) : 0);
 		} else if (optname == XNET_RECVERR) {
 			val = READ_ONCE(xnet_sk(sock->sk)->recverr);
 		} else {
@@ -441,6 +460,12 @@ int xnet_dgram_create(struct net *net, struct socket *sock, int kern)
 static void xnet_dgram_queue(struct xnet_net *xn, struct sock *sk,
 			     struct sk_buff *skb)
 {
+	/* XNET_SECURE: nothing from a peer we cannot protect (sec.h) */
+	if (READ_ONCE(xnet_sk(sk)->secure) &&
+	    !xnet_sec_protected(xn, xnet_hdr(skb)->saddr, skb->skb_iif)) {
+		xnet_drop(xn, skb, XNET_MIB_IN_PLAIN_DROPPED);
+		goto drop;
+	}
 	if (sk_filter(sk, skb))
 		goto drop;
 	if (atomic_read(&sk->sk_rmem_alloc) >= READ_ONCE(sk->sk_rcvbuf)) {

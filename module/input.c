@@ -29,6 +29,7 @@
 #include <linux/etherdevice.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 static struct xnet_port_table *xnet_type_ports(u8 type)
 {
@@ -119,6 +120,7 @@ static struct sock *xnet_conn_child(struct xnet_net *xn, struct sock *lsk,
 	c->keepintvl = l->keepintvl;
 	c->keepcnt = l->keepcnt;
 	c->xs.hoplimit = READ_ONCE(l->xs.hoplimit);
+	c->xs.secure = READ_ONCE(l->xs.secure);
 	c->laddr = xh->daddr;
 	c->xs.rcv_addr = xh->daddr;
 	c->xs.sport = xh->dport;
@@ -188,6 +190,12 @@ static void xnet_conn_syn(struct xnet_net *xn, struct sock *lsk,
 	struct sock *sk;
 	bool full;
 
+	/* XNET_SECURE: no connection from a peer we cannot protect */
+	if (READ_ONCE(xnet_sk(lsk)->secure) &&
+	    !xnet_sec_protected(xn, xh->saddr, skb->skb_iif)) {
+		xnet_drop(xn, skb, XNET_MIB_IN_PLAIN_DROPPED);
+		return;
+	}
 	if (sk_acceptq_is_full(lsk)) {
 		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);
 		return;		/* the client will retry */
@@ -317,6 +325,11 @@ static bool xnet_conn_cookie_ack(struct xnet_net *xn, struct sock *lsk,
 	if (!mss) {
 		xnet_inc_stat(xn, XNET_MIB_SYNCOOKIES_FAILED);
 		return false;
+	}
+	if (READ_ONCE(xnet_sk(lsk)->secure) &&
+	    !xnet_sec_protected(xn, xh->saddr, skb->skb_iif)) {
+		xnet_drop(xn, skb, XNET_MIB_IN_PLAIN_DROPPED);
+		goto drop;
 	}
 	if (sk_acceptq_is_full(lsk)) {
 		xnet_drop(xn, skb, XNET_MIB_LISTEN_OVERFLOWS);

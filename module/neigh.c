@@ -31,6 +31,13 @@
  * entries; they leave by xnet_forward_finish(), and a failed resolution
  * sends their source an unreachable report.
  *
+ * Authentication (net.xnet.secure=2, key.c): queries and answers we send
+ * carry a trailer after the header (xnet_neigh_auth()); frames received
+ * are checked and the trailer stripped by rx.c's policy check before
+ * xnet_neigh_rcv() sees them, so nothing here reads it. At other
+ * settings a trailer is ignored (the length of neighbour frames is not
+ * checked beyond the header).
+ *
  * Context: xnet_neigh_output() runs in process or softirq context (a
  * connection's output), xnet_neigh_forward() in softirq; xnet_neigh_rcv() in
  * softirq; xnet_neigh_work() in process context (system workqueue), once
@@ -42,6 +49,7 @@
 #include <linux/slab.h>
 
 #include "xnet.h"
+#include "sec.h"
 
 /*
  * A frame waiting for resolution remembers its sender's device binding,
@@ -198,6 +206,22 @@ static struct xnet_neigh *xnet_neigh_create(struct xnet_net *xn, __be32 addr,
  * the device @oif, or with @oif 0 out of every usable device holding a
  * bare address (the last resort, route.c). BHs on or off.
  */
+/*
+ * net.xnet.secure=2: every neighbour frame we send carries an
+ * authentication trailer (key.c); with no key for its peer it is not
+ * sent (OutNoKey). False: @skb was freed.
+ */
+static bool xnet_neigh_auth(struct xnet_net *xn, struct sk_buff *skb,
+			    const struct net_device *dev)
+{
+	if (READ_ONCE(xn->secure) != XNET_SECURE_REQUIRE ||
+	    xnet_neigh_auth_add(xn, skb, dev))
+		return true;
+	xnet_inc_stat(xn, XNET_MIB_OUT_NO_KEY);
+	kfree_skb(skb);
+	return false;
+}
+
 static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
 				  const u8 *dst)
 {
@@ -215,12 +239,15 @@ static void xnet_neigh_send_query(struct xnet_net *xn, __be32 addr, int oif,
 		saddr = xnet_dev_first_addr_rcu(xdev);
 		if (!saddr)
 			continue;
-		skb = alloc_skb(LL_MAX_HEADER + XNET_HLEN, GFP_ATOMIC);
+		skb = alloc_skb(LL_MAX_HEADER + XNET_HLEN + XNET_NEIGH_AUTH_LEN,
+				GFP_ATOMIC);
 		if (!skb)
 			break;
 		skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
 		xnet_build_hdr(skb, XNET_T_NEIGH_QUERY, saddr, addr, 0, 0,
 			       XNET_HOPLIMIT_LINK);
+		if (!xnet_neigh_auth(xn, skb, xdev->dev))
+			continue;
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUERIES_OUT);
 		xnet_finish_output(xn, skb, xdev->dev,
 				   dst ? dst : xdev->dev->broadcast);
@@ -561,12 +588,15 @@ static void xnet_neigh_answer(struct xnet_net *xn, struct xnet_dev *xdev,
 {
 	struct sk_buff *skb;
 
-	skb = alloc_skb(LL_MAX_HEADER + XNET_HLEN, GFP_ATOMIC);
+	skb = alloc_skb(LL_MAX_HEADER + XNET_HLEN + XNET_NEIGH_AUTH_LEN,
+			GFP_ATOMIC);
 	if (!skb)
 		return;
 	skb_reserve(skb, LL_MAX_HEADER + XNET_HLEN);
 	xnet_build_hdr(skb, XNET_T_NEIGH_ANSWER, query->daddr, query->saddr,
 		       0, 0, XNET_HOPLIMIT_LINK);
+	if (!xnet_neigh_auth(xn, skb, xdev->dev))
+		return;
 	xnet_inc_stat(xn, XNET_MIB_NEIGH_ANSWERS_OUT);
 	xnet_finish_output(xn, skb, xdev->dev, ha);
 }

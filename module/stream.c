@@ -165,6 +165,11 @@ static int xnet_conn_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (!sxn->sxn_addr || !sxn->sxn_port ||
 	    sxn->sxn_addr == htonl(XNET_ADDR_BROADCAST))
 		goto out;
+	/* XNET_SECURE: only to a peer we can protect (sec.h) */
+	err = xnet_sock_check_secure(sk, sxn->sxn_addr,
+				     READ_ONCE(sk->sk_bound_dev_if));
+	if (err)
+		goto out;
 
 	err = xnet_sock_autobind(xnet_conn_ports(sk), sk, sxn->sxn_addr,
 				 sxn->sxn_port);
@@ -442,6 +447,13 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 	if (sk->sk_state == XNET_STATE_SYN_SENT && timeo)
 		xnet_conn_wait_connect(sk, &timeo);
 	start_seq = c->write_seq;
+	/* XNET_SECURE: the peer's key may have gone since connect() */
+	if (c->xs.daddr && sk->sk_state != XNET_STATE_CLOSED) {
+		err = xnet_sock_check_secure(sk, c->xs.daddr,
+					     READ_ONCE(sk->sk_bound_dev_if));
+		if (err)
+			goto out_err;
+	}
 
 	while (copied < len || (!len && !copied)) {
 		struct sk_buff *skb, *tail;
@@ -905,6 +917,8 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 	}
 	if (optname == XNET_HOPLIMIT)
 		return xnet_sock_set_hoplimit(sk, optval, optlen);
+	if (optname == XNET_SECURE)
+		return xnet_sock_set_secure(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -1039,6 +1053,13 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case XNET_HOPLIMIT:
 		val = xnet_sock_hoplimit(sk);
+		break;
+	case XNET_SECURE:
+		/* connected (or connecting): is the peer protected now? */
+		val = xnet_sock_get_secure(sk,
+					   sk->sk_state == XNET_STATE_CLOSED ||
+					   sk->sk_state == XNET_STATE_LISTEN ?
+					   0 : c->xs.daddr);
 		break;
 	default:
 		release_sock(sk);

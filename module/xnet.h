@@ -584,6 +584,10 @@ int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info);
 u8 xnet_sock_state(const struct sock *sk);
 u8 xnet_sock_hoplimit(const struct sock *sk);
+int xnet_sock_set_secure(struct sock *sk, sockptr_t optval,
+			 unsigned int optlen);
+int xnet_sock_check_secure(struct sock *sk, __be32 daddr, int oif);
+int xnet_sock_get_secure(struct sock *sk, __be32 daddr);
 int xnet_sock_set_hoplimit(struct sock *sk, sockptr_t optval,
 			   unsigned int optlen);
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xnet_nldump [CMD]: send one dump request (XNET_CMD_* number CMD,
- * XNET_CMD_KEY_GET if none; no attributes) to the "xnet" generic netlink family and write every byte
- * the kernel answers, headers included, to stdout as hex (two digits a
- * byte, one message a line). xnet_keys.sh looks for key bytes in it:
+ * XNET_CMD_KEY_GET if none; no attributes) to the "xnet" generic
+ * netlink family and write every byte the kernel answers, headers
+ * included, to stdout as hex (two digits a byte, one message a line). xnet_keys.sh looks for key bytes in it:
  * what xnetctl decodes is not all a dump could carry.
  *
  * Exit 0 when the dump ended with NLMSG_DONE, 1 otherwise.
