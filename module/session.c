@@ -600,8 +600,11 @@ static struct xnet_kp *xnet_kp_new(struct xnet_key *key, const u8 *txk,
 	for (i = 0; i < 2; i++) {
 		/* synchronous transforms only: seal.c runs in softirq */
 		tfm = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
-		if (IS_ERR(tfm))
+		if (IS_ERR(tfm)) {
+			net_warn_ratelimited("xnet: no %s transform: %ld\n",
+					     name, PTR_ERR(tfm));
 			goto err;
+		}
 		if (i)
 			k->kp.rx = tfm;
 		else
@@ -951,6 +954,11 @@ static void xnet_peer_age(struct xnet_sessions *xs, struct xnet_peer *p)
 	}
 	if (p->next && xnet_kp_expired(xn, p->next)) {
 		xnet_kp_drop(p->next);
+		p->next = NULL;
+	}
+	/* cur gone unconfirmed: the responder's newest serves */
+	if (p->next && !rcu_access_pointer(p->cur)) {
+		rcu_assign_pointer(p->cur, p->next);
 		p->next = NULL;
 	}
 	if (p->prev && xnet_kp_expired(xn, p->prev)) {
