@@ -52,12 +52,20 @@ def run(lab, t):
 def body(lab, t, lk, aa, ba):
     a, b = lab.a, lab.b
     # a transfer running, paced: 32 MiB at 1 MB/s each way would take
-    # half a minute; the reload comes 4 s in
+    # half a minute; the reload comes 3 s after the session formed
     blk = Bulk(lab, t, lk, 32 << 20, port=6800, secs=120,
                client_args="-r 1000000", server_args="-r 1000000")
     if not blk.start():
         return
-    time.sleep(4)
+    # the first handshake may wait for the crypto modules to load: the
+    # reload comes once both hold the session and data flowed under it
+    deadline = time.time() + 60 * lab.mul
+    while time.time() < deadline and not blk.clients[0].done.is_set():
+        if (sec_counters(a)["SessionsEstablished"] >= 1 and
+                sec_counters(b)["SessionsEstablished"] >= 1):
+            break
+        time.sleep(0.5)
+    time.sleep(3)
     t.check(not blk.clients[0].done.is_set(),
             "the protected transfer is running when b's module goes")
     a0 = sec_counters(a)
