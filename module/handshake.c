@@ -10,6 +10,10 @@
  * RESP (responder -> initiator): its own index, the initiator's, the same
  * fingerprint and timestamp, 32 fresh random bytes of its own,
  * MAC = HMAC-SHA256(key, "xnet hs resp" | INIT | RESP up to the MAC).
+ * CONFIRM (initiator -> responder, once the RESP is taken): the RESP's
+ * indexes swapped, fingerprint and timestamp, random zero, MAC =
+ * HMAC-SHA256(key, "xnet hs conf" | the message up to the MAC | the
+ * RESP's MAC): the responder may now seal with the new session.
  * Keys: i2r = HMAC-SHA256(key, "xnet key i2r" | INIT | RESP), r2i the
  * same with "xnet key r2i"; INIT and RESP whole (MACs included), with
  * checksum and hop limit zero. Both sides' random bytes are fresh for
@@ -20,10 +24,13 @@
  * message or a bad MAC costs one HMAC and is dropped (InAuthFailures,
  * through xnet_drop(), which feeds the invalid-peer episodes); an unknown
  * fingerprint costs a list walk (InNoKey); a RESP is looked at only if it
- * names the index of a handshake we have in flight with its source. No
+ * names the index of one of the INITs of our attempt with its source (a
+ * late answer to an attempt that already succeeded is dropped uncounted). No
  * state is created for any of them. An INIT replayed (its timestamp not
  * newer than the last one accepted from that peer) is dropped
- * (InReplays). Only valid messages reach session.c's bounded queue; its
+ * (InReplays). A CONFIRM is checked (one HMAC) against the keypair its
+ * index names and acted on at once, with no state made.
+ * Only valid INITs and RESPs reach session.c's bounded queue; its
  * work item allocates the transforms (process context).
  *
  * Context: xnet_handshake_rcv() runs in softirq under RCU (rx.c, the frame
@@ -38,6 +45,7 @@
 
 static const char xnet_lbl_init[] = "xnet hs init";
 static const char xnet_lbl_resp[] = "xnet hs resp";
+static const char xnet_lbl_conf[] = "xnet hs conf";
 static const char xnet_lbl_i2r[] = "xnet key i2r";
 static const char xnet_lbl_r2i[] = "xnet key r2i";
 
@@ -143,6 +151,43 @@ bool xnet_hs_resp_ok(const struct xnet_key *key, const u8 init[XNET_HS_LEN],
 	return ok;
 }
 
+void xnet_hs_confirm_build(u8 msg[XNET_HS_LEN], const struct xnet_key *key,
+			   const u8 resp[XNET_HS_LEN])
+{
+	const struct xnethdr *rh = (const struct xnethdr *)resp;
+	const struct xnet_hshdr *rhs = xnet_hs_body((u8 *)resp);
+	struct xnet_hshdr *hs = xnet_hs_body(msg);
+	u8 mac[SHA256_DIGEST_SIZE];
+
+	memset(msg, 0, XNET_HS_LEN);
+	xnet_hs_hdr(msg, rh->daddr, rh->saddr);
+	hs->kind = XNET_HS_CONFIRM;
+	hs->alg = rhs->alg;
+	hs->sender = rhs->receiver;
+	hs->receiver = rhs->sender;
+	memcpy(hs->fpr, rhs->fpr, sizeof(hs->fpr));
+	hs->timestamp = rhs->timestamp;
+	if (!xnet_hs_mac(key, xnet_lbl_conf, msg, XNET_HS_MACOFF,
+			 rhs->mac, XNET_HS_MACLEN, mac))
+		memcpy(hs->mac, mac, sizeof(hs->mac));
+	memzero_explicit(mac, sizeof(mac));
+}
+
+bool xnet_hs_confirm_ok(const struct xnet_key *key, const u8 msg[XNET_HS_LEN],
+			const u8 resp_mac[XNET_HS_MACLEN])
+{
+	const struct xnet_hshdr *hs = xnet_hs_body((u8 *)msg);
+	u8 mac[SHA256_DIGEST_SIZE];
+	bool ok;
+
+	if (xnet_hs_mac(key, xnet_lbl_conf, msg, XNET_HS_MACOFF,
+			resp_mac, XNET_HS_MACLEN, mac))
+		return false;
+	ok = !crypto_memneq(mac, hs->mac, XNET_HS_MACLEN);
+	memzero_explicit(mac, sizeof(mac));
+	return ok;
+}
+
 int xnet_hs_derive(const struct xnet_key *key, const u8 init[XNET_HS_LEN],
 		   const u8 resp[XNET_HS_LEN], u8 i2r[XNET_HS_KEYLEN],
 		   u8 r2i[XNET_HS_KEYLEN])
@@ -240,11 +285,27 @@ void xnet_handshake_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		break;
 	case XNET_HS_RESP:
 		/* its MAC is checked against our INIT by the work item */
-		if (!xnet_session_resp_expected(xn, xh->saddr, hs->receiver)) {
+		switch (xnet_session_resp_expected(xn, xh->saddr,
+						   hs->receiver)) {
+		case 0:
 			reason = XNET_MIB_IN_NO_KEY;
 			goto drop;
+		case -1:
+			/* a late answer to an INIT sent again: done */
+			kfree_skb(skb);
+			return;
 		}
 		break;
+	case XNET_HS_CONFIRM:
+		/* one HMAC, no state made: checked and acted on here */
+		if (!hs->receiver ||
+		    memchr_inv(hs->random, 0, sizeof(hs->random)))
+			goto drop;
+		reason = xnet_session_confirm_rcv(xn, msg);
+		if (reason != __XNET_MIB_MAX)
+			goto drop;
+		consume_skb(skb);
+		return;
 	default:
 		goto drop;
 	}

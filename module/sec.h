@@ -74,6 +74,14 @@ struct xnet_sealhdr {
 enum {
 	XNET_HS_INIT = 1,
 	XNET_HS_RESP = 2,
+	/*
+	 * initiator -> responder once the RESP is taken: the responder may
+	 * seal with the new session (session.c). Its indexes as a RESP's
+	 * (sender the initiator's), the INIT's fingerprint and timestamp,
+	 * random zero, MAC = HMAC-SHA256(key, "xnet hs conf" | the message
+	 * up to the MAC (checksum, hop limit zero) | the RESP's MAC).
+	 */
+	XNET_HS_CONFIRM = 3,
 };
 
 struct xnet_hshdr {

@@ -9,11 +9,15 @@
  *  - cur: the keypair frames to the peer are sealed with (RCU pointer);
  *  - next: a responder's newest keypair, not yet confirmed by a frame
  *    the initiator sealed with it, while cur still works: the responder
- *    switches to it on that frame (xnet_session_confirmed()); with no
+ *    switches to it on that frame or on the initiator's CONFIRM, sent as
+ *    soon as the RESP is taken (xnet_session_confirmed()); with no
  *    working cur a responder sends with its keypair at once (the RESP
  *    leaves first on the same path);
- *  - prev: the keypair cur replaced, still good for receiving until it
- *    expires, so that no frame in flight during a rekey is lost.
+ *  - old[]: up to XNET_OLD_MAX keypairs cur or next replaced, newest
+ *    first, still good for receiving until they expire, so that no frame
+ *    in flight during a rekey is lost, even when both sides rekey at once
+ *    or a responder answered several INITs of one attempt (an old next
+ *    the initiator turns out to use becomes cur when confirmed).
  * Every keypair of the table is in the index hash (seal.c finds it by
  * the index a sealed frame names) and holds one reference, dropped when
  * it leaves its slot. A keypair is freed, with its transforms, after an
@@ -26,7 +30,9 @@
  * when used to send; traffic keeps using it until the new one is
  * established. At 3 x rekey_ms a keypair expires: no frame is sealed or
  * opened with it any more (frames wait for a new handshake). An INIT is
- * sent again every second, up to XNET_HS_TRIES times, then the frames
+ * sent again (fresh: new index, timestamp and random bytes) every second,
+ * up to XNET_HS_TRIES times; a RESP to any of them completes the attempt
+ * (a responder loading its crypto modules may answer late). Then the frames
  * held are dropped (OutNoKey) and no handshake is started for
  * XNET_HS_BACKOFF. At most XNET_HELD_MAX frames wait per peer (the oldest
  * dropped, OutNoKey) and XNET_HELD_NET_MAX per netns.
@@ -53,7 +59,7 @@
  *  - xnet_keypair_lookup_rcu(): under RCU; xnet_keypair_put(): any;
  *  - xnet_session_unknown(), _confirmed(), _rekey(), and the helpers for
  *    handshake.c (xnet_session_init_fresh(), _resp_expected(),
- *    _queue_hs()): softirq under RCU (or BHs off);
+ *    _queue_hs(), _confirm_rcv()): softirq under RCU (or BHs off);
  *  - the work item (xnet_sessions_work()): process context; it
  *    allocates the transforms, builds and sends the handshakes
  *    (xnet_output(), xnet_output_reply()) and sends held frames
@@ -75,6 +81,7 @@
 #define XNET_UNKNOWN_RATE	10		/* handshakes/s for lost sessions */
 #define XNET_SESS_TICK		(HZ / 4)	/* the work's period while busy */
 #define XNET_PEER_IDLE		(60 * HZ)	/* before an entry is reclaimed */
+#define XNET_OLD_MAX		4		/* receive-only keypairs */
 #define XNET_PEER_BITS		8
 #define XNET_INDEX_BITS		8
 
@@ -103,18 +110,21 @@ struct xnet_peer {
 	__be32			laddr;		/* our address in its frames */
 	struct xnet_keypair __rcu *cur;
 	struct xnet_keypair	*next;
-	struct xnet_keypair	*prev;
+	struct xnet_keypair	*old[XNET_OLD_MAX];
 	bool			hs_want;	/* the work is to send an INIT */
 	bool			hs_pending;	/* an INIT awaits its RESP */
 	bool			key_check;	/* keys changed: look again */
-	u8			hs_tries;
-	__be32			hs_index;	/* of the INIT in flight */
+	u8			hs_tries;	/* INITs of this attempt */
+	/* the INITs of this attempt (a slow responder answers an older
+	 * one): their indexes (0: none) and messages as MAC'ed
+	 */
+	__be32			hs_index[XNET_HS_TRIES];
 	unsigned long		hs_sent;	/* jiffies */
 	unsigned long		hs_backoff;	/* no attempt before */
 	unsigned long		last_unknown;	/* jiffies */
 	unsigned long		active;		/* jiffies: last use */
 	u64			last_init_ts;	/* newest INIT accepted */
-	u8			hs_init[XNET_HS_LEN];	/* as MAC'ed */
+	u8			hs_init[XNET_HS_TRIES][XNET_HS_LEN];
 	struct sk_buff_head	held;		/* under xs->lock (__skb_*) */
 };
 
@@ -122,6 +132,7 @@ struct xnet_peer {
 struct xnet_kp {
 	struct xnet_keypair	kp;
 	struct xnet_key		*key;		/* referenced */
+	u8			resp_mac[XNET_HS_MACLEN]; /* responder's */
 };
 
 /* where a held frame goes, in its skb->cb */
@@ -269,17 +280,46 @@ static void xnet_peer_end(struct xnet_sessions *xs, struct xnet_peer *p)
 {
 	struct xnet_keypair *cur = rcu_dereference_protected(p->cur,
 					lockdep_is_held(&xs->lock));
+	int i;
 
 	RCU_INIT_POINTER(p->cur, NULL);
 	xnet_kp_drop(cur);
 	xnet_kp_drop(p->next);
 	p->next = NULL;
-	xnet_kp_drop(p->prev);
-	p->prev = NULL;
+	for (i = 0; i < XNET_OLD_MAX; i++) {
+		xnet_kp_drop(p->old[i]);
+		p->old[i] = NULL;
+	}
 	p->hs_want = false;
 	WRITE_ONCE(p->hs_pending, false);
 	p->hs_tries = 0;
 	xnet_peer_purge_held(xs, p);
+}
+
+/* under xs->lock: @kp (cur or next replaced) serves receiving only */
+static void xnet_peer_retire(struct xnet_peer *p, struct xnet_keypair *kp)
+{
+	if (!kp)
+		return;
+	xnet_kp_drop(p->old[XNET_OLD_MAX - 1]);
+	memmove(&p->old[1], &p->old[0], sizeof(p->old[0]) * (XNET_OLD_MAX - 1));
+	p->old[0] = kp;
+}
+
+/* under xs->lock: take @kp out of old[]; false if it is not there */
+static bool xnet_peer_unretire(struct xnet_peer *p, struct xnet_keypair *kp)
+{
+	int i;
+
+	for (i = 0; i < XNET_OLD_MAX; i++)
+		if (p->old[i] == kp)
+			break;
+	if (i == XNET_OLD_MAX)
+		return false;
+	memmove(&p->old[i], &p->old[i + 1],
+		sizeof(p->old[0]) * (XNET_OLD_MAX - 1 - i));
+	p->old[XNET_OLD_MAX - 1] = NULL;
+	return true;
 }
 
 /* the entry of @addr, made if need be; under xs->lock. NULL: full. */
@@ -491,14 +531,19 @@ void xnet_session_confirmed(struct xnet_net *xn, struct xnet_keypair *kp)
 	spin_lock_bh(&xs->lock);
 	WRITE_ONCE(kp->confirmed, true);
 	p = xnet_peer_find(xs, kp->peer);
-	if (p && p->next == kp) {
-		cur = rcu_dereference_protected(p->cur,
-						lockdep_is_held(&xs->lock));
-		xnet_kp_drop(p->prev);
-		p->prev = cur;
-		rcu_assign_pointer(p->cur, kp);
+	if (!p)
+		goto out;
+	cur = rcu_dereference_protected(p->cur, lockdep_is_held(&xs->lock));
+	/* the initiator uses it: it serves sending too, unless older */
+	if (kp == cur || (cur && time_before(kp->birth, cur->birth)))
+		goto out;
+	if (p->next == kp)
 		p->next = NULL;
-	}
+	else if (!xnet_peer_unretire(p, kp))
+		goto out;			/* dropped meanwhile */
+	xnet_peer_retire(p, cur);
+	rcu_assign_pointer(p->cur, kp);
+out:
 	spin_unlock_bh(&xs->lock);
 }
 
@@ -548,16 +593,29 @@ bool xnet_session_init_fresh(struct xnet_net *xn, __be32 peer, u64 ts)
 	return !p || ts > READ_ONCE(p->last_init_ts);
 }
 
-bool xnet_session_resp_expected(struct xnet_net *xn, __be32 peer,
-				__be32 index)
+/* which INIT of @p's attempt has @index; -1: none. Lock or RCU. */
+static int xnet_peer_hs_slot(const struct xnet_peer *p, __be32 index)
+{
+	int i;
+
+	for (i = 0; index && i < XNET_HS_TRIES; i++)
+		if (READ_ONCE(p->hs_index[i]) == index)
+			return i;
+	return -1;
+}
+
+int xnet_session_resp_expected(struct xnet_net *xn, __be32 peer,
+			       __be32 index)
 {
 	struct xnet_sessions *xs = xnet_xs(xn);
 	struct xnet_peer *p;
 
 	if (!xs)
-		return false;
+		return 0;
 	p = xnet_peer_find(xs, peer);
-	return p && READ_ONCE(p->hs_pending) && READ_ONCE(p->hs_index) == index;
+	if (!p || xnet_peer_hs_slot(p, index) < 0)
+		return 0;
+	return READ_ONCE(p->hs_pending) ? 1 : -1;
 }
 
 void xnet_session_queue_hs(struct xnet_net *xn, struct sk_buff *skb)
@@ -704,6 +762,7 @@ static void xnet_hs_do_init(struct xnet_sessions *xs, struct sk_buff *skb)
 	k->kp.peer = peer;
 	k->kp.local_index = index;
 	k->kp.remote_index = hs->sender;
+	memcpy(k->resp_mac, xnet_hs_body(resp)->mac, sizeof(k->resp_mac));
 	rskb = xnet_hs_skb(xn, resp);
 	if (!rskb) {
 		xnet_kp_free(k);
@@ -724,7 +783,7 @@ static void xnet_hs_do_init(struct xnet_sessions *xs, struct sk_buff *skb)
 	live = cur && !xnet_kp_expired(xn, cur);
 	if (live) {
 		/* cur serves until the initiator's first frame with k */
-		xnet_kp_drop(p->next);
+		xnet_peer_retire(p, p->next);
 		p->next = &k->kp;
 	} else {
 		RCU_INIT_POINTER(p->cur, NULL);
@@ -753,23 +812,28 @@ static void xnet_hs_do_resp(struct xnet_sessions *xs, struct sk_buff *skb)
 	struct xnet_hshdr *hs = xnet_hs_body(resp);
 	struct xnet_keypair *cur;
 	struct sk_buff_head held;
+	struct sk_buff *cskb;
 	struct xnet_key *key;
 	struct xnet_kp *k;
 	struct xnet_peer *p;
 	__be32 peer;
 	bool live;
+	int slot;
 
 	__skb_queue_head_init(&held);
 	xnet_hs_msg_of(skb, resp);
 	peer = ((struct xnethdr *)resp)->saddr;
 	spin_lock_bh(&xs->lock);
 	p = xnet_peer_find(xs, peer);
-	if (!p || !p->hs_pending || p->hs_index != hs->receiver) {
+	slot = p ? xnet_peer_hs_slot(p, hs->receiver) : -1;
+	if (slot < 0 || !p->hs_pending) {
 		spin_unlock_bh(&xs->lock);
-		xnet_drop(xn, skb, XNET_MIB_IN_NO_KEY);
+		/* a late answer to an attempt that succeeded: not counted */
+		if (slot < 0)
+			xnet_drop(xn, skb, XNET_MIB_IN_NO_KEY);
 		return;
 	}
-	memcpy(init, p->hs_init, sizeof(init));
+	memcpy(init, p->hs_init[slot], sizeof(init));
 	spin_unlock_bh(&xs->lock);
 
 	key = xnet_key_get_fpr(xn, peer, skb->skb_iif, hs->fpr);
@@ -791,7 +855,7 @@ static void xnet_hs_do_resp(struct xnet_sessions *xs, struct sk_buff *skb)
 	k->kp.confirmed = true;		/* the RESP confirmed it */
 
 	spin_lock_bh(&xs->lock);
-	if (xs->dying || !p->hs_pending || p->hs_index != hs->receiver ||
+	if (xs->dying || !p->hs_pending || p->hs_index[slot] != hs->receiver ||
 	    xnet_index_taken(xs, hs->receiver)) {
 		spin_unlock_bh(&xs->lock);
 		xnet_kp_free(k);
@@ -805,10 +869,8 @@ static void xnet_hs_do_resp(struct xnet_sessions *xs, struct sk_buff *skb)
 	xnet_kp_install(xs, k);
 	cur = rcu_dereference_protected(p->cur, lockdep_is_held(&xs->lock));
 	live = cur && !xnet_kp_expired(xn, cur);
-	xnet_kp_drop(p->prev);
-	p->prev = NULL;
 	if (live)
-		p->prev = cur;
+		xnet_peer_retire(p, cur);
 	else
 		xnet_kp_drop(cur);
 	rcu_assign_pointer(p->cur, &k->kp);
@@ -818,9 +880,43 @@ static void xnet_hs_do_resp(struct xnet_sessions *xs, struct sk_buff *skb)
 	xnet_inc_stat(xn, XNET_MIB_SESSIONS_ESTABLISHED);
 	if (live)
 		xnet_inc_stat(xn, XNET_MIB_SESSION_REKEYS);
+	/*
+	 * The responder seals with its keypair only once it knows we have
+	 * ours: say so now, as we may have nothing to send (a peer that
+	 * lost our session keeps sealing with it until then).
+	 */
+	xnet_hs_confirm_build(init, key, resp);
+	cskb = xnet_hs_skb(xn, init);
+	if (cskb && !xnet_output_reply(xn, cskb, skb))
+		xnet_inc_stat(xn, XNET_MIB_HANDSHAKES_SENT);
 	xnet_send_held(xn, &held);
 out:
 	xnet_key_put(key);
+}
+
+enum xnet_mib xnet_session_confirm_rcv(struct xnet_net *xn,
+				       const u8 msg[XNET_HS_LEN])
+{
+	const struct xnethdr *xh = (const struct xnethdr *)msg;
+	const struct xnet_hshdr *hs = xnet_hs_body((u8 *)msg);
+	struct xnet_keypair *kp;
+	struct xnet_key *key;
+	struct xnet_kp *k;
+	bool ok;
+
+	kp = xnet_keypair_lookup_rcu(xn, hs->receiver);
+	if (!kp || kp->initiator || kp->peer != xh->saddr ||
+	    kp->remote_index != hs->sender || !refcount_inc_not_zero(&kp->ref))
+		return XNET_MIB_IN_NO_KEY;
+	k = container_of(kp, struct xnet_kp, kp);
+	key = k->key;
+	ok = hs->alg == key->alg &&
+	     !memcmp(hs->fpr, key->fpr, sizeof(hs->fpr)) &&
+	     xnet_hs_confirm_ok(key, msg, k->resp_mac);
+	if (ok)
+		xnet_session_confirmed(xn, kp);
+	xnet_keypair_put(kp);
+	return ok ? __XNET_MIB_MAX : XNET_MIB_IN_AUTH_FAILURES;
 }
 
 /* our address in frames to @peer: the one held frames had, or a route's */
@@ -854,7 +950,7 @@ static void xnet_peer_initiate(struct xnet_sessions *xs, struct xnet_peer *p)
 	struct xnet_key *key;
 	struct sk_buff *skb;
 	__be32 laddr, index;
-	int ifindex, oif;
+	int ifindex, oif, slot;
 	u64 ts;
 
 	spin_lock_bh(&xs->lock);
@@ -892,11 +988,14 @@ static void xnet_peer_initiate(struct xnet_sessions *xs, struct xnet_peer *p)
 	skb = xnet_hs_skb(xn, msg);
 
 	spin_lock_bh(&xs->lock);
-	if (!p->hs_pending)
+	if (!p->hs_pending || p->hs_tries >= XNET_HS_TRIES) {
 		p->hs_tries = 0;
-	p->hs_tries++;
-	memcpy(p->hs_init, msg, sizeof(p->hs_init));
-	WRITE_ONCE(p->hs_index, index);
+		for (slot = 0; slot < XNET_HS_TRIES; slot++)
+			WRITE_ONCE(p->hs_index[slot], 0);
+	}
+	slot = p->hs_tries++;
+	memcpy(p->hs_init[slot], msg, XNET_HS_LEN);
+	WRITE_ONCE(p->hs_index[slot], index);
 	WRITE_ONCE(p->hs_pending, true);
 	WRITE_ONCE(p->hs_want, false);
 	p->hs_sent = jiffies;
@@ -909,7 +1008,7 @@ static void xnet_peer_initiate(struct xnet_sessions *xs, struct xnet_peer *p)
 static bool xnet_peer_reclaimable(struct xnet_sessions *xs,
 				  struct xnet_peer *p)
 {
-	return !rcu_access_pointer(p->cur) && !p->next && !p->prev &&
+	return !rcu_access_pointer(p->cur) && !p->next && !p->old[0] &&
 	       !p->hs_want && !p->hs_pending && skb_queue_empty(&p->held) &&
 	       time_after(jiffies, p->active + XNET_PEER_IDLE) &&
 	       xs->npeers * 4 >= READ_ONCE(xs->xn->session_max) * 3;
@@ -945,7 +1044,8 @@ static void xnet_peer_key_check(struct xnet_sessions *xs, struct xnet_peer *p)
 static void xnet_peer_age(struct xnet_sessions *xs, struct xnet_peer *p)
 {
 	struct xnet_net *xn = xs->xn;
-	struct xnet_keypair *cur;
+	struct xnet_keypair *cur, *kp;
+	int i, n;
 
 	cur = rcu_dereference_protected(p->cur, lockdep_is_held(&xs->lock));
 	if (cur && xnet_kp_expired(xn, cur)) {
@@ -961,9 +1061,14 @@ static void xnet_peer_age(struct xnet_sessions *xs, struct xnet_peer *p)
 		rcu_assign_pointer(p->cur, p->next);
 		p->next = NULL;
 	}
-	if (p->prev && xnet_kp_expired(xn, p->prev)) {
-		xnet_kp_drop(p->prev);
-		p->prev = NULL;
+	/* old[] stays packed: the live ones first, in their order */
+	for (i = 0, n = 0; i < XNET_OLD_MAX; i++) {
+		kp = p->old[i];
+		p->old[i] = NULL;
+		if (kp && xnet_kp_expired(xn, kp))
+			xnet_kp_drop(kp);
+		else if (kp)
+			p->old[n++] = kp;
 	}
 	if (!p->hs_pending || time_before(jiffies, p->hs_sent + XNET_HS_RETRY))
 		return;
@@ -1007,7 +1112,7 @@ static bool xnet_sessions_walk(struct xnet_sessions *xs)
 				kfree_rcu(p, rcu);
 				continue;
 			}
-			if (rcu_access_pointer(p->cur) || p->next || p->prev ||
+			if (rcu_access_pointer(p->cur) || p->next || p->old[0] ||
 			    p->hs_pending || p->hs_want ||
 			    !skb_queue_empty(&p->held))
 				busy = true;
