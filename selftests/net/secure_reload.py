@@ -8,8 +8,8 @@ other (per peer), net.xnet.secure=1 on both, and a captures its NIC
    up again; a still holds its session with the b that was;
  - a connects to b first: its frames under the old session reach a b
    that has no such session (b's InNoKey moves), b starts a handshake,
-   and a's new connection carries 2 MiB each way intact within a bounded
-   time; then b connects to a, 2 MiB each way intact;
+   and a's new connection carries 1 MiB each way intact within a bounded
+   time; then b connects to a, 1 MiB each way intact;
  - SessionsEstablished moved on a and on the new b after the reload;
  - the capture across both runs of b's module holds sessions of both
    (at least two receiver indexes each way) and no (source, receiver
@@ -89,7 +89,7 @@ def body(lab, t, lk, aa, ba):
     t.eq(b0["SessionsEstablished"], 0, "b's counters start again after "
                                        "the reload")
     t0 = time.time()
-    bulk(lab, t, lk, 2 << 20, port=6810, secs=60,
+    bulk(lab, t, lk, 1 << 20, port=6810, secs=60,
          name="a -> b: a new connection, a holding the old session")
     took = time.time() - t0
     t.check(took < 30 * lab.mul, f"... within {30 * lab.mul} s "
@@ -98,7 +98,7 @@ def body(lab, t, lk, aa, ba):
     t.check(b1["InNoKey"] > b0["InNoKey"],
             f"b: a's frames under the old session counted InNoKey "
             f"(+{b1['InNoKey'] - b0['InNoKey']})")
-    bulk(lab, t, lk, 2 << 20, port=6820, secs=60, src=b, dst=a,
+    bulk(lab, t, lk, 1 << 20, port=6820, secs=60, src=b, dst=a,
          name="b -> a: a new connection")
     a1, b2 = sec_counters(a), sec_counters(b)
     t.check(a1["SessionsEstablished"] > a0["SessionsEstablished"],
