@@ -182,6 +182,11 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mkdir -p /run/netns
 hostname xnet-vm
 ip link set lo up
+# What udev loads on a real system for the CPU's features: the crypto API
+# prefers them (AES-NI, CLMUL, AVX2) once loaded, never loads them itself.
+for m in aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64; do
+	modprobe -q "$m" 2>/dev/null
+done
 # A task stuck in D state or a soft lockup ends the run: no marker, failure.
 sysctl -qw kernel.hung_task_timeout_secs=60 kernel.hung_task_panic=1 \
 	kernel.softlockup_panic=1 kernel.panic_on_warn=1 kernel.panic_on_oops=1
