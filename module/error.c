@@ -33,12 +33,13 @@
  *    path MTU and below the quoted frame's length; a connection's MSS
  *    follows at once and what is in flight is sent again at the new MSS
  *    (xnet_conn_mtu_reduced()), without touching the congestion window.
- *  - about a sealed frame of ours (type 7, seal.c): its payload is
- *    encrypted, so no socket can be matched (nor a sequence checked);
- *    only a frame too big acts, lowering the path MTU to the quoted
- *    destination if the reported MTU is valid against the MTU the sealed
- *    frame was sized for. Connections pick the lower MTU up when they
- *    next size their segments from it; nothing is sent again at once.
+ *  - a report quoting a sealed frame (type 7, seal.c) is about the frame
+ *    it carries, whose type the seal header says in the clear; its
+ *    ports and addresses are the quoted header's. The rest (a stream's
+ *    sequence number) is encrypted: such a report is acted on only if
+ *    it is a frame too big report, whose MTU is checked as above against
+ *    the path MTU before sealing takes its share; the MSS then leaves
+ *    room for the seal (xnet_path_mtu()).
  *
  * Context: xnet_error_send() runs in softirq or process context with no
  * xnet lock held. xnet_error_rcv() runs in softirq under RCU (rx.c); it
@@ -179,6 +180,9 @@ static unsigned int xnet_error_mtu(struct xnet_net *xn, const struct xnethdr *qh
 	unsigned int mtu = ntohl(eh->info);
 	unsigned int cur = xnet_path_mtu(xn, qh->saddr, qh->daddr, oif);
 
+	/* a sealed frame's MTU is the path's, before the seal's share */
+	if (qh->type == XNET_T_SEALED)
+		cur += XNET_SEAL_OVERHEAD;
 	if (mtu < XNET_MIN_MTU || mtu >= cur || ntohs(qh->len) <= mtu)
 		return 0;
 	return mtu;
@@ -276,9 +280,11 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 	u32 mss;
 	int err;
 
+	/* a sealed frame's sequence number cannot be read: frame too big only */
 	if (sk->sk_state == XNET_STATE_CLOSED ||
 	    sk->sk_state == XNET_STATE_LISTEN ||
-	    xnet_before(seq, c->snd_una) || !xnet_before(seq, c->snd_nxt)) {
+	    (qh->type == XNET_T_SEALED ? eh->type != XNET_ERR_TOOBIG :
+	     xnet_before(seq, c->snd_una) || !xnet_before(seq, c->snd_nxt))) {
 		xnet_error_ignored(xn, skb);
 		return;
 	}
@@ -291,8 +297,11 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 			return;
 		}
 		xnet_pmtu_update(xn, c->xs.daddr, mtu);
-		/* XNET_MIN_MTU leaves room for the overhead and 64 bytes */
-		mss = mtu - XNET_CONN_OVERHEAD;
+		/* the path MTU now, less the seal's share if it takes one */
+		mtu = xnet_path_mtu(xn, c->laddr, c->xs.daddr,
+				    READ_ONCE(sk->sk_bound_dev_if));
+		mss = mtu > XNET_CONN_OVERHEAD + 64 ?
+		      mtu - XNET_CONN_OVERHEAD : 64;
 		if (mss < c->mss) {
 			c->mss = mss;
 			xnet_conn_mtu_reduced(sk);
@@ -309,36 +318,13 @@ void xnet_error_conn_rcv(struct sock *sk, struct sk_buff *skb)
 	consume_skb(skb);
 }
 
-/* A report about a sealed frame of ours: see the top of this file. */
-static void xnet_error_sealed(struct xnet_net *xn, struct sk_buff *skb)
-{
-	const struct xnethdr *xh = xnet_hdr(skb);
-	const struct xnet_errhdr *eh = (const void *)(xh + 1);
-	const struct xnethdr *qh = (const void *)(eh + 1);
-	unsigned int mtu = ntohl(eh->info), cur;
-
-	if (eh->type != XNET_ERR_TOOBIG || qh->daddr == htonl(XNET_ADDR_BROADCAST))
-		goto ignore;
-	/* the MTU the sealed frame was sized for: the path's, seal included */
-	cur = xnet_path_mtu(xn, qh->saddr, qh->daddr, 0);
-	if (xnet_sec_wanted(xn, qh->daddr, 0))
-		cur += XNET_SEAL_OVERHEAD;
-	if (mtu < XNET_MIN_MTU || mtu >= cur || ntohs(qh->len) <= mtu)
-		goto ignore;
-	xnet_pmtu_update(xn, qh->daddr, mtu);
-	consume_skb(skb);
-	return;
-ignore:
-	xnet_error_ignored(xn, skb);
-}
-
-static void xnet_error_conn(struct xnet_net *xn, struct sk_buff *skb)
+static void xnet_error_conn(struct xnet_net *xn, struct sk_buff *skb, u8 type)
 {
 	const struct xnethdr *qh = (const void *)((const u8 *)xnet_hdr(skb) +
 						  XNET_HLEN + XNET_ERR_HLEN);
 	struct sock *sk;
 
-	sk = xnet_conn_lookup_rcu(xn->net, qh->type, qh->saddr, qh->sport,
+	sk = xnet_conn_lookup_rcu(xn->net, type, qh->saddr, qh->sport,
 				  qh->daddr, qh->dport);
 	if (!sk) {
 		xnet_error_ignored(xn, skb);
@@ -358,7 +344,9 @@ void xnet_error_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	const struct xnethdr *xh = xnet_hdr(skb);
 	const struct xnet_errhdr *eh = (const void *)(xh + 1);
 	const struct xnethdr *qh = (const void *)(eh + 1);
+	const struct xnet_sealhdr *qsh = (const void *)(qh + 1);
 	unsigned int qlen;
+	u8 type;
 
 	if (skb->len < XNET_HLEN + XNET_ERR_HLEN + XNET_HLEN ||
 	    xh->sport || xh->dport ||
@@ -366,9 +354,16 @@ void xnet_error_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	    eh->type < XNET_ERR_UNREACH || eh->type > XNET_ERR_TOOBIG)
 		goto malformed;
 	qlen = skb->len - XNET_HLEN - XNET_ERR_HLEN;
-	if ((qh->type == XNET_T_STREAM || qh->type == XNET_T_SEQPACKET) &&
-	    qlen < XNET_HLEN + XNET_ERR_QUOTE_MIN)
+	type = qh->type;
+	if (type == XNET_T_SEALED) {
+		/* a sealed frame is longer than what every report quotes */
+		if (qlen < XNET_HLEN + XNET_SEAL_HLEN)
+			goto malformed;
+		type = qsh->inner_type;
+	} else if ((type == XNET_T_STREAM || type == XNET_T_SEQPACKET) &&
+		   qlen < XNET_HLEN + XNET_ERR_QUOTE_MIN) {
 		goto malformed;
+	}
 	xnet_inc_stat(xn, XNET_MIB_IN_ERRORS);
 
 	/* about a frame of ours, reported to its source */
@@ -377,16 +372,13 @@ void xnet_error_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		xnet_error_ignored(xn, skb);
 		return;
 	}
-	switch (qh->type) {
+	switch (type) {
 	case XNET_T_DGRAM:
 		xnet_error_dgram(xn, xdev, skb);
 		return;
 	case XNET_T_STREAM:
 	case XNET_T_SEQPACKET:
-		xnet_error_conn(xn, skb);
-		return;
-	case XNET_T_SEALED:
-		xnet_error_sealed(xn, skb);
+		xnet_error_conn(xn, skb, type);
 		return;
 	default:
 		xnet_error_ignored(xn, skb);
