@@ -503,7 +503,7 @@ TEST_F(inj, hoplimit_and_reserved_ignored)
 
 TEST_F(inj, unknown_type)
 {
-	static const uint8_t types[] = { 0, 7, 200, 255 };	/* 6: reports */
+	static const uint8_t types[] = { 0, 9, 200, 255 };	/* 6..8: known */
 	uint8_t f[1600];
 	struct hdr *h = (struct hdr *)(f + ETH_HLEN);
 	size_t len, i;
