@@ -1153,6 +1153,8 @@ static size_t gen_hs(FIXTURE_DATA(fz) *self, uint8_t *f, int bad)
 		xu_put16(f, O_HS + 2, 0);
 		xu_put32(f, O_HS + 8, 0);	/* receiver */
 	}
+	if (xlen >= XU_HLEN + 24)
+		xu_put32(f, O_HS + 20, 0);	/* reserved, before the time */
 	if (how == 0 && xlen >= XU_HLEN + 1 && !rnd_below(2))
 		f[O_HS] = 2;			/* a RESP, as short or long */
 	if (how == 1) {
