@@ -279,8 +279,9 @@ void xnet_handshake_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		goto drop;
 	xnet_hs_msg_of(skb, msg);
 	hs = xnet_hs_body(msg);
-	if (hs->resv || hs->resv2 || (hs->alg != XNET_KEY_ALG_AES_GCM &&
-			 hs->alg != XNET_KEY_ALG_CHACHA20POLY1305))
+	if (hs->resv || hs->resv2 ||
+	    (hs->alg != XNET_KEY_ALG_AES_GCM &&
+	     hs->alg != XNET_KEY_ALG_CHACHA20POLY1305))
 		goto drop;
 	switch (hs->kind) {
 	case XNET_HS_INIT:
