@@ -27,6 +27,7 @@
 
 #include "xnet.h"
 #include "output.h"
+#include "sec.h"
 #include "trace.h"
 
 u32 xnet_conn_rcv_wnd(const struct sock *sk)
@@ -57,6 +58,38 @@ void xnet_conn_set_mss(struct sock *sk)
 	if (c->user_mss && c->user_mss < mss)
 		mss = c->user_mss;
 	c->mss = mss;
+}
+
+/*
+ * Protection that began under a live connection (a key added, or
+ * net.xnet.secure raised: seal.c): its frames now leave sealed,
+ * XNET_SEAL_OVERHEAD bytes longer than its MSS was set for, and a
+ * full-sized one would not fit the device, which drops it: the
+ * connection would stall until it times out. Take the smaller MSS the
+ * path gives now (xnet_path_mtu() leaves room for the seal); what is
+ * queued is cut to it as it is sent again (xnet_conn_retransmit(),
+ * recovery.c). Checked once per connection; until protection starts, a
+ * key walk per call at secure >= 1, nothing at secure=0. Socket lock
+ * held.
+ */
+void xnet_conn_check_seal(struct sock *sk)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	int oif = READ_ONCE(sk->sk_bound_dev_if);
+	unsigned int mtu;
+	u32 mss;
+
+	if (likely(c->mss_sealed) || READ_ONCE(xn->secure) == XNET_SECURE_OFF ||
+	    !xnet_sec_wanted(xn, c->xs.daddr, oif))
+		return;
+	c->mss_sealed = true;
+	mtu = xnet_path_mtu(xn, c->laddr, c->xs.daddr, oif);
+	if (!mtu)
+		return;
+	mss = mtu > XNET_CONN_OVERHEAD + 64 ? mtu - XNET_CONN_OVERHEAD : 64;
+	if (mss < c->mss)
+		c->mss = mss;
 }
 
 /* Up to XNET_MAX_SACK blocks describing the out-of-order queue. */
@@ -447,6 +480,7 @@ void xnet_conn_push(struct sock *sk)
 	struct sk_buff *skb;
 	bool sent = false;
 
+	xnet_conn_check_seal(sk);
 	/* our FIN found no memory when it was due: it comes after all */
 	if (unlikely(c->fin_pending) && sk->sk_state != XNET_STATE_CLOSED)
 		xnet_conn_queue_ctl(sk, XNET_SEG_FIN);

@@ -368,6 +368,8 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		c->rto_loss = 1;	/* all not SACKed is lost (recovery.c) */
 		c->dupacks = 0;
 	}
+	/* frames sealed since the MSS was set are longer (output.c) */
+	xnet_conn_check_seal(sk);
 	head = skb_peek(&sk->sk_write_queue);
 	if (head)
 		xnet_conn_retransmit(sk, head, false);

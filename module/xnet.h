@@ -508,6 +508,12 @@ struct xnet_conn {
 	 * is acknowledged (recovery.c), as TCP's sk_err_soft
 	 */
 	int			soft_err;
+	/*
+	 * output.c: the MSS was checked against the path since frames to
+	 * the peer leave sealed (a key added or net.xnet.secure raised
+	 * under the connection)
+	 */
+	bool			mss_sealed;
 };
 
 static inline struct xnet_conn *xnet_conn(const struct sock *sk)
@@ -648,6 +654,7 @@ void xnet_conn_retransmit(struct sock *sk, struct sk_buff *skb, bool last);
 int xnet_conn_split(struct sock *sk, struct sk_buff *skb, u32 len);
 u32 xnet_conn_rcv_wnd(const struct sock *sk);
 void xnet_conn_set_mss(struct sock *sk);
+void xnet_conn_check_seal(struct sock *sk);
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack,
 			bool pure_ack);
