@@ -313,12 +313,15 @@ r3b=$(devstat "$R3" r3b rx_bytes)
 M9=$((3 << 20))
 rm -f "$TMPD/ready"
 bg "$B" "$XBULK" server -b $BA:7503 -R "$TMPD/ready" -I -T 40 -n $M9 \
-	-r 1000000
+	-r 400000
 spid=$BGPID
 SOUT=$BGOUT
 wait_file "$TMPD/ready" || fail "reroute: server not listening"
 COUT=$TMPD/reroute.client
-bg "$A" "$XBULK" client -c $BA:7503 -b $AA -I -T 40 -n $M9 -r 1000000
+# paced to 7.5 s: the two route changes below (an xnetctl each) took
+# more than the 3 s of 1 MB/s on a machine running four VMs, and the
+# B-to-A direction had ended before R2 rerouted it
+bg "$A" "$XBULK" client -c $BA:7503 -b $AA -I -T 40 -n $M9 -r 400000
 cpid=$BGPID
 cout=$BGOUT
 sleep 0.5
