@@ -104,6 +104,11 @@ const char * const xnet_mib_names[__XNET_MIB_MAX] = {
 	[XNET_MIB_SESSION_REKEYS]	= "SessionRekeys",
 	[XNET_MIB_HANDSHAKES_SENT]	= "HandshakesSent",
 	[XNET_MIB_SESSION_TABLE_FULL]	= "SessionTableFull",
+	[XNET_MIB_ZEROCOPY_SENDS]	= "ZerocopySends",
+	[XNET_MIB_ZEROCOPY_COPIED]	= "ZerocopyCopied",
+	[XNET_MIB_SPLICED_PAGES]	= "SplicedPages",
+	[XNET_MIB_OUT_SEGMENTED]	= "OutSegmented",
+	[XNET_MIB_PACING_DELAYS]	= "PacingDelays",
 };
 
 static const char * const xnet_neigh_state_names[] = {

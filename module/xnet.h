@@ -154,6 +154,12 @@ enum xnet_mib {
 	XNET_MIB_SESSION_REKEYS,	/* of those, replacing a live session */
 	XNET_MIB_HANDSHAKES_SENT,	/* initiations and responses sent */
 	XNET_MIB_SESSION_TABLE_FULL,	/* handshakes refused: session_max */
+	/* zero-copy, batching and pacing (issue 14) */
+	XNET_MIB_ZEROCOPY_SENDS,	/* MSG_ZEROCOPY sends that pinned pages */
+	XNET_MIB_ZEROCOPY_COPIED,	/* MSG_ZEROCOPY sends that copied */
+	XNET_MIB_SPLICED_PAGES,		/* pages sent without copy (sendfile, splice) */
+	XNET_MIB_OUT_SEGMENTED,		/* datagrams sent through XNET_SEGMENT */
+	XNET_MIB_PACING_DELAYS,		/* times the pacer held a frame back */
 	__XNET_MIB_MAX
 };
 

@@ -43,6 +43,8 @@ struct sockaddr_xnet {
 #define XNET_RECVERR		10	/* int: error reports to the error queue */
 #define XNET_MTU		11	/* int, read only: connected peer's path MTU */
 #define XNET_SECURE		12	/* int: 1 refuses unprotected peers */
+#define XNET_SEGMENT		13	/* int: datagram segment size (0: off) */
+#define XNET_GRO		14	/* int: receive runs of datagrams whole */
 
 #define XNET_HOPLIMIT_DEFAULT	64
 
@@ -81,7 +83,26 @@ struct xnet_info {
 	__u64	xi_bytes_received;
 	__u64	xi_segs_out;
 	__u64	xi_segs_in;
+	__u64	xi_pacing_rate;		/* bytes/s the pacer holds to; ~0: none */
+	__u64	xi_max_pacing_rate;	/* SO_MAX_PACING_RATE; ~0: unlimited */
 };
+
+/*
+ * XNET_SEGMENT (datagram sockets, level SOL_XNET, as UDP_SEGMENT): with a
+ * segment size set (setsockopt, or a control message SOL_XNET /
+ * XNET_SEGMENT holding a __u16 for one sendmsg), one send of up to
+ * XNET_SEGMENT_MAX_BYTES leaves as datagrams of that size (the last one
+ * may be shorter), at most XNET_SEGMENT_MAX_SEGS of them. The receiver
+ * sees ordinary datagrams.
+ *
+ * XNET_GRO (datagram sockets, as UDP_GRO): with it set, one recvmsg may
+ * return a run of queued datagrams from one sender, of one size (the
+ * last may be shorter), as one buffer, with a control message SOL_XNET /
+ * XNET_GRO holding the segment size as an int when it returned more than
+ * one.
+ */
+#define XNET_SEGMENT_MAX_BYTES	65536
+#define XNET_SEGMENT_MAX_SEGS	128
 
 /*
  * Generic netlink interface: family XNET_GENL_NAME.
