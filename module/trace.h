@@ -6,7 +6,8 @@
  *
  * Context: callers hold whatever protects the fields they pass (the
  * socket lock for a connection; nothing for a drop's skb, which the
- * caller owns). Events record scalars only and never walk a queue.
+ * caller owns). Events record scalars (addresses as 4-byte arrays, as
+ * tcp.h's, so that perf and trace-cmd decode them) and never walk a queue.
  * CREATE_TRACE_POINTS is defined in trace.c only.
  */
 #undef TRACE_SYSTEM
@@ -29,7 +30,25 @@ static inline void xnet_trace_mac(u8 *dst, const u8 *mac)
 	else
 		memset(dst, 0, ETH_ALEN);
 }
+
+/*
+ * An address as 4 bytes in network order: perf and trace-cmd decode
+ * "%pI4" of a byte array (as tcp.h stores its addresses), not of the
+ * address of an integer field.
+ */
+static inline void xnet_trace_addr(u8 *dst, __be32 addr)
+{
+	memcpy(dst, &addr, sizeof(addr));
+}
 #endif
+
+TRACE_DEFINE_ENUM(XNET_T_STREAM);
+TRACE_DEFINE_ENUM(XNET_T_SEQPACKET);
+
+#define xnet_show_type(type)					\
+	__print_symbolic(type,					\
+			 { XNET_T_STREAM,	"stream" },	\
+			 { XNET_T_SEQPACKET,	"seqpacket" })
 
 TRACE_DEFINE_ENUM(XNET_STATE_CLOSED);
 TRACE_DEFINE_ENUM(XNET_STATE_LISTEN);
@@ -122,17 +141,16 @@ TRACE_EVENT(xnet_conn_state,
 	    TP_PROTO(const struct xnet_conn *c, u8 oldstate, u8 newstate),
 	    TP_ARGS(c, oldstate, newstate),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
-			     __field(u32, laddr)
-			     __field(u32, raddr)
+			     __array(u8, laddr, 4)
+			     __array(u8, raddr, 4)
 			     __field(u16, lport)
 			     __field(u16, rport)
 			     __field(u8, type)
 			     __field(u8, oldstate)
 			     __field(u8, newstate)),
 	    TP_fast_assign(__entry->skaddr = c;
-			   __entry->laddr = (__force u32)(c->laddr ? c->laddr :
-								  c->xs.rcv_addr);
-			   __entry->raddr = (__force u32)c->xs.daddr;
+			   xnet_trace_addr(__entry->laddr, c->laddr ?: c->xs.rcv_addr);
+			   xnet_trace_addr(__entry->raddr, c->xs.daddr);
 			   __entry->lport = ntohs(c->xs.sport);
 			   __entry->rport = ntohs(c->xs.dport);
 			   __entry->type = c->type;
@@ -140,9 +158,9 @@ TRACE_EVENT(xnet_conn_state,
 			   __entry->newstate = newstate;),
 	    TP_printk("sk=%p type=%s local=%pI4:%u remote=%pI4:%u %s -> %s",
 		      __entry->skaddr,
-		      __entry->type == XNET_T_STREAM ? "stream" : "seqpacket",
-		      &__entry->laddr, __entry->lport,
-		      &__entry->raddr, __entry->rport,
+		      xnet_show_type(__entry->type),
+		      __entry->laddr, __entry->lport,
+		      __entry->raddr, __entry->rport,
 		      xnet_show_state(__entry->oldstate),
 		      xnet_show_state(__entry->newstate))
 );
@@ -152,8 +170,8 @@ TRACE_EVENT(xnet_retransmit,
 		     u32 seg_retrans),
 	    TP_ARGS(c, seq, len, seg_retrans),
 	    TP_STRUCT__entry(__field(const void *, skaddr)
-			     __field(u32, laddr)
-			     __field(u32, raddr)
+			     __array(u8, laddr, 4)
+			     __array(u8, raddr, 4)
 			     __field(u16, lport)
 			     __field(u16, rport)
 			     __field(u32, seq)
@@ -164,8 +182,8 @@ TRACE_EVENT(xnet_retransmit,
 			     __field(u32, seg_retrans)
 			     __field(u32, total_retrans)),
 	    TP_fast_assign(__entry->skaddr = c;
-			   __entry->laddr = (__force u32)c->laddr;
-			   __entry->raddr = (__force u32)c->xs.daddr;
+			   xnet_trace_addr(__entry->laddr, c->laddr);
+			   xnet_trace_addr(__entry->raddr, c->xs.daddr);
 			   __entry->lport = ntohs(c->xs.sport);
 			   __entry->rport = ntohs(c->xs.dport);
 			   __entry->seq = seq;
@@ -176,8 +194,8 @@ TRACE_EVENT(xnet_retransmit,
 			   __entry->seg_retrans = seg_retrans;
 			   __entry->total_retrans = c->total_retrans;),
 	    TP_printk("sk=%p local=%pI4:%u remote=%pI4:%u seq=%u len=%u cwnd=%u ssthresh=%u rto_us=%u seg_retrans=%u total_retrans=%u",
-		      __entry->skaddr, &__entry->laddr, __entry->lport,
-		      &__entry->raddr, __entry->rport, __entry->seq,
+		      __entry->skaddr, __entry->laddr, __entry->lport,
+		      __entry->raddr, __entry->rport, __entry->seq,
 		      __entry->len, __entry->cwnd, __entry->ssthresh,
 		      __entry->rto_us, __entry->seg_retrans,
 		      __entry->total_retrans)
@@ -208,18 +226,18 @@ TRACE_EVENT(xnet_drop,
 	    TP_STRUCT__entry(__field(int, reason)
 			     __field(int, ifindex)
 			     __array(u8, smac, ETH_ALEN)
-			     __field(u32, saddr)
-			     __field(u32, daddr)
+			     __array(u8, saddr, 4)
+			     __array(u8, daddr, 4)
 			     __field(u8, type)),
 	    TP_fast_assign(__entry->reason = reason;
 			   __entry->ifindex = ifindex;
 			   xnet_trace_mac(__entry->smac, smac);
-			   __entry->saddr = xh ? (__force u32)xh->saddr : 0;
-			   __entry->daddr = xh ? (__force u32)xh->daddr : 0;
+			   xnet_trace_addr(__entry->saddr, xh ? xh->saddr : 0);
+			   xnet_trace_addr(__entry->daddr, xh ? xh->daddr : 0);
 			   __entry->type = xh ? xh->type : 0;),
 	    TP_printk("reason=%s ifindex=%d smac=%pM saddr=%pI4 daddr=%pI4 type=%u",
 		      xnet_show_reason(__entry->reason), __entry->ifindex,
-		      __entry->smac, &__entry->saddr, &__entry->daddr,
+		      __entry->smac, __entry->saddr, __entry->daddr,
 		      __entry->type)
 );
 
@@ -228,15 +246,15 @@ TRACE_EVENT(xnet_security,
 	    TP_ARGS(event, smac, addr, arg),
 	    TP_STRUCT__entry(__field(int, event)
 			     __array(u8, smac, ETH_ALEN)
-			     __field(u32, addr)
+			     __array(u8, addr, 4)
 			     __field(u32, arg)),
 	    TP_fast_assign(__entry->event = event;
 			   xnet_trace_mac(__entry->smac, smac);
-			   __entry->addr = (__force u32)addr;
+			   xnet_trace_addr(__entry->addr, addr);
 			   __entry->arg = arg;),
 	    TP_printk("event=%s smac=%pM addr=%pI4 arg=%u",
 		      xnet_show_sec(__entry->event), __entry->smac,
-		      &__entry->addr, __entry->arg)
+		      __entry->addr, __entry->arg)
 );
 
 #endif /* _XNET_TRACE_H */

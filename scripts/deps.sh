@@ -13,6 +13,8 @@ want=(qemu-system-x86 busybox-static linux-image-amd64 linux-headers-amd64
 want+=(ethtool)
 # wg, for the benchmark's TCP over WireGuard (bench-guest.sh: secure)
 want+=(wireguard-tools)
+# trace-cmd, for the tracepoint decoding test (selftests/xnet_perf.sh)
+want+=(trace-cmd)
 
 kv612() {
 	apt-cache search --names-only \

@@ -119,9 +119,13 @@ done
 for t in "${tools[@]}"; do
 	copy_bin "$t"
 done
-# perf for the benchmark's profile (XNET_BENCH_ONLY=prof): bench VM only,
-# it doubles the image.
+# perf for the benchmark's profile (XNET_BENCH_ONLY=prof) and the
+# tracepoint decoding test (selftests/xnet_perf.sh): the bench and check
+# VMs only, it nearly doubles the image.
 [ -n "${XNET_INITRAMFS_PERF:-}" ] && copy_bin perf
+# trace-cmd (tracepoint decoding test), setpriv (an unprivileged caller)
+copy_bin trace-cmd
+copy_bin setpriv
 # iproute2 wants these for "ip netns"/"tc" name lookups; harmless if absent.
 [ -d /etc/iproute2 ] && cp -a /etc/iproute2 "$R/etc/"
 printf 'root:x:0:0:root:/root:/bin/bash\n' >"$R/etc/passwd"
