@@ -4,7 +4,8 @@
 #
 #   make [all]            build module/xnet.ko, tools, selftests
 #   make deps             install build/test dependencies (apt-get, root)
-#   make lint             checkpatch --strict, W=1 build with sparse (C=1)
+#   make lint             checkpatch --strict, W=1 build with sparse (C=1),
+#                         manual pages (mandoc, groff, scripts/manlint.py)
 #   make check            deps, lint, build, boot the test VM, run selftests
 #   make check-debug      the same selftests on a KASAN/lockdep/kmemleak
 #                         kernel built from linux-source-6.1 (cached)
@@ -79,7 +80,7 @@ endif
 
 .PHONY: check-net _check-net all modules tools selftests deps lint checkpatch sparse wbuild \
 	check demo vm-shell kver-check clean ksft-headers _check _demo \
-	check-debug _check-debug debug-kernel bench _bench
+	check-debug _check-debug debug-kernel bench _bench manlint
 
 all: modules tools selftests
 
@@ -121,7 +122,7 @@ $(CHECKPATCH):
 	cp $$src/scripts/checkpatch.pl $$src/scripts/spelling.txt \
 	   $$src/scripts/const_structs.checkpatch $(CHECKPATCH_DIR)/
 
-lint: checkpatch wbuild
+lint: checkpatch wbuild manlint
 
 checkpatch: $(CHECKPATCH)
 	@echo "lint: checkpatch --strict $(LINT_FILES)"
@@ -129,6 +130,18 @@ checkpatch: $(CHECKPATCH)
 		--file $(LINT_FILES) 2>&1); \
 	bad=$$(grep -E 'ERROR|WARNING|CHECK' <<<"$$out"); \
 	if [ -n "$$bad" ]; then echo "$$bad"; echo "lint: checkpatch FAILED" >&2; exit 1; fi
+
+# The manual pages (docs/man): mandoc -T lint and groff -ww must be
+# silent, and scripts/manlint.py finds every tool option, counter, sysctl
+# and SOL_XNET option in its page.
+MAN_PAGES = $(wildcard docs/man/*.[1-8])
+manlint:
+	@echo "lint: manual pages ($(notdir $(MAN_PAGES)))"
+	@command -v mandoc >/dev/null || { echo "lint: mandoc missing (make deps)" >&2; exit 1; }
+	@out=$$(mandoc -T lint $(MAN_PAGES) 2>&1; \
+		for p in $(MAN_PAGES); do groff -ww -z -man $$p 2>&1; done); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "lint: manual pages FAILED" >&2; exit 1; fi
+	@python3 scripts/manlint.py
 
 # One clean build against the test kernel with W=1 and sparse on every
 # file it compiles (C=1); "make sparse" alone re-checks without

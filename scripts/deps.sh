@@ -15,6 +15,8 @@ want+=(ethtool)
 want+=(wireguard-tools)
 # trace-cmd, for the tracepoint decoding test (selftests/xnet_perf.sh)
 want+=(trace-cmd)
+# mandoc, for the manual pages' lint (make lint: manlint)
+want+=(mandoc)
 
 kv612() {
 	apt-cache search --names-only \
