@@ -367,7 +367,7 @@ local function add_stream(t, r)
 end
 
 -- Stream and seqpacket segments: @off is the segment header's offset,
--- @plen_end the end of the xnet packet.
+-- @pend the end of the xnet packet (its length field).
 local function dissect_segment(tvb, pinfo, t, off, pend, hdr, info)
 	if pend - off < SEGHLEN then
 		t:add_proto_expert_info(E.bad_len,
