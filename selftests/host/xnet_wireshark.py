@@ -25,14 +25,24 @@ Checks, each printed PASS or FAIL (exit 1 if any failed):
     peer's session index with counters 0, 1, 2 ...; hop limit 64 on all
     frames but the neighbour ones;
   - -z xnet,conv lists the conversations; -z xnet,follow,N gives the
-    stream's bytes each way, whose SHA-256 are those xnet_bulk sent.
+    stream's bytes each way, whose SHA-256 are those xnet_bulk sent;
+  - frames made here (no VM needed): well-formed ones the capture lacks
+    (version 1, the secure=2 neighbour trailer, a frame too big report,
+    a sealed segment, SACK blocks at their limit, a checksum of 0) are
+    dissected without a malformed or error expert info, with their
+    values; then every type at many lengths with random bytes and
+    length fields, and broken segment headers: no Lua error, tshark
+    exits 0.
 """
 import hashlib
 import os
+import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -65,10 +75,118 @@ def ok(cond, what):
     return cond
 
 
-def tshark(*args):
-    r = subprocess.run(["tshark", "-n", "-X", "lua_script:" + LUA, "-r", CAP]
+def tshark(*args, cap=CAP):
+    r = subprocess.run(["tshark", "-n", "-X", "lua_script:" + LUA, "-r", cap]
                        + list(args), capture_output=True, text=True)
     return r.returncode, r.stdout, r.stderr
+
+
+def crc32c(b):
+    crc = 0xffffffff
+    for x in b:
+        crc ^= x
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xffffffff
+
+
+def xframe(typ, payload, ver=2, length=None, csum=None, hop=64,
+           ports=(1000, 2000)):
+    """An xnet packet: header (CRC over its length, field as zero)."""
+    h = struct.pack(">BBHIIHHI", ver, typ, 0, 0x0a000001, 0x0a000002,
+                    ports[0], ports[1], 0)
+    if ver == 2:
+        h += bytes([hop, 0, 0, 0])
+    pkt = bytearray(h + payload)
+    n = len(pkt) if length is None else length
+    struct.pack_into(">H", pkt, 2, n)
+    if csum is None and n <= len(pkt):
+        csum = crc32c(bytes(pkt[:n]))
+    struct.pack_into(">I", pkt, 16, csum or 0)
+    return bytes(pkt)
+
+
+def seghdr(seq, ack, wnd, flags, nsack):
+    return struct.pack(">IIIHBB", seq, ack, wnd, flags, nsack, 0)
+
+
+def write_pcap(path, frames):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, x in enumerate(frames):
+            eth = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x88\xb5" + x
+            eth += bytes(max(0, 60 - len(eth)))
+            f.write(struct.pack("<IIII", i, 0, len(eth), len(eth)) + eth)
+
+
+def synthetic_checks(tmp):
+    ok(crc32c(b"123456789") == 0xE3069283, "CRC-32C check value")
+    good = [
+        # 1: version 1 datagram (20-byte header)
+        xframe(1, b"v1", ver=1),
+        # 2: neighbour query with the secure=2 trailer
+        xframe(2, bytes(range(32)), hop=1, ports=(0, 0)),
+        # 3: frame too big report quoting a stream segment
+        xframe(6, struct.pack(">BBHI", 3, 0, 0, 1400) +
+               xframe(4, seghdr(7, 8, 9, 2, 0) + bytes(100))[:64],
+               ports=(0, 0)),
+        # 4: a sealed stream segment
+        xframe(7, struct.pack(">BBHIQ", 4, 0, 0, 0xabcd, 5) +
+               bytes(40) + bytes(16)),
+        # 5: four SACK blocks and data
+        xframe(4, seghdr(100, 200, 300, 0x12, 4) +
+               struct.pack(">8I", 1, 2, 3, 4, 5, 6, 7, 8) + b"data"),
+        # 6: checksum not computed (a large frame from a veth)
+        xframe(5, seghdr(1, 2, 3, 0x12, 0) + bytes(3000), csum=0),
+    ]
+    p = os.path.join(tmp, "good.pcap")
+    write_pcap(p, good)
+    f = ["xnet.version", "xnet.type", "xnet.crc.status",
+         "xnet.neigh.fingerprint", "xnet.err.mtu", "xnet.quote.seq",
+         "xnet.seal.inner_type", "xnet.seal.index", "xnet.seal.counter",
+         "xnet.seal.ciphertext_len", "xnet.nsack", "xnet.sack.right",
+         "xnet.seg.len", "_ws.expert.severity"]
+    rc, out, err = tshark("-T", "fields", "-E", "occurrence=a",
+                          "-E", "aggregator=,",
+                          *sum((["-e", x] for x in f), []), cap=p)
+    got = [dict(zip(f, ln.split("\t"))) for ln in out.splitlines()]
+    ok(rc == 0 and len(got) == len(good) and "Lua" not in err,
+       "made frames: read (%d), no Lua error" % len(got))
+    if len(got) == len(good):
+        ok(got[0]["xnet.version"] == "1" and got[0]["xnet.crc.status"] == "1",
+           "version 1 frame, CRC good")
+        ok(got[1]["xnet.neigh.fingerprint"] == bytes(range(8, 16)).hex(),
+           "neighbour trailer's fingerprint")
+        ok(got[2]["xnet.err.mtu"] == "1400" and
+           got[2]["xnet.quote.seq"] == "7", "frame too big: MTU, quoted seq")
+        ok((got[3]["xnet.seal.inner_type"], got[3]["xnet.seal.index"],
+            got[3]["xnet.seal.counter"], got[3]["xnet.seal.ciphertext_len"])
+           == ("4", "0x0000abcd", "5", "40"), "sealed segment's header")
+        ok(got[4]["xnet.nsack"] == "4" and
+           got[4]["xnet.sack.right"] == "2,4,6,8" and
+           got[4]["xnet.seg.len"] == "4", "four SACK blocks and 4 bytes")
+        ok(got[5]["xnet.crc.status"] == "2", "checksum 0: unverified")
+        sev = [x["_ws.expert.severity"] for x in got]
+        ok(all(not v or max(num(y) for y in v.split(",")) < SEV_ERROR
+               for v in sev), "no expert error on well-formed frames")
+    rc, out, _ = tshark("-Y", "_ws.malformed", cap=p)
+    ok(rc == 0 and out.strip() == "", "made frames: none malformed")
+
+    rnd = random.Random(15)
+    bad = []
+    for t in range(0, 12):
+        for n in (0, 1, 3, 8, 15, 16, 20, 40, 80, 103, 104, 200):
+            body = bytes(rnd.getrandbits(8) for _ in range(n))
+            bad.append(xframe(t, body))
+            bad.append(xframe(t, body, length=rnd.randint(0, 300)))
+    for flags, nsack in ((0x1f, 9), (0x01, 0), (0x02, 255), (0xffff, 4)):
+        bad.append(xframe(4, seghdr(1, 2, 3, flags, nsack) + bytes(8)))
+    bad += [b"", b"\x02", b"\x02\x01\x00", xframe(3, b"x", ver=9)]
+    p = os.path.join(tmp, "bad.pcap")
+    write_pcap(p, bad)
+    rc, out, err = tshark("-V", cap=p)
+    ok(rc == 0 and "Lua Error" not in out and "Lua" not in err,
+       "%d broken frames: tshark exit %d, no Lua error" % (len(bad), rc))
 
 
 def num(v):
@@ -266,6 +384,8 @@ def main():
                hashlib.sha256(b).hexdigest() == meta[sha],
                "-z xnet,follow,%s: %d bytes from %s, SHA-256 as sent" %
                (n, len(b), who))
+    with tempfile.TemporaryDirectory() as tmp:
+        synthetic_checks(tmp)
     return 1 if failed else 0
 
 
