@@ -108,13 +108,26 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "i:o:R:S:t:C")) != -1) {
 		switch (c) {
-		case 'i': ifname = optarg; break;
-		case 'o': out = optarg; break;
-		case 'R': ready = optarg; break;
-		case 'S': stopf = optarg; break;
-		case 't': secs = atoi(optarg); break;
-		case 'C': flip = 1; break;
-		default: usage();
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'R':
+			ready = optarg;
+			break;
+		case 'S':
+			stopf = optarg;
+			break;
+		case 't':
+			secs = atoi(optarg);
+			break;
+		case 'C':
+			flip = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!ifname || !out || secs <= 0)
