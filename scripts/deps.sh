@@ -17,6 +17,9 @@ want+=(wireguard-tools)
 want+=(trace-cmd)
 # mandoc, for the manual pages' lint (make lint: manlint)
 want+=(mandoc)
+# tshark, for the dissector's check on the host
+# (tools/wireshark/xnet.lua, selftests/host/xnet_wireshark.py)
+want+=(tshark)
 
 kv612() {
 	apt-cache search --names-only \
@@ -46,5 +49,11 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps: installing ${missing[*]}"
 [ $need_update = 1 ] || apt-get update -qq
+# wireshark-common asks whether non-root users may capture: no (and no
+# question on a terminal-less run)
+if [[ " ${missing[*]} " == *" tshark "* ]]; then
+	echo "wireshark-common wireshark-common/install-setuid boolean false" |
+		debconf-set-selections
+fi
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	"${missing[@]}" >/dev/null

@@ -66,6 +66,14 @@ if [ -n "${filter// /}" ]; then
 	tests=("${sel[@]}")
 fi
 
+# Files a test hands to the host go to XNET_EXPORT_DIR; at the end they
+# are written to the third serial port (/dev/ttyS2), each as base64
+# between "XNET-FILE-BEGIN NAME BYTES SHA256" and "XNET-FILE-END NAME"
+# lines, which scripts/vm.sh decodes into build/captures/ (check mode).
+export XNET_EXPORT_DIR=/tmp/xnet-export
+rm -rf "$XNET_EXPORT_DIR"
+mkdir -p "$XNET_EXPORT_DIR"
+
 limit=120
 if [ -f "$ST/settings" ]; then
 	v=$(sed -n 's/^[[:space:]]*timeout[[:space:]]*=[[:space:]]*\([0-9][0-9]*\).*/\1/p' \
@@ -351,4 +359,14 @@ if [ $leakcheck = 1 ]; then
 		"kmemleak reports $(grep -c '^unreferenced object' <<<"$leaks") leak(s):" \
 		"$leaks"
 fi
+for f in "$XNET_EXPORT_DIR"/*; do
+	[ -f "$f" ] || continue
+	{
+		echo "XNET-FILE-BEGIN ${f##*/} $(stat -c %s "$f")" \
+			"$(sha256sum "$f" | awk '{print $1}')"
+		base64 "$f"
+		echo "XNET-FILE-END ${f##*/}"
+	} >/dev/ttyS2 2>/dev/null ||
+		echo "# runner: could not hand ${f##*/} to the host"
+done
 marker "passed=$pass failed=$fail"

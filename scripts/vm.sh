@@ -40,6 +40,10 @@
 # "P passed, F failed".  Exit 0 only if the marker is there and F is 0.
 # bench mode adds a third serial port: the guest writes its raw results
 # (JSON lines) to build/bench-KVER.json.
+# check mode adds a third serial port too (build/vm-KVER.files): the files
+# tests hand to the host (guest-run.sh: XNET_EXPORT_DIR), decoded into
+# build/captures/; then the host-side check of each test run that has one
+# (selftests/host/STEM.sh or .py) runs, one more test point each.
 set -euo pipefail
 
 [ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = node ]; } ||
@@ -131,6 +135,14 @@ if [ "$mode" = bench ]; then
 	qemu+=(-serial "file:$benchout")
 	rm -f "$benchout"
 fi
+# check: files the tests hand out (guest-run.sh: XNET_EXPORT_DIR) come on
+# the third serial port, decoded into build/captures/ after the run
+files=$build/vm-$kver.files
+captures=$build/captures
+if [ "$mode" = check ]; then
+	qemu+=(-serial "file:$files")
+	rm -rf "$files" "$captures"
+fi
 rm -f "$res" "$log"
 echo "vm: booting $kver ($mode), limit ${limit}s"
 rc=0
@@ -144,6 +156,30 @@ rc=${PIPESTATUS[0]}
 set -e
 t2=$(date +%s.%N)
 printf '\nvm: qemu exited %s after %.1fs\n' "$rc" "$(echo "$t2 - $t1" | bc)"
+
+# extract_files SERIAL DIR: the files framed on SERIAL (guest-run.sh) into
+# DIR, each checked against its size and SHA-256 (a bad one is left out).
+extract_files() {
+	local in=$1 dir=$2 name size sum tmp
+	mkdir -p "$dir"
+	[ -s "$in" ] || return 0
+	while read -r name size sum; do
+		tmp=$dir/.$name.b64
+		tr -d '\r' <"$in" | awk -v n="$name" '
+			$0 == "XNET-FILE-END " n { on = 0 }
+			on { print }
+			$1 == "XNET-FILE-BEGIN" && $2 == n { on = 1 }' >"$tmp"
+		if base64 -d "$tmp" >"$dir/$name" 2>/dev/null &&
+		   [ "$(stat -c %s "$dir/$name")" = "$size" ] &&
+		   [ "$(sha256sum "$dir/$name" | awk '{print $1}')" = "$sum" ]; then
+			echo "vm: guest file $name ($size bytes) in $dir"
+		else
+			echo "vm: guest file $name damaged on the way, left out"
+			rm -f "$dir/$name"
+		fi
+		rm -f "$tmp"
+	done < <(tr -d '\r' <"$in" | awk '$1 == "XNET-FILE-BEGIN" {print $2, $3, $4}')
+}
 
 marker=$(tr -d '\r' <"$res" 2>/dev/null | grep -E '^XNET-RESULT passed=[0-9]+ failed=[0-9]+$' | tail -1 || true)
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
@@ -169,6 +205,31 @@ fi
 if [ "$rc" != 0 ]; then
 	echo "vm: FAIL: qemu exit status $rc"
 	fail=$((fail + 1))
+fi
+# Host-side checks of what the guest handed out: the executable
+# selftests/host/STEM.sh or STEM.py for each test STEM[.sh] of the run
+# that has one (tshark on a capture, ...), each one more test point; a
+# file missing is that check's failure.
+if [ "$mode" = check ]; then
+	extract_files "$files" "$captures"
+	if [ -n "${XNET_TESTS:-}" ]; then
+		ran=$XNET_TESTS
+	else
+		ran=$(sed 's/#.*//' "$root/selftests/TESTS" | awk '{print $1}')
+	fi
+	for t in $ran; do
+		for h in "$root/selftests/host/${t%.sh}".{sh,py}; do
+			[ -f "$h" ] || continue
+			echo "vm: host check ${h#"$root"/}"
+			if XNET_CAPTURES=$captures "$h" 2>&1 | sed 's/^/#   /'; [ "${PIPESTATUS[0]}" = 0 ]; then
+				echo "ok host:${h##*/}"
+				pass=$((pass + 1))
+			else
+				echo "not ok host:${h##*/}"
+				fail=$((fail + 1))
+			fi
+		done
+	done
 fi
 # Failures found before the VM ran (make check: lint).
 fail=$((fail + ${XNET_PRE_FAILED:-0}))
