@@ -6,6 +6,7 @@
 #ifndef _XNET_COMPAT_H
 #define _XNET_COMPAT_H
 
+#include <linux/net.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
@@ -40,5 +41,35 @@ xnet_register_sysctl(struct net *net, const char *path,
  * flush, same_flow and last. Neither exports skb_gro_receive(), so
  * offload.c chains segments itself.
  */
+
+/*
+ * Pages into a stream socket by reference (zerocopy.c): sendfile() and
+ * splice() call 6.1's proto_ops.sendpage, one page at a time; 6.5
+ * dropped it for sendmsg() with MSG_SPLICE_PAGES and a bvec iterator.
+ * Debian's 6.1 defines MSG_SPLICE_PAGES but never passes it, so Kbuild
+ * detects the sendpage member (XNET_HAVE_SENDPAGE), not the flag.
+ * splice() out of a socket whose type keeps message bounds falls back
+ * to the generic read, renamed copy_splice_read() in 6.5.
+ */
+#ifdef XNET_HAVE_SENDPAGE
+#define xnet_zc_splice_msg(msg)		false
+#define xnet_copy_splice_read		generic_file_splice_read
+#else
+#define xnet_zc_splice_msg(msg)		(!!((msg)->msg_flags & MSG_SPLICE_PAGES))
+#define xnet_copy_splice_read		copy_splice_read
+#endif
+
+/*
+ * SO_ZEROCOPY at SOL_SOCKET: 6.1's core refuses it for our family and
+ * hands SOL_SOCKET options to MPTCP only; later kernels hand them to a
+ * socket flagged SOCK_CUSTOM_SOCKOPT (zerocopy.c). XNET_ZEROCOPY works
+ * on both.
+ */
+static inline void xnet_zc_custom_sockopt(struct socket *sock)
+{
+#ifdef SOCK_CUSTOM_SOCKOPT
+	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
+#endif
+}
 
 #endif /* _XNET_COMPAT_H */

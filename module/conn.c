@@ -163,8 +163,8 @@ void xnet_conn_set_state(struct sock *sk, u8 state)
 
 /*
  * A child takes its listener's socket attributes, as sk_clone_lock()
- * gives TCP's: mark, priority, owner and LSM label. (The cgroup and
- * memory cgroup a softirq sk_alloc() gives are the root's: the helpers
+ * gives TCP's: mark, priority, owner, SO_ZEROCOPY and LSM label. (The
+ * cgroup and memory cgroup a softirq sk_alloc() gives are the root's: the helpers
  * that copy them are not exported to modules.) Softirq, neither locked.
  */
 void xnet_conn_inherit(struct sock *sk, const struct sock *lsk)
@@ -172,6 +172,8 @@ void xnet_conn_inherit(struct sock *sk, const struct sock *lsk)
 	sk->sk_mark = READ_ONCE(lsk->sk_mark);
 	sk->sk_priority = READ_ONCE(lsk->sk_priority);
 	sk->sk_uid = lsk->sk_uid;
+	if (sock_flag(lsk, SOCK_ZEROCOPY))
+		sock_set_flag(sk, SOCK_ZEROCOPY);
 	security_sk_clone(lsk, sk);
 }
 

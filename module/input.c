@@ -1023,6 +1023,11 @@ void xnet_conn_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	const struct xnet_seghdr *sh;
 	struct sock *sk;
 
+	/* no socket keeps a local sender's MSG_ZEROCOPY pages (zerocopy.c) */
+	if (unlikely(xnet_zc_orphan_rx(skb))) {
+		xnet_drop(xn, skb, XNET_MIB_IN_BUFFER_ERRORS);
+		goto drop;
+	}
 	if (!xnet_seg_valid(skb)) {
 		xnet_drop(xn, skb, XNET_MIB_IN_MALFORMED);
 		goto drop;

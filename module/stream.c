@@ -280,6 +280,7 @@ static int xnet_conn_do_accept(struct socket *sock, struct socket *newsock,
 	xnet_conn(sk)->accepted_pending = 0;
 	xnet_conn(sk)->unowned = 0;	/* its reference is the socket's now */
 	sock_graft(sk, newsock);
+	xnet_zc_custom_sockopt(newsock);
 	sock_reset_flag(sk, SOCK_DEAD);
 	newsock->state = SS_CONNECTED;
 	release_sock(sk);
@@ -329,7 +330,9 @@ static __poll_t xnet_conn_poll(struct file *file, struct socket *sock,
 	if (state == XNET_STATE_LISTEN)
 		return list_empty_careful(&c->accept_q) ? 0
 							: EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(sk->sk_err))
+	/* and MSG_ZEROCOPY's notifications (zerocopy.c) */
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
 	if (shutdown == SHUTDOWN_MASK || state == XNET_STATE_CLOSED)
 		mask |= EPOLLHUP;
@@ -424,12 +427,51 @@ static void xnet_conn_drop_empty_tail(struct sock *sk)
 	xnet_conn_free_queued(sk, tail);
 }
 
-static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
-			     size_t len)
+/*
+ * Copy up to @len bytes of @msg into the page fragments of @skb, a
+ * segment at most: a copy that faults part-way loses at most the segment
+ * it was in, the prefix before it is sent. The bytes copied; -EMSGSIZE
+ * if @skb's fragment table is full, -ENOBUFS, -EFAULT. Socket locked.
+ */
+static ssize_t xnet_conn_copy(struct sock *sk, struct sk_buff *skb,
+			      struct msghdr *msg, size_t len)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	int i = skb_shinfo(skb)->nr_frags;
+	bool merge;
+	size_t n;
+
+	if (!sk_page_frag_refill(sk, pfrag))
+		return -ENOBUFS;
+	n = min3(len, (size_t)(pfrag->size - pfrag->offset),
+		 (size_t)xnet_conn(sk)->mss);
+	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+	if (!merge && i >= MAX_SKB_FRAGS)
+		return -EMSGSIZE;
+	if (skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
+				     pfrag->offset, n))
+		return -EFAULT;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], n);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, n);
+		get_page(pfrag->page);
+	}
+	pfrag->offset += n;
+	return n;
+}
+
+/*
+ * sendmsg, taking the data as @mode says (zerocopy.c): copied, the
+ * user's pages pinned (MSG_ZEROCOPY) or a splice's pages by reference.
+ */
+int xnet_conn_sendmsg_mode(struct socket *sock, struct msghdr *msg,
+			   size_t len, enum xnet_zc_mode mode)
 {
 	struct sock *sk = sock->sk;
 	struct xnet_conn *c = xnet_conn(sk);
 	bool seqpacket = xnet_is_seqpacket(sk);
+	struct ubuf_info *uarg = NULL;
 	int flags = msg->msg_flags;
 	size_t copied = 0;
 	bool new_skb = false;
@@ -454,14 +496,18 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 		if (err)
 			goto out_err;
 	}
+	if (mode == XNET_ZC_PIN) {
+		uarg = xnet_zc_uarg(sk, len);
+		if (!uarg) {
+			err = -ENOBUFS;
+			goto out_err;
+		}
+	}
 
 	while (copied < len || (!len && !copied)) {
 		struct sk_buff *skb, *tail;
-		struct page_frag *pfrag;
-		bool merge;
+		ssize_t n;
 		u32 goal;
-		size_t n;
-		int i;
 
 		if (sk->sk_err) {
 			/*
@@ -521,37 +567,19 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 			tail = skb;
 			new_skb = false;
 		}
-		pfrag = sk_page_frag(sk);
-		if (!sk_page_frag_refill(sk, pfrag)) {
-			err = -ENOBUFS;
-			goto out_err;
-		}
-		/*
-		 * A segment at a time: a copy that faults part-way loses at
-		 * most the segment it was in, the prefix before it is sent.
-		 */
-		n = min3(len - copied, (size_t)(goal - tail->len),
-			 (size_t)(pfrag->size - pfrag->offset));
-		n = min_t(size_t, n, c->mss);
-		i = skb_shinfo(tail)->nr_frags;
-		merge = skb_can_coalesce(tail, i, pfrag->page, pfrag->offset);
-		if (!merge && i >= MAX_SKB_FRAGS) {
+		n = min_t(size_t, len - copied, goal - tail->len);
+		if (mode == XNET_ZC_COPY)
+			n = xnet_conn_copy(sk, tail, msg, n);
+		else
+			n = xnet_zc_append(sk, tail, msg, n, mode, uarg);
+		if (n == -EMSGSIZE || n == -EEXIST) {
 			new_skb = true;
 			continue;
 		}
-		if (skb_copy_to_page_nocache(sk, &msg->msg_iter, tail,
-					     pfrag->page, pfrag->offset, n)) {
-			err = -EFAULT;
+		if (n <= 0) {
+			err = n ? : -EFAULT;
 			goto out_err;
 		}
-		if (merge) {
-			skb_frag_size_add(&skb_shinfo(tail)->frags[i - 1], n);
-		} else {
-			skb_fill_page_desc(tail, i, pfrag->page, pfrag->offset,
-					   n);
-			get_page(pfrag->page);
-		}
-		pfrag->offset += n;
 		XNET_SEG_CB(tail)->end_seq += n;
 		c->write_seq += n;
 		copied += n;
@@ -563,24 +591,39 @@ static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
 			xnet_conn_push(sk);
 	}
 	xnet_conn_push(sk);
+	xnet_zc_uarg_done(uarg, true);
 	release_sock(sk);
 	return copied;
 
 out_err:
 	xnet_conn_drop_empty_tail(sk);
-	if (seqpacket && copied)
+	if (seqpacket && copied) {
 		xnet_conn_unqueue(sk, start_seq);
+		copied = 0;
+	}
 	xnet_conn_push(sk);
+	/* a message taken back, or nothing queued: no notification */
+	xnet_zc_uarg_done(uarg, copied);
 	release_sock(sk);
-	if (copied && !seqpacket)
+	if (copied)
 		return copied;
 	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);
 	return err;
 }
 
-/* The reader freed buffer space: tell the peer if its window reopens. */
-static void xnet_conn_rcv_space(struct sock *sk)
+static int xnet_conn_sendmsg(struct socket *sock, struct msghdr *msg,
+			     size_t len)
+{
+	return xnet_conn_sendmsg_mode(sock, msg, len,
+				      xnet_zc_mode(sock->sk, msg, len));
+}
+
+/*
+ * The reader (recvmsg, splice) freed buffer space: tell the peer if its
+ * window reopens.
+ */
+void xnet_conn_rcv_space(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	u32 wnd = xnet_conn_rcv_wnd(sk);
@@ -606,7 +649,9 @@ static int xnet_conn_recvmsg(struct socket *sock, struct msghdr *msg,
 	long timeo;
 	int err = 0;
 
-	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+	if (flags & MSG_ERRQUEUE)
+		return xnet_zc_recv_error(sk, msg, len);
+	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	lock_sock(sk);
 	if (sk->sk_state == XNET_STATE_LISTEN ||
@@ -898,6 +943,8 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 	char name[16];
 	int val, err = 0;
 
+	if (level == SOL_SOCKET)
+		return xnet_zc_sol_socket(sock, optname, optval, optlen);
 	if (level != SOL_XNET)
 		return -ENOPROTOOPT;
 	if (optname == XNET_CONGESTION) {
@@ -963,6 +1010,12 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 			break;
 		}
 		c->user_timeout_ms = val;
+		break;
+	case XNET_ZEROCOPY:
+		if (val < 0 || val > 1)
+			err = -EINVAL;
+		else
+			sock_valbool_flag(sk, SOCK_ZEROCOPY, val);
 		break;
 	case XNET_INFO:
 		err = -EINVAL;
@@ -1041,6 +1094,9 @@ static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
 	case XNET_USER_TIMEOUT:
 		val = c->user_timeout_ms;
 		break;
+	case XNET_ZEROCOPY:
+		val = sock_flag(sk, SOCK_ZEROCOPY);
+		break;
 	case XNET_MTU:
 		/* the path MTU to the peer (pmtu.c), once there is one */
 		if (sk->sk_state == XNET_STATE_CLOSED ||
@@ -1117,6 +1173,7 @@ static void xnet_conn_keepalive(struct sock *sk, int valbool)
 static void xnet_conn_destruct(struct sock *sk)
 {
 	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
 	xnet_conn_ooo_purge(sk);
 }
 
@@ -1154,6 +1211,10 @@ static const struct proto_ops xnet_conn_ops = {
 	.sendmsg	= xnet_conn_sendmsg,
 	.recvmsg	= xnet_conn_recvmsg,
 	.mmap		= sock_no_mmap,
+#ifdef XNET_HAVE_SENDPAGE
+	.sendpage	= xnet_zc_sendpage,
+#endif
+	.splice_read	= xnet_zc_splice_read,
 };
 
 int xnet_stream_create(struct net *net, struct socket *sock, int kern)
@@ -1166,6 +1227,7 @@ int xnet_stream_create(struct net *net, struct socket *sock, int kern)
 	if (!sk)
 		return -ENOMEM;
 	sock->ops = &xnet_conn_ops;
+	xnet_zc_custom_sockopt(sock);
 	sock_init_data(sock, sk);
 	sk->sk_destruct = xnet_conn_destruct;
 	sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv;

@@ -616,6 +616,33 @@ extern struct xnet_port_table xnet_seqpacket_ports;
 int xnet_stream_create(struct net *net, struct socket *sock, int kern);
 struct xnet_port_table *xnet_conn_ports(const struct sock *sk);
 void xnet_conn_wake(struct sock *sk);
+void xnet_conn_rcv_space(struct sock *sk);
+
+/* zerocopy.c: MSG_ZEROCOPY, sendfile/splice for connection sockets */
+enum xnet_zc_mode {
+	XNET_ZC_COPY,		/* copy the data (the default) */
+	XNET_ZC_PIN,		/* MSG_ZEROCOPY: pin the user's pages */
+	XNET_ZC_SPLICE,		/* sendfile/splice: take the pages' refs */
+};
+
+int xnet_conn_sendmsg_mode(struct socket *sock, struct msghdr *msg,
+			   size_t len, enum xnet_zc_mode mode);
+int xnet_zc_sol_socket(struct socket *sock, int optname, sockptr_t optval,
+		       unsigned int optlen);
+enum xnet_zc_mode xnet_zc_mode(struct sock *sk, const struct msghdr *msg,
+			       size_t len);
+struct ubuf_info *xnet_zc_uarg(struct sock *sk, size_t len);
+void xnet_zc_uarg_done(struct ubuf_info *uarg, bool done);
+ssize_t xnet_zc_append(struct sock *sk, struct sk_buff *skb,
+		       struct msghdr *msg, size_t len, enum xnet_zc_mode mode,
+		       struct ubuf_info *uarg);
+int xnet_zc_recv_error(struct sock *sk, struct msghdr *msg, size_t len);
+int xnet_zc_orphan_rx(struct sk_buff *skb);
+ssize_t xnet_zc_sendpage(struct socket *sock, struct page *page, int offset,
+			 size_t size, int flags);
+ssize_t xnet_zc_splice_read(struct socket *sock, loff_t *ppos,
+			    struct pipe_inode_info *pipe, size_t len,
+			    unsigned int flags);
 
 /* conn.c: connection table and lifecycle */
 int xnet_conn_hash(struct sock *sk);

@@ -45,6 +45,7 @@ struct sockaddr_xnet {
 #define XNET_SECURE		12	/* int: 1 refuses unprotected peers */
 #define XNET_SEGMENT		13	/* int: datagram segment size (0: off) */
 #define XNET_GRO		14	/* int: receive runs of datagrams whole */
+#define XNET_ZEROCOPY		15	/* int: SO_ZEROCOPY (connections) */
 
 #define XNET_HOPLIMIT_DEFAULT	64
 
@@ -272,5 +273,20 @@ enum {
 	XNET_SECURE_PREFER,		/* protect peers with a key, plain others */
 	XNET_SECURE_REQUIRE,		/* drop every frame not protected */
 };
+
+/*
+ * MSG_ZEROCOPY on SOCK_STREAM and SOCK_SEQPACKET sockets
+ * (Documentation/networking/msg_zerocopy.rst): enable it with
+ * XNET_ZEROCOPY at level SOL_XNET, or SO_ZEROCOPY at SOL_SOCKET on
+ * kernels that let a family take SOL_SOCKET options (6.5 on; 6.1's core
+ * refuses SO_ZEROCOPY for families it does not know); getsockopt
+ * SO_ZEROCOPY reads the setting on every kernel. Completions come on the
+ * error queue (recvmsg MSG_ERRQUEUE, EPOLLERR) as a control message at
+ * level SOL_XNET, type XNET_RECVERR (where TCP's say SOL_IP/IP_RECVERR),
+ * holding a struct sock_extended_err: ee_origin SO_EE_ORIGIN_ZEROCOPY,
+ * the ids ee_info..ee_data (one per send, from 0, per socket),
+ * SO_EE_CODE_ZEROCOPY_COPIED in ee_code when the data was copied after
+ * all (a peer on the same host always copies).
+ */
 
 #endif /* _UAPI_LINUX_XNET_H */
