@@ -260,9 +260,10 @@ void xnet_pacing_update_rate(struct sock *sk)
 	u64 rate = ~0ULL;
 
 	if (c->srtt_us) {
-		rate = (u64)c->mss * USEC_PER_SEC *
+		rate = (u64)c->mss * c->cwnd *
 		       (c->cwnd < c->ssthresh / 2 ? 200 : 120);
-		rate = div_u64(rate * c->cwnd, 100 * c->srtt_us);
+		rate = mul_u64_u64_div_u64(rate, USEC_PER_SEC,
+					   100ULL * c->srtt_us);
 	}
 	WRITE_ONCE(sk->sk_pacing_rate,
 		   (unsigned long)min_t(u64, rate,
