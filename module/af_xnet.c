@@ -194,6 +194,7 @@ void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	info->xi_state = xnet_sock_state(sk);
+	xnet_pacing_fill_info(sk, info);
 }
 
 static int xnet_create(struct net *net, struct socket *sock, int protocol,

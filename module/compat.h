@@ -72,4 +72,14 @@ static inline void xnet_zc_custom_sockopt(struct socket *sock)
 #endif
 }
 
+/*
+ * An earliest departure time in skb->tstamp (pacing.c) is on the
+ * monotonic clock: 6.1 flags it with a bool, 6.11 with a clock id.
+ */
+#ifdef XNET_HAVE_SKB_CLOCK
+#define XNET_TSTAMP_MONO	SKB_CLOCK_MONOTONIC
+#else
+#define XNET_TSTAMP_MONO	true
+#endif
+
 #endif /* _XNET_COMPAT_H */

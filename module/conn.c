@@ -139,6 +139,7 @@ void xnet_conn_init(struct sock *sk, u8 type)
 	c->mss = 536;
 	c->cc = xnet_cong_default(xnet_pernet(sock_net(sk)));
 	xnet_conn_timers_init(sk);
+	xnet_pacing_init(sk);
 }
 
 void xnet_conn_set_state(struct sock *sk, u8 state)
@@ -163,8 +164,9 @@ void xnet_conn_set_state(struct sock *sk, u8 state)
 
 /*
  * A child takes its listener's socket attributes, as sk_clone_lock()
- * gives TCP's: mark, priority, owner, SO_ZEROCOPY and LSM label. (The
- * cgroup and memory cgroup a softirq sk_alloc() gives are the root's: the helpers
+ * gives TCP's: mark, priority, owner, SO_ZEROCOPY, SO_MAX_PACING_RATE
+ * (and whether it is paced) and LSM label. (The cgroup and
+ * memory cgroup a softirq sk_alloc() gives are the root's: the helpers
  * that copy them are not exported to modules.) Softirq, neither locked.
  */
 void xnet_conn_inherit(struct sock *sk, const struct sock *lsk)
@@ -174,6 +176,10 @@ void xnet_conn_inherit(struct sock *sk, const struct sock *lsk)
 	sk->sk_uid = lsk->sk_uid;
 	if (sock_flag(lsk, SOCK_ZEROCOPY))
 		sock_set_flag(sk, SOCK_ZEROCOPY);
+	sk->sk_max_pacing_rate = READ_ONCE(lsk->sk_max_pacing_rate);
+	sk->sk_pacing_rate = sk->sk_max_pacing_rate;
+	/* pairs with sch_fq's smp_store_release() of SK_PACING_FQ */
+	sk->sk_pacing_status = smp_load_acquire(&lsk->sk_pacing_status);
 	security_sk_clone(lsk, sk);
 }
 
@@ -278,6 +284,7 @@ void xnet_conn_done(struct sock *sk)
 
 	xnet_conn_set_state(sk, XNET_STATE_CLOSED);
 	xnet_conn_timers_stop(sk);
+	xnet_pacing_stop(sk);
 	xnet_conn_purge_queues(sk);
 	xnet_conn_unhash(sk);
 	xnet_conn_orphan_over(sk);

@@ -48,6 +48,7 @@ static int xnet_dgram_release(struct socket *sock)
 	xnet_port_unbind(&xnet_dgram_ports, sk);
 	sock_orphan(sk);
 	release_sock(sk);
+	xnet_pacing_stop(sk);	/* what waits for the pacer goes */
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
 	sock->sk = NULL;
@@ -184,7 +185,7 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport,
 		       xnet_sock_hoplimit(sk));
 	xnet_inc_stat(xn, XNET_MIB_OUT_DATAGRAMS);
-	err = xnet_output(xn, skb, oif);
+	err = xnet_pacing_dgram_xmit(xn, sk, skb, oif);	/* SO_MAX_PACING_RATE */
 	return err ? err : len;
 }
 
@@ -454,6 +455,7 @@ int xnet_dgram_create(struct net *net, struct socket *sock, int kern)
 	sk->sk_destruct = xnet_sock_destruct;
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	INIT_HLIST_NODE(&xnet_sk(sk)->bind_node);
+	xnet_pacing_init(sk);
 	return 0;
 }
 

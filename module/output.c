@@ -269,6 +269,9 @@ static int xnet_conn_xmit(struct sock *sk, struct sk_buff *first,
 		kfree_skb(skb);
 		return -EACCES;
 	}
+	/* owned for fq; paced (pacing.c) */
+	if (n)
+		xnet_pacing_sent(sk, skb);
 	if (sk->sk_state == XNET_STATE_SYN_RECV && c->syn_ifindex)
 		return xnet_output_direct(xn, skb, c->syn_ifindex, c->syn_ha);
 	return xnet_output(xn, skb, READ_ONCE(sk->sk_bound_dev_if));
@@ -467,8 +470,9 @@ static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb,
 /*
  * Send what the congestion and receive windows allow, as few frames as
  * the segments' flags permit; an skb larger than what may leave is split.
- * A frame that cannot leave may end the connection at the end
- * (xnet_conn_tx_error()).
+ * A paced connection (pacing.c) sends frames of @pace bytes at most, each
+ * when its time has come. A frame that cannot leave may end the
+ * connection at the end (xnet_conn_tx_error()).
  */
 void xnet_conn_push(struct sock *sk)
 {
@@ -478,9 +482,11 @@ void xnet_conn_push(struct sock *sk)
 	struct xnet_frame_batch b = { };
 	unsigned int skb_segs;
 	struct sk_buff *skb;
-	bool sent = false;
+	bool sent = false, held = false;
+	u32 pace;
 
 	xnet_conn_check_seal(sk);
+	pace = xnet_pacing_goal(sk);
 	/* our FIN found no memory when it was due: it comes after all */
 	if (unlikely(c->fin_pending) && sk->sk_state != XNET_STATE_CLOSED)
 		xnet_conn_queue_ctl(sk, XNET_SEG_FIN);
@@ -491,8 +497,23 @@ void xnet_conn_push(struct sock *sk)
 			return;
 		if (flight >= c->cwnd)
 			break;
+		if (pace) {
+			/* a frame's worth gathered: it leaves, the next waits */
+			if (b.n && b.bytes + skb->len > pace) {
+				xnet_conn_send_segs(sk, b.first, b.n, 0);
+				b.n = 0;
+				continue;
+			}
+			if (!b.n && xnet_pacing_hold(sk)) {
+				held = true;
+				break;
+			}
+		}
 		if (skb->len) {
 			u32 quota = xnet_conn_send_quota(sk, skb, flight);
+
+			if (pace && !b.n)
+				quota = min(quota, pace);
 
 			if (!quota) {
 				/*
@@ -536,6 +557,8 @@ void xnet_conn_push(struct sock *sk)
 	}
 	if (b.n)
 		xnet_conn_send_segs(sk, b.first, b.n, 0);
+	if (pace && !held)
+		xnet_pacing_unheld(sk);
 	if (sent)
 		xnet_cong_validate(c, flight, flight >= c->cwnd);
 	if (sent && !timer_pending(&c->rtx_timer))

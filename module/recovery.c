@@ -256,6 +256,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 		}
 		if (c->cwnd != old_cwnd)
 			trace_xnet_cong(c);
+		xnet_pacing_update_rate(sk);
 		xnet_conn_tx_error(sk);	/* repair's walks are over */
 		return;
 	}
@@ -326,6 +327,7 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	}
 	if (c->cwnd != old_cwnd)
 		trace_xnet_cong(c);
+	xnet_pacing_update_rate(sk);
 
 	if (c->snd_una == c->snd_nxt)
 		sk_stop_timer(sk, &c->rtx_timer);

@@ -1048,6 +1048,7 @@ static void xnet_conn_fill_info(struct sock *sk, struct xnet_info *info)
 	info->xi_bytes_received = c->bytes_received;
 	info->xi_segs_out = c->segs_out;
 	info->xi_segs_in = c->segs_in;
+	xnet_pacing_fill_info(sk, info);
 }
 
 static int xnet_conn_getsockopt(struct socket *sock, int level, int optname,
@@ -1182,6 +1183,7 @@ struct proto xnet_stream_proto = {
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct xnet_conn),
 	.backlog_rcv	= xnet_conn_backlog_rcv,
+	.release_cb	= xnet_pacing_release_cb,
 	.keepalive	= xnet_conn_keepalive,
 };
 
@@ -1190,6 +1192,7 @@ struct proto xnet_seqpacket_proto = {
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct xnet_conn),
 	.backlog_rcv	= xnet_conn_backlog_rcv,
+	.release_cb	= xnet_pacing_release_cb,
 	.keepalive	= xnet_conn_keepalive,
 };
 

@@ -367,6 +367,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		c->in_recovery = 1;
 		c->rto_loss = 1;	/* all not SACKed is lost (recovery.c) */
 		c->dupacks = 0;
+		xnet_pacing_update_rate(sk);
 	}
 	/* frames sealed since the MSS was set are longer (output.c) */
 	xnet_conn_check_seal(sk);

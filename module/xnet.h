@@ -355,6 +355,20 @@ struct xnet_sack_block {
 #define XNET_GSO_MAX_SEGS	64
 #define XNET_GSO_MAX_PAYLOAD	(U16_MAX - XNET_CONN_OVERHEAD)
 
+/*
+ * A socket's pacer (pacing.c): SO_MAX_PACING_RATE and the rate
+ * congestion control sets. Its timer, while queued, holds a socket
+ * reference. Connections: next_ns and flags under the socket lock (flags
+ * also set by the timer, atomically); datagram sockets: next_ns and q
+ * under q.lock.
+ */
+struct xnet_pacer {
+	struct hrtimer		timer;
+	u64			next_ns;	/* earliest next departure */
+	unsigned long		flags;		/* XNET_PACE_*, atomic bitops */
+	struct sk_buff_head	q;		/* datagrams waiting their time */
+};
+
 /* Socket. */
 struct xnet_sock {
 	struct sock		sk;
@@ -366,6 +380,7 @@ struct xnet_sock {
 	u8			recverr;	/* XNET_RECVERR (dgram only) */
 	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
 	u8			secure;		/* XNET_SECURE set */
+	struct xnet_pacer	pacer;		/* pacing.c */
 };
 
 static inline struct xnet_sock *xnet_sk(const struct sock *sk)
@@ -601,6 +616,19 @@ int xnet_sock_check_secure(struct sock *sk, __be32 daddr, int oif);
 int xnet_sock_get_secure(struct sock *sk, __be32 daddr);
 int xnet_sock_set_hoplimit(struct sock *sk, sockptr_t optval,
 			   unsigned int optlen);
+
+/* pacing.c: SO_MAX_PACING_RATE and the default pacing rate */
+void xnet_pacing_init(struct sock *sk);
+void xnet_pacing_stop(struct sock *sk);
+void xnet_pacing_update_rate(struct sock *sk);
+u32 xnet_pacing_goal(struct sock *sk);
+bool xnet_pacing_hold(struct sock *sk);
+void xnet_pacing_unheld(struct sock *sk);
+void xnet_pacing_sent(struct sock *sk, struct sk_buff *skb);
+void xnet_pacing_release_cb(struct sock *sk);
+void xnet_pacing_fill_info(struct sock *sk, struct xnet_info *info);
+int xnet_pacing_dgram_xmit(struct xnet_net *xn, struct sock *sk,
+			   struct sk_buff *skb, int oif);
 
 /* dgram.c */
 extern struct proto xnet_dgram_proto;
