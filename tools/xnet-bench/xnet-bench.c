@@ -1329,6 +1329,17 @@ static int run_blast(void)
 			if (!sends && seg && errno_unsupported(errno))
 				unsupported("a segmented send: %s",
 					    strerror(errno));
+			/*
+			 * UDP's segmented sends need the device's transmit
+			 * checksum offload (udp_send_skb: EIO without it),
+			 * which a virtio-net NIC on a QEMU socket netdev
+			 * does not offer
+			 */
+			if (!sends && seg && errno == EIO &&
+			    opt.fam->domain == AF_INET)
+				unsupported("a segmented send: %s (UDP_SEGMENT "
+					    "needs the NIC's transmit checksum "
+					    "offload)", strerror(errno));
 			die("send(%zu bytes%s): %s", m, seg ? ", segmented" : "",
 			    strerror(errno));
 		}
