@@ -149,7 +149,24 @@ struct family {
 	 * -1; NULL: the family cannot show it.
 	 */
 	long long (*max_pacing)(int fd);
+	/* The family's own switch for MSG_ZEROCOPY, tried if SO_ZEROCOPY is
+	 * refused (0: none), an int.
+	 */
+	int zc_level;
+	int zc_opt;
 };
+
+/*
+ * 6.1's core refuses SO_ZEROCOPY for a family it does not know: xnet
+ * takes XNET_ZEROCOPY at SOL_XNET too, where the UAPI header has it.
+ */
+#ifdef XNET_ZEROCOPY
+#define XNET_ZC_LEVEL	SOL_XNET
+#define XNET_ZC_OPT	XNET_ZEROCOPY
+#else
+#define XNET_ZC_LEVEL	0
+#define XNET_ZC_OPT	0
+#endif
 
 struct opts {
 	const struct family *fam;
@@ -344,19 +361,20 @@ static long long max_pacing_tcp(int fd)
 
 static const struct family families[] = {
 	{ "xnet", AF_XNET, SOCK_STREAM, addr_xnet, SOL_XNET, XNET_NODELAY, cwnd_xnet,
-	  0, 0, max_pacing_xnet },
+	  0, 0, max_pacing_xnet, XNET_ZC_LEVEL, XNET_ZC_OPT },
 	{ "xnet-seqpacket", AF_XNET, SOCK_SEQPACKET, addr_xnet, SOL_XNET, XNET_NODELAY,
-	  cwnd_xnet, 0, 0, max_pacing_xnet },
+	  cwnd_xnet, 0, 0, max_pacing_xnet, XNET_ZC_LEVEL, XNET_ZC_OPT },
 	{ "xnet-dgram", AF_XNET, SOCK_DGRAM, addr_xnet, 0, 0, NULL, SOL_XNET,
-	  XNET_SEGMENT, NULL },
+	  XNET_SEGMENT, NULL, 0, 0 },
 	{ "tcp", AF_INET, SOCK_STREAM, addr_inet, IPPROTO_TCP, TCP_NODELAY, cwnd_tcp,
-	  0, 0, max_pacing_tcp },
+	  0, 0, max_pacing_tcp, 0, 0 },
 	{ "udp", AF_INET, SOCK_DGRAM, addr_inet, 0, 0, NULL, SOL_UDP, UDP_SEGMENT,
-	  NULL },
-	{ "tipc", AF_TIPC, SOCK_STREAM, addr_tipc, 0, 0, NULL, 0, 0, NULL },
-	{ "tipc-seqpacket", AF_TIPC, SOCK_SEQPACKET, addr_tipc, 0, 0, NULL, 0, 0, NULL },
-	{ "tipc-rdm", AF_TIPC, SOCK_RDM, addr_tipc, 0, 0, NULL, 0, 0, NULL },
-	{ "unix", AF_UNIX, SOCK_STREAM, addr_unix, 0, 0, NULL, 0, 0, NULL },
+	  NULL, 0, 0 },
+	{ "tipc", AF_TIPC, SOCK_STREAM, addr_tipc, 0, 0, NULL, 0, 0, NULL, 0, 0 },
+	{ "tipc-seqpacket", AF_TIPC, SOCK_SEQPACKET, addr_tipc, 0, 0, NULL, 0, 0, NULL,
+	  0, 0 },
+	{ "tipc-rdm", AF_TIPC, SOCK_RDM, addr_tipc, 0, 0, NULL, 0, 0, NULL, 0, 0 },
+	{ "unix", AF_UNIX, SOCK_STREAM, addr_unix, 0, 0, NULL, 0, 0, NULL, 0, 0 },
 };
 
 static const struct family *find_family(const char *name)
@@ -1099,6 +1117,28 @@ static void set_pacing(int fd)
 			    "a maximum pacing rate of %lld B/s, not %u", got, v);
 }
 
+/* SO_ZEROCOPY, else the family's own switch (XNET_ZEROCOPY). */
+static void set_zerocopy(int fd)
+{
+	int one = 1, e;
+
+	if (!setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)))
+		return;
+	e = errno;
+	if (!errno_unsupported(e))
+		die("setsockopt(SO_ZEROCOPY): %s", strerror(e));
+	if (!opt.fam->zc_opt)
+		unsupported("SO_ZEROCOPY: %s", strerror(e));
+	if (!setsockopt(fd, opt.fam->zc_level, opt.fam->zc_opt, &one,
+			sizeof(one)))
+		return;
+	if (errno_unsupported(errno))
+		unsupported("SO_ZEROCOPY: %s; the family's own option: %s",
+			    strerror(e), strerror(errno));
+	die("setsockopt(zerocopy option %d): %s", opt.fam->zc_opt,
+	    strerror(errno));
+}
+
 /* sendfile's source: 16 MiB of zeros written to $TMPDIR or /tmp. */
 static void sendfile_source(void)
 {
@@ -1129,7 +1169,7 @@ static int run_stream(void)
 	uint64_t zc_notes = 0;
 	double t0, end = 0, mbps, hz = sysconf(_SC_CLK_TCK), tx_cpu = 0;
 	double sys_s = 0, softirq_s = 0, irq_s = 0, gib;
-	int i, err = 0, one = 1, cpu = pinned_cpu();
+	int i, err = 0, cpu = pinned_cpu();
 	bool have_cpu;
 
 	if (!is_conn(opt.fam))
@@ -1144,13 +1184,8 @@ static int run_stream(void)
 		c[i].fd = connect_server();
 		if (c[i].fd < 0)
 			die("connect(%s): %s", opt.fam->name, strerror(errno));
-		if (opt.mode == M_ZEROCOPY &&
-		    setsockopt(c[i].fd, SOL_SOCKET, SO_ZEROCOPY, &one,
-			       sizeof(one)) < 0) {
-			if (errno_unsupported(errno))
-				unsupported("SO_ZEROCOPY: %s", strerror(errno));
-			die("setsockopt(SO_ZEROCOPY): %s", strerror(errno));
-		}
+		if (opt.mode == M_ZEROCOPY)
+			set_zerocopy(c[i].fd);
 		if (opt.rate_mbit > 0)
 			set_pacing(c[i].fd);
 		if (send_hdr(c[i].fd, T_STREAM, 0) < 0)
