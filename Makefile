@@ -33,7 +33,7 @@
 #   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair,fwd,routes,secure,cpu,seg,pace
 #                         bench settings (see scripts/vm.sh,
 #                         scripts/netbench.py); XNET_BENCH_FAIR_SECS=20 (the
-#                         fairness run); XNET_BENCH_PACE_SECS=3 (each
+#                         fairness run); XNET_BENCH_PACE_SECS=2 (each
 #                         pacing run). cpu: CPU s/GiB of xnet and TCP
 #                         sending by copy, MSG_ZEROCOPY and sendfile; seg:
 #                         XNET_SEGMENT vs UDP_SEGMENT goodput; pace:

@@ -42,7 +42,7 @@
 #                secure, also of protected xnet (both algs) and of TCP
 #                over WireGuard
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
-#   pace_secs=3  seconds of each pacing run
+#   pace_secs=2  seconds of each pacing run
 # The issue 14 figures (in the default set):
 #                cpu: one stream of 64 KiB writes, xnet and TCP, each
 #                sent by copy, by MSG_ZEROCOPY (SO_ZEROCOPY, completions
@@ -65,7 +65,7 @@ set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
 REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20 SEC_HS_N=10 SEC_PIN=0
-PACE_SECS=3
+PACE_SECS=2
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnetbench.reps=*) REPS=${a#*=} ;;

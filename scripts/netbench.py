@@ -32,7 +32,7 @@ Figures (XNET_BENCH_ONLY, comma-separated; default all but prof):
          UDP_SEGMENT) and one 1472 B datagram a send: goodput b counted
   pace   one stream under SO_MAX_PACING_RATE 10, 50, 200 Mbit/s, xnet
          and TCP, with a's NIC's own qdisc and with fq on it, for
-         XNET_BENCH_PACE_SECS (3): goodput / rate
+         XNET_BENCH_PACE_SECS (2): goodput / rate
 Each figure is repeated XNET_BENCH_REPS (5) times, families interleaved
 within a repetition; timed runs last XNET_BENCH_SECS (2). A feature the
 kernel refuses (xnet-bench exit status 4) is a row saying "not
@@ -85,7 +85,7 @@ class Bench:
         self.fair_secs = env_int("XNET_BENCH_FAIR_SECS", 20)
         self.fair_rate = os.environ.get("XNET_BENCH_FAIR_RATE", "100mbit")
         self.pace_secs = float(os.environ.get("XNET_BENCH_PACE_SECS", "")
-                               or 3)
+                               or 2)
         self.qdisc = ""
         self.out = out
         self.latdir = latdir
