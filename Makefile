@@ -31,9 +31,14 @@
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
 #   XNET_BENCH_REPS=5 XNET_BENCH_SECS=2 XNET_BENCH_IDLE_N=2000
-#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair,fwd,routes,secure   bench settings (see
-#                         scripts/vm.sh, scripts/netbench.py);
-#                         XNET_BENCH_FAIR_SECS=20 (the fairness run)
+#   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair,fwd,routes,secure,cpu,seg,pace
+#                         bench settings (see scripts/vm.sh,
+#                         scripts/netbench.py); XNET_BENCH_FAIR_SECS=20 (the
+#                         fairness run); XNET_BENCH_PACE_SECS=2 (each
+#                         pacing run). cpu: CPU s/GiB of xnet and TCP
+#                         sending by copy, MSG_ZEROCOPY and sendfile; seg:
+#                         XNET_SEGMENT vs UDP_SEGMENT goodput; pace:
+#                         SO_MAX_PACING_RATE accuracy, xnet vs TCP
 #   TOPO=1vm|2vm          bench: only this topology (default both; also
 #                         XNET_BENCH_TOPO)
 

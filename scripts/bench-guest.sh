@@ -13,7 +13,7 @@
 #   idle_n=2000  idle connections for the memory test
 #   only=        comma-separated figure list to run (default: all but prof
 #                and fwd; fwd adds 1.5-2.5 min, so it runs when named):
-#                tput,rr,crr,loss,idle,fair (fair: one xnet and one TCP
+#                tput,rr,crr,loss,idle,fair,cpu,seg,pace (fair: one xnet and one TCP
 #                stream through an htb class of 100 Mbit/s with 10 ms
 #                netem delay on veth-a, fair_secs long)
 #                fwd: one xnet and one TCP stream through a forwarding
@@ -42,10 +42,30 @@
 #                secure, also of protected xnet (both algs) and of TCP
 #                over WireGuard
 #   pin=1        servers and the rr/crr clients on CPU 0 (see below)
+#   pace_secs=2  seconds of each pacing run
+# The issue 14 figures (in the default set):
+#                cpu: one stream of 64 KiB writes, xnet and TCP, each
+#                sent by copy, by MSG_ZEROCOPY (SO_ZEROCOPY, completions
+#                reaped) and by sendfile() from a 16 MiB file in /tmp
+#                (tmpfs): the sending side's CPU seconds per GiB (the
+#                client's CPU's system time, pinned to CPU 1 with PIN=1,
+#                plus softirq and irq time of both CPUs: it includes the
+#                receive path the veth runs in softirq, not the receiving
+#                process's system time; xnet-bench --help)
+#                seg: datagrams one way for secs, 64 768 bytes a send in
+#                44 segments of 1472 bytes (XNET_SEGMENT, UDP_SEGMENT: the
+#                largest UDP payload at MTU 1500, used for both; xnet's
+#                own is 1476), and one 1472-byte datagram a send; goodput
+#                counted by the receiver
+#                pace: one stream under SO_MAX_PACING_RATE 10, 50 and 200
+#                Mbit/s, xnet and TCP, with veth-a's own qdisc (noqueue:
+#                TCP paces by its internal timer) and with fq on it
+#                (TCP hands fq departure times); goodput / rate
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
 REPS=5 SECS=2 IDLE_N=2000 ONLY="" PIN=1 FAIR_SECS=20 SEC_HS_N=10 SEC_PIN=0
+PACE_SECS=2
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnetbench.reps=*) REPS=${a#*=} ;;
@@ -56,6 +76,7 @@ for a in $(cat /proc/cmdline); do
 	xnetbench.fair_secs=*) FAIR_SECS=${a#*=} ;;
 	xnetbench.sec_hs_n=*) SEC_HS_N=${a#*=} ;;
 	xnetbench.sec_pin=*) SEC_PIN=${a#*=} ;;
+	xnetbench.pace_secs=*) PACE_SECS=${a#*=} ;;
 	esac
 done
 
@@ -491,9 +512,9 @@ srv() {
 }
 srv b -f xnet -p 5201
 srv b -f xnet-seqpacket -p 5202
-srv b -f xnet-dgram -p 5203
+srv b -f xnet-dgram -p 5203 -B 4M
 srv b -f tcp -p 5201
-srv b -f udp -p 5201
+srv b -f udp -p 5201 -B 4M
 srv b -f tipc -p 5201
 srv b -f tipc-seqpacket -p 5202
 srv a -f unix -p 5201
@@ -531,6 +552,12 @@ router_rx() {
 		/sys/class/net/$VDEV/statistics/rx_bytes | tr '\n' ' '
 }
 
+# Bytes veth-a sent (pace: the sender's frames, headers included).
+veth_tx() {
+	ip netns exec a cat /sys/class/net/veth-a/statistics/tx_bytes
+}
+QDISC=noqueue
+
 # Busy and all CPU time of the VM so far (USER_HZ ticks): user, nice,
 # system, irq, softirq, steal; and everything.
 cpu_ticks() {
@@ -555,9 +582,13 @@ backlog_drops() {
 # trip.
 bench() {
 	local label=$1 ns=$2 fam=$3 dest=$4 port=$5 out rc pin=() v0 v1 lat=()
-	local extra="" r0=() r1=() as=${AS:-$3} c0=() c1=() d0="" d1
+	local extra="" r0=() r1=() as=${AS:-$3} c0=() c1=() d0="" d1 tx0 why
 	shift 5
 	case "$label" in rr*|crr|routes*|sec-rr*) pin=("${PIN0[@]}") ;; esac
+	# cpu: the sender on CPU 1, away from the servers (CPU 0), so the
+	# receiving process's system time stays out of the sender's figure
+	case "$label" in cpu-*) [ "$PIN" = 1 ] && [ "$(nproc)" -gt 1 ] &&
+		pin=(taskset -c 1) ;; esac
 	# sec_pin=1: the secure figures' streams too (the diagnosis of
 	# docs/PERFORMANCE.md: from one CPU, no segment is reordered)
 	[ "$SEC_PIN" = 1 ] && [ "${label#sec-}" != "$label" ] && pin=(taskset -c 0)
@@ -575,12 +606,15 @@ bench() {
 	esac
 	# (no /dev/fd in the VM: no process substitution)
 	[ "$VNS" = a ] || read -ra r0 <<<"$(router_rx)"
+	tx0=$(veth_tx)
 	v0=$(veth_bytes)
 	out=$(ip netns exec "$ns" timeout 120 "${pin[@]}" xnet-bench -j \
 		-L "$label" -f "$fam" -p "$port" "$@" "${lat[@]}" $dest \
 		2>/tmp/bench.human)
 	rc=$?
 	v1=$(veth_bytes)
+	# pace: what a's end sent (frames with their headers), against the rate
+	case "$label" in pace*) extra+=",\"tx_wire_bytes\":$(($(veth_tx) - tx0)),\"qdisc\":\"$QDISC\"" ;; esac
 	[ ${#c0[@]} = 2 ] && read -ra c1 <<<"$(cpu_ticks)"
 	cat /tmp/bench.human
 	if [ ${#c1[@]} = 2 ]; then
@@ -633,6 +667,12 @@ bench() {
 		out=$(echo "$out" | sed "s/\"family\":\"$fam\"/\"family\":\"$as\"/")
 	if [ $rc = 0 ] && [ "${out:0:1}" = "{" ]; then
 		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"veth_bytes\":$((v1 - v0))$extra,${out:1}" >>"$RAW"
+	elif [ $rc = 4 ] && [[ "$out" == *'"unsupported":"'* ]]; then
+		# the kernel refused the feature (xnet-bench's exit status 4)
+		why=${out#*\"unsupported\":\"}
+		why=${why%%\"*}
+		echo "bench: $label $as: not supported: $why"
+		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$as\",\"skipped\":\"not supported: $why\"}" >>"$RAW"
 	else
 		echo "bench: $label $as failed (rc $rc)"
 		echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"$label\",\"family\":\"$as\",\"error\":$rc}" >>"$RAW"
@@ -703,6 +743,47 @@ prof() {
 		-g none 2>/dev/null | grep -E 'xnet_route|xnet_forward|fib_' |
 		sed 's/^/route lookup: /'
 }
+
+# --- pace: SO_MAX_PACING_RATE ---------------------------------------------------
+# One repetition: 10, 50 and 200 Mbit/s, xnet and TCP, first with veth-a's
+# own root qdisc (noqueue), then with fq as its root (if sch_fq loads; if
+# not, each fq figure is a skipped row saying so).
+pace_rep() {
+	local q r f dest fq_ok=0
+	for q in noqueue fq; do
+		if [ $q = fq ]; then
+			if modprobe sch_fq 2>/dev/null &&
+				A tc qdisc replace dev veth-a root fq; then
+				fq_ok=1
+			else
+				for r in 10 50 200; do
+					for f in xnet tcp; do
+						echo "{\"rep\":$rep,\"topology\":\"1vm-veth\",\"label\":\"pace$r-fq\",\"family\":\"$f\",\"skipped\":\"no sch_fq in the VM\"}" >>"$RAW"
+					done
+				done
+				echo "bench: pace: no sch_fq in the VM, fq figures skipped"
+				continue
+			fi
+		fi
+		QDISC=$q
+		for r in 10 50 200; do
+			for f in xnet tcp; do
+				dest=$IB
+				[ $f = xnet ] && dest=$XB
+				bench pace$r$([ $q = fq ] && echo -fq) a $f $dest 5201 \
+					-t stream -d "$PACE_SECS" -r $r
+			done
+		done
+	done
+	if [ $fq_ok = 1 ]; then
+		A tc -s qdisc show dev veth-a | sed 's/^/pace: tc: /'
+		A tc qdisc del dev veth-a root
+	fi
+	QDISC=noqueue
+}
+# seg: 44 segments of 1472 bytes a send (the largest UDP payload at MTU
+# 1500; UDP_SEGMENT's send must stay under 65 507 bytes), for both.
+SEG_SIZE=1472 SEG_SEND=$((44 * 1472))
 
 # --- measurements ------------------------------------------------------------
 t0=$(date +%s)
@@ -793,6 +874,19 @@ for rep in $(seq "$REPS"); do
 		bench idle a xnet $XB 5201 -t idle -n "$IDLE_N"
 		bench idle a tcp $IB 5201 -t idle -n "$IDLE_N"
 	fi
+	if want cpu; then
+		for m in copy zerocopy sendfile; do
+			bench cpu-$m a xnet $XB 5201 -t stream -d "$SECS" -M $m
+			bench cpu-$m a tcp $IB 5201 -t stream -d "$SECS" -M $m
+		done
+	fi
+	if want seg; then
+		bench seg a xnet-dgram $XB 5203 -t blast -m $SEG_SEND -G $SEG_SIZE -d "$SECS"
+		bench seg a udp $IB 5201 -t blast -m $SEG_SEND -G $SEG_SIZE -d "$SECS"
+		bench seg-plain a xnet-dgram $XB 5203 -t blast -m $SEG_SIZE -d "$SECS"
+		bench seg-plain a udp $IB 5201 -t blast -m $SEG_SIZE -d "$SECS"
+	fi
+	want pace && pace_rep
 	if named fwd; then
 		VNS=fr VDEV=va SNS=fr
 		bench fwd fa xnet $FXB 5201 -t stream -d "$SECS"
@@ -849,9 +943,9 @@ fi
 # --- results out through ttyS2 ---------------------------------------------------
 stty -F "$OUT" raw -echo 2>/dev/null
 {
-	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"sec_pin":%s,"elapsed_s":%s,"failed":%s}}\n' \
+	printf '{"meta":{"topology":"1vm-veth","kernel":"%s","date":"%s","reps":%s,"secs":%s,"idle_n":%s,"cpus":%s,"pin":%s,"sec_pin":%s,"pace_secs":%s,"elapsed_s":%s,"failed":%s}}\n' \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$REPS" "$SECS" \
-		"$IDLE_N" "$(nproc)" "$PIN" "$SEC_PIN" "$elapsed" "$fail"
+		"$IDLE_N" "$(nproc)" "$PIN" "$SEC_PIN" "$PACE_SECS" "$elapsed" "$fail"
 	cat "$RAW"
 	for f in xnet tcp fair-xnet fair-tcp; do
 		[ -s /tmp/cwnd-$f.txt ] || continue

@@ -113,12 +113,42 @@ COMPARISONS += [
      "xnet", "lower", None),
     ("sec CPU per rt 1 B", "sec-rr1", "cpu_us_per_rt", "xnet-sec-cc",
      "tcp-wg", "lower", None),
+    # issue 14 (bench-guest.sh, netbench.py: cpu, seg): the sending side's
+    # CPU per GiB, one stream of 64 KiB writes, each way of sending
+    ("CPU 64K copy", "cpu-copy", "tx_cpu_s_per_gib", "xnet", "tcp",
+     "lower", 1.0),
+    ("CPU 64K MSG_ZEROCOPY", "cpu-zerocopy", "tx_cpu_s_per_gib",
+     "xnet", "tcp", "lower", 1.0),
+    ("CPU 64K sendfile", "cpu-sendfile", "tx_cpu_s_per_gib", "xnet",
+     "tcp", "lower", 1.0),
+    ("tput 64K copy", "cpu-copy", "mbps", "xnet", "tcp", "higher", None),
+    ("tput 64K MSG_ZEROCOPY", "cpu-zerocopy", "mbps", "xnet", "tcp",
+     "higher", None),
+    ("tput 64K sendfile", "cpu-sendfile", "mbps", "xnet", "tcp",
+     "higher", None),
+    # datagrams: 44 segments of 1472 B a send, received goodput
+    ("dgram goodput, seg", "seg", "goodput_mbps", "xnet-dgram", "udp",
+     "higher", 1.0),
+    ("dgram goodput, 1/send", "seg-plain", "goodput_mbps", "xnet-dgram",
+     "udp", "higher", None),
 ]
 
 # The same family under two conditions (bench-guest.sh: routes): (title,
 # label, reference label, what the reference is, metric, family, better,
 # target ratio).
 LABEL_COMPARISONS = [
+    ("CPU MSG_ZEROCOPY/copy", "cpu-zerocopy", "cpu-copy", "copy",
+     "tx_cpu_s_per_gib", "xnet", "lower", 0.7),
+    ("CPU MSG_ZEROCOPY/copy", "cpu-zerocopy", "cpu-copy", "copy",
+     "tx_cpu_s_per_gib", "tcp", "lower", None),
+    ("CPU sendfile/copy", "cpu-sendfile", "cpu-copy", "copy",
+     "tx_cpu_s_per_gib", "xnet", "lower", None),
+    ("CPU sendfile/copy", "cpu-sendfile", "cpu-copy", "copy",
+     "tx_cpu_s_per_gib", "tcp", "lower", None),
+    ("dgram goodput seg/1", "seg", "seg-plain", "1/send",
+     "goodput_mbps", "xnet-dgram", "higher", None),
+    ("dgram goodput seg/1", "seg", "seg-plain", "1/send",
+     "goodput_mbps", "udp", "higher", None),
     ("10k routes: rr 1 B p50", "routes10k", "routes1", "1 route", "p50_us",
      "xnet", "lower", 1.05),
     ("10k routes: rr 1 B p99", "routes10k", "routes1", "1 route", "p99_us",
@@ -129,7 +159,9 @@ UNITS = {"mbps": "Mbit/s", "p50_us": "us", "p99_us": "us", "p999_us": "us",
          "rate": "/s", "share": "", "jain": "",
          "bytes_per_conn": "B", "slab_bytes_per_conn": "B", "open_secs": "s",
          "cpu_s_per_gib": "s/GiB", "cpu_us_per_rt": "us",
-         "hs_ms": "ms", "first_ms": "ms", "next_ms": "ms"}
+         "hs_ms": "ms", "first_ms": "ms", "next_ms": "ms",
+         "tx_cpu_s_per_gib": "s/GiB", "goodput_mbps": "Mbit/s",
+         "pace_ratio": "", "wire_ratio": "", "delivered": ""}
 
 SHORT = {"xnet": "XNET", "xnet-dgram": "XNET-DG", "xnet-seqpacket": "XNET-SP",
          "tcp": "TCP", "udp": "UDP", "tipc": "TIPC",
@@ -203,10 +235,16 @@ def fmt(v):
     return f"{v:.2f}"
 
 
-def fmt_stat(s):
+def fmt_stat(s, why=None):
     if not s:
-        return "n/a"
+        return "not supported" if why else "n/a"
     return f"{fmt(s['median'])} [{fmt(s['min'])}-{fmt(s['max'])}]"
+
+
+def not_supported(meta, label, fam):
+    """Why the kernel refused a figure (xnet-bench exit 4), or None."""
+    why = meta.get("skipped", {}).get(f"{label}/{fam}")
+    return why if why and why.startswith("not supported") else None
 
 
 def gnuplot(script, outdir):
@@ -431,6 +469,165 @@ def secure(rows, meta):
     return out
 
 
+def med(vals):
+    vals = [v for v in vals if v is not None]
+    return statistics.median(vals) if vals else None
+
+
+def counter(rows, label, fam, name):
+    """Median per run of an xnet counter that moved on the sender."""
+    rs = [r for r in rows if r.get("label") == label and
+          r.get("family") == fam and "error" not in r]
+    return med([r.get("xnet_delta", {}).get(name, 0) for r in rs])
+
+
+def issue14(rows, meta, topo):
+    """The path each issue 14 figure took: method, counters, pacing."""
+    out = {}
+    skipped = {k: v for k, v in meta.get("skipped", {}).items()
+               if k.split("/")[0].startswith(("cpu-", "seg", "pace"))}
+    cpu = [r for r in rows if r.get("label", "").startswith("cpu-")
+           and "error" not in r]
+    if cpu or any(k.startswith("cpu-") for k in skipped):
+        scope = sorted({r.get("cpu_scope", "?") for r in cpu})
+        print("\nCPU per GiB (cpu): one stream of 64 KiB writes; the "
+              "sending side's CPU seconds per GiB the receiver counted: "
+              "/proc/stat system time of the sender's CPU "
+              f"({', '.join(scope) or '?'}) plus softirq and irq time of "
+              "every CPU of " + ("the VM: it includes the receive path the "
+                                 "veth runs in softirq, not the receiving "
+                                 "process's own system time"
+                                 if topo == "1vm-veth" else
+                                 "VM a (one vCPU, only the sender runs "
+                                 "there)") + ".")
+        for mode in ("copy", "zerocopy", "sendfile"):
+            lb = f"cpu-{mode}"
+            for fam in ("xnet", "tcp"):
+                rs = [r for r in cpu if r["label"] == lb and
+                      r.get("family") == fam]
+                why = not_supported(meta, lb, fam)
+                if not rs:
+                    if why:
+                        print(f"  {lb:<13} {SHORT[fam]:<5} {why}")
+                    continue
+                line = (f"  {lb:<13} {SHORT[fam]:<5} "
+                        f"sys {fmt(med(r.get('tx_sys_s') for r in rs))} s, "
+                        f"softirq {fmt(med(r.get('softirq_s') for r in rs))}"
+                        f" s, {fmt(med(r.get('mbps') for r in rs))} Mbit/s")
+                if mode == "zerocopy":
+                    ids = sum(r.get("zc_ids", 0) for r in rs)
+                    done = sum(r.get("zc_done", 0) for r in rs)
+                    cop = sum(r.get("zc_copied", 0) for r in rs)
+                    line += (f"; completions {done}/{ids}, copied after "
+                             f"all {100 * cop / ids if ids else 0:.0f}%")
+                if fam == "xnet":
+                    ctr = {n: counter(rows, lb, fam, n) for n in
+                           ("ZerocopySends", "ZerocopyCopied",
+                            "SplicedPages")}
+                    line += "; " + " ".join(f"{k} {fmt(v)}"
+                                            for k, v in ctr.items())
+                out.setdefault("cpu", {}).setdefault(lb, {})[fam] = line
+                print(line)
+        if topo == "1vm-veth":
+            print("  (over a veth, a MSG_ZEROCOPY skb delivered to a local "
+                  "socket is copied on delivery: its completions say "
+                  "COPIED, for TCP as for xnet)")
+    seg = [r for r in rows if r.get("label", "").startswith("seg")
+           and "error" not in r]
+    if seg or any(k.startswith("seg") for k in skipped):
+        ex = next((r for r in seg if r.get("seg")), None)
+        print("\ndatagrams (seg): one way for "
+              f"{fmt(meta.get('secs')) if meta.get('secs') else '?'} s; "
+              + (f"{ex['msg']} B a send in {ex['segs_per_send']} segments "
+                 f"of {ex['seg']} B (XNET_SEGMENT, UDP_SEGMENT: the largest "
+                 "UDP payload at MTU 1500, for both)" if ex else
+                 "segmented sends") + ", and one datagram of that size a "
+              "send (seg-plain); goodput: bytes the receiver got over the "
+              "time from its first datagram to its last")
+        for lb in ("seg", "seg-plain"):
+            for fam in ("xnet-dgram", "udp"):
+                rs = [r for r in seg if r["label"] == lb and
+                      r.get("family") == fam]
+                why = not_supported(meta, lb, fam)
+                if not rs:
+                    if why:
+                        print(f"  {lb:<9} {SHORT[fam]:<7} {why}")
+                    continue
+                line = (f"  {lb:<9} {SHORT[fam]:<7} goodput "
+                        f"{fmt(med(r.get('goodput_mbps') for r in rs))} "
+                        f"Mbit/s, sent "
+                        f"{fmt(med(r.get('send_mbps') for r in rs))} "
+                        f"Mbit/s, delivered "
+                        f"{fmt(100 * med(r.get('delivered') for r in rs))}%")
+                if fam == "xnet-dgram":
+                    line += (f"; OutSegmented "
+                             f"{fmt(counter(rows, lb, fam, 'OutSegmented'))}")
+                print(line)
+    pace = [r for r in rows if r.get("label", "").startswith("pace")
+            and "error" not in r]
+    if pace or any(k.startswith("pace") for k in skipped):
+        psecs = meta.get("pace_secs")
+        print("\npacing accuracy (pace): one stream under "
+              "SO_MAX_PACING_RATE for "
+              f"{fmt(psecs) if psecs else '?'} s; goodput / rate asked "
+              "(NIC tx: the bytes the sender's NIC counted sent, / rate; "
+              "a large frame counts its headers once); without fq TCP "
+              "paces by its own timer, with fq it hands fq departure times")
+        print(f"  {'qdisc':<10} {'Mbit/s':>6}  {'XNET goodput/asked':<22} "
+              f"{'TCP goodput/asked':<22} {'XNET NIC tx':>11} "
+              f"{'TCP NIC tx':>10}")
+        res, slow = {}, False
+        for fq in ("", "-fq"):
+            for rate in (10, 50, 200):
+                lb = f"pace{rate}{fq}"
+                cells, wires = [], []
+                for fam in ("xnet", "tcp"):
+                    st = stats(rows, lb, fam, "pace_ratio")
+                    why = not_supported(meta, lb, fam) or \
+                        meta.get("skipped", {}).get(f"{lb}/{fam}")
+                    cells.append(fmt_stat(st) if st else
+                                 ("not supported" if why and
+                                  why.startswith("not supp") else
+                                  (why or "n/a")))
+                    w = med(r["tx_wire_bytes"] * 8 / r["secs"] / 1e6 / rate
+                            for r in pace if r["label"] == lb and
+                            r.get("family") == fam and
+                            "tx_wire_bytes" in r and r.get("secs"))
+                    wires.append(w)
+                    res.setdefault(lb, {})[fam] = {"goodput_ratio": st,
+                                                   "wire_ratio": w,
+                                                   "why": why}
+                qd = next((r.get("qdisc") for r in pace
+                           if r["label"] == lb and r.get("qdisc")),
+                          "fq" if fq else "default")
+                if all(c == "n/a" for c in cells):
+                    continue
+                # a rate the unpaced stream (cpu-copy) did not reach
+                # measures the path, not the pacer
+                top = [st["median"] for st in
+                       (stats(rows, "cpu-copy", f, "mbps")
+                        for f in ("xnet", "tcp")) if st]
+                if top and rate > 0.9 * min(top):
+                    for i, fam in enumerate(("xnet", "tcp")):
+                        if res[lb][fam]["goodput_ratio"]:
+                            cells[i] += " *"
+                            slow = True
+                print(f"  {qd:<10} {rate:>6}  {cells[0]:<22.22} "
+                      f"{cells[1]:<22.22} {fmt(wires[0]):>11} "
+                      f"{fmt(wires[1]):>10}")
+        if slow:
+            print("  * at or above 0.9 of the slower unpaced stream of the "
+                  "cpu figure (copy): the path, not the pacer, may set "
+                  "that rate")
+        pd = counter(rows, "pace50", "xnet", "PacingDelays")
+        if pd is not None:
+            print(f"  XNET PacingDelays per 50 Mbit/s run: {fmt(pd)}")
+        out["pace"] = res
+    if skipped:
+        out["skipped"] = skipped
+    return out or None
+
+
 def fairness(rows, meta):
     """One xnet and one TCP stream through one bottleneck: shares, Jain."""
     fr = [r for r in rows if r.get("label") == "fair" and "error" not in r]
@@ -490,7 +687,9 @@ def report(path, outdir):
     for title, label, metric, fam, ref, better, target in COMPARISONS:
         a = stats(rows, label, fam, metric)
         b = stats(rows, label, ref, metric)
-        if (not a and not b) or \
+        wa = not_supported(meta, label, fam)
+        wb = not_supported(meta, label, ref)
+        if (not a and not b and not (wa or wb)) or \
                 not any(r.get("family") == fam for r in rows) or \
                 not any(r.get("family") == ref for r in rows):
             continue    # a figure or family this topology does not run
@@ -503,18 +702,21 @@ def report(path, outdir):
         flag = "" if met is None else (" ok" if met else " MISS")
         unit = UNITS[metric]
         print(f"{title + ' (' + unit + ')':<30.30} {SHORT[fam]:<8} "
-              f"{fmt_stat(a):<24} {SHORT[ref]:<8} {fmt_stat(b):<24} "
+              f"{fmt_stat(a, wa):<24} {SHORT[ref]:<8} {fmt_stat(b, wb):<24} "
               f"{fmt(ratio):>6} {tgt:>6}{flag}")
         results.append({"topology": topo, "figure": title, "label": label,
                         "metric": metric, "unit": unit, "family": fam,
                         "reference": ref, "better": better, "value": a,
                         "reference_value": b, "ratio": ratio,
-                        "target": target, "met": met})
+                        "target": target, "met": met,
+                        "not_supported": {k: w for k, w in
+                                          ((fam, wa), (ref, wb)) if w}})
     paired_lines = []
     for title, label, rlabel, rname, metric, fam, better, target in \
             LABEL_COMPARISONS:
         a = stats(rows, label, fam, metric)
         b = stats(rows, rlabel, fam, metric)
+        wa = not_supported(meta, label, fam)
         if not a and not b:
             continue
         ratio = a["median"] / b["median"] if a and b and b["median"] else None
@@ -526,12 +728,12 @@ def report(path, outdir):
         flag = "" if met is None else (" ok" if met else " MISS")
         unit = UNITS[metric]
         print(f"{title + ' (' + unit + ')':<30.30} {SHORT[fam]:<8} "
-              f"{fmt_stat(a):<24} {rname:<8.8} {fmt_stat(b):<24} "
+              f"{fmt_stat(a, wa):<24} {rname:<8.8} {fmt_stat(b):<24} "
               f"{fmt(ratio):>6} {tgt:>6}{flag}")
         paired = paired_ratios(rows, label, rlabel, fam, metric)
         if paired:
             paired_lines.append(
-                f"  {title} ({rname}): {fmt_stat(paired)}, per "
+                f"  {title} {SHORT[fam]} ({rname}): {fmt_stat(paired)}, per "
                 "repetition: " + " ".join(fmt(v) for v in paired["each"]))
         results.append({"topology": topo, "figure": title, "label": label,
                         "paired_ratio": paired,
@@ -559,6 +761,7 @@ def report(path, outdir):
     bypass = path_check(rows, topo)
     fair = fairness(rows, meta)
     sec = secure(rows, meta)
+    i14 = issue14(rows, meta, topo)
     if failed:
         print(f"\n{len(failed)} measurement(s) failed: " +
               ", ".join(f"{r.get('label')}/{r.get('family')}"
@@ -569,7 +772,7 @@ def report(path, outdir):
     charts(results, meta, cwnd, outdir, topo)
     return {"topology": topo, "meta": meta, "comparisons": results,
             "fairness": fair, "not_over_link": bypass, "router": routed,
-            "secure": sec,
+            "secure": sec, "issue14": i14,
             "figures": figures, "raw": rows}, end
 
 

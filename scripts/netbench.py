@@ -24,8 +24,19 @@ Figures (XNET_BENCH_ONLY, comma-separated; default all but prof):
          XNET_BENCH_FAIR_RATE (100mbit) with 10 ms netem delay under it,
          on a's NIC, for XNET_BENCH_FAIR_SECS (20): each one's share and
          Jain's fairness index; windows sampled in the first repetition
+  cpu    one stream of 64 KiB writes, xnet and TCP, sent by copy, by
+         MSG_ZEROCOPY and by sendfile() from a file in /tmp (tmpfs): the
+         sending VM's system + softirq + irq CPU seconds per GiB (VM a
+         has one vCPU and runs only the sender)
+  seg    datagrams one way, 44 segments of 1472 B a send (XNET_SEGMENT,
+         UDP_SEGMENT) and one 1472 B datagram a send: goodput b counted
+  pace   one stream under SO_MAX_PACING_RATE 10, 50, 200 Mbit/s, xnet
+         and TCP, with a's NIC's own qdisc and with fq on it, for
+         XNET_BENCH_PACE_SECS (2): goodput / rate
 Each figure is repeated XNET_BENCH_REPS (5) times, families interleaved
-within a repetition; timed runs last XNET_BENCH_SECS (2).
+within a repetition; timed runs last XNET_BENCH_SECS (2). A feature the
+kernel refuses (xnet-bench exit status 4) is a row saying "not
+supported", not a failure.
 
 RAW.json gets the JSON lines bench-guest.sh writes (a "meta" line, one
 line per measurement, "cwnd" lines, an "end" line), each with
@@ -73,6 +84,9 @@ class Bench:
                                                "").split(",") if x]
         self.fair_secs = env_int("XNET_BENCH_FAIR_SECS", 20)
         self.fair_rate = os.environ.get("XNET_BENCH_FAIR_RATE", "100mbit")
+        self.pace_secs = float(os.environ.get("XNET_BENCH_PACE_SECS", "")
+                               or 2)
+        self.qdisc = ""
         self.out = out
         self.latdir = latdir
         self.rows = []
@@ -105,8 +119,10 @@ tipc node set identity {i} || tipc node set address 1.1.{i}
 tipc bearer enable media eth dev {DEV}
 """, 60)
         for fam, port in PORTS.items():
+            # datagram servers: room for a blast (seg)
+            rb = " -B 4M" if fam in ("xnet-dgram", "udp") else ""
             self.servers.append(self.b.spawn(
-                f"exec xnet-bench -l -f {fam} -p {port}", 24 * 3600))
+                f"exec xnet-bench -l -f {fam} -p {port}{rb}", 24 * 3600))
         # TIPC finds its neighbour over the bearer; IPv4 and xnet resolve.
         self.a.sh("for _ in $(seq 100); do tipc link list 2>/dev/null | "
                   "grep -q up && break; sleep 0.2; done; true", 60)
@@ -139,24 +155,37 @@ tipc bearer enable media eth dev {DEV}
         cmd = f"""
 wb() {{ cat /sys/class/net/{DEV}/statistics/tx_bytes \\
 	/sys/class/net/{DEV}/statistics/rx_bytes | awk '{{s+=$1}} END {{print s+0}}'; }}
-{cnt} >/tmp/c0; v0=$(wb)
+{cnt} >/tmp/c0; v0=$(wb); t0=$(cat /sys/class/net/{DEV}/statistics/tx_bytes)
 out=$(timeout 120 xnet-bench -j -L {label} -f {fam} -p {PORTS[fam]} \\
 	{args} {latopt} {self.dest(fam)} 2>/tmp/human); rc=$?
-v1=$(wb); {cnt} >/tmp/c1
-echo "RC=$rc WIRE=$((v1 - v0))"
+v1=$(wb); t1=$(cat /sys/class/net/{DEV}/statistics/tx_bytes); {cnt} >/tmp/c1
+echo "RC=$rc WIRE=$((v1 - v0)) TX=$((t1 - t0))"
 echo "JSON=$out"
 cat /tmp/human
 echo "DELTA=$(awk 'NR==FNR {{b[$1]=$2; next}} NF==2 && $2!=b[$1] \\
 	{{printf "%s%s:%d", n++ ? "," : "", $1, $2-b[$1]}}' /tmp/c0 /tmp/c1)"
 """
         rc, out = self.a.run(cmd, 200)
-        m = re.search(r"RC=(\d+) WIRE=(-?\d+)", out)
+        m = re.search(r"RC=(\d+) WIRE=(-?\d+) TX=(-?\d+)", out)
         js = re.search(r"^JSON=(\{.*\})$", out, re.M)
         human = [x for x in out.splitlines()
                  if not re.match(r"(RC|JSON|DELTA)=", x)]
         for h in human:
             print(f"  {h}", flush=True)
         row = None
+        if m and js and m.group(1) == "4":
+            # the kernel refused the feature: say so, no figure
+            try:
+                why = json.loads(js.group(1)).get("unsupported")
+            except ValueError:
+                why = None
+            if why:
+                print(f"netbench: {label} {fam}: not supported: {why}",
+                      flush=True)
+                self.rows.append({"rep": self.rep, "topology": TOPO,
+                                  "label": label, "family": fam,
+                                  "skipped": f"not supported: {why}"})
+                return None
         if m and js and m.group(1) == "0":
             try:
                 row = json.loads(js.group(1))
@@ -172,6 +201,8 @@ echo "DELTA=$(awk 'NR==FNR {{b[$1]=$2; next}} NF==2 && $2!=b[$1] \\
             return None
         row = {"rep": self.rep, "topology": TOPO,
                "wire_bytes": int(m.group(2)), **row}
+        if label.startswith("pace"):
+            row.update(tx_wire_bytes=int(m.group(3)), qdisc=self.qdisc)
         d = re.search(r"^DELTA=(.*)$", out, re.M)
         if d and d.group(1):
             row["xnet_delta"] = {k: int(v) for k, v in
@@ -319,13 +350,61 @@ tc qdisc add dev {DEV} parent 1:10 handle 10: netem delay 10ms limit 10000
         return float(m.group(1)) * {"k": 1e-3, "m": 1, "g": 1e3,
                                     "": 1e-6}[m.group(2)]
 
+    def cpu(self):
+        for mode in ("copy", "zerocopy", "sendfile"):
+            for fam in ("xnet", "tcp"):
+                self.bench(f"cpu-{mode}", fam,
+                           f"-t stream -d {self.secs} -M {mode}")
+
+    def seg(self):
+        # 44 segments of 1472 B (the largest UDP payload at MTU 1500,
+        # for both; UDP_SEGMENT's send stays under 65 507 bytes)
+        for fam in ("xnet-dgram", "udp"):
+            self.bench("seg", fam, f"-t blast -m {44 * 1472} -G 1472 "
+                       f"-d {self.secs}")
+        for fam in ("xnet-dgram", "udp"):
+            self.bench("seg-plain", fam, f"-t blast -m 1472 -d {self.secs}")
+
+    def pace(self):
+        rc, out = self.a.run(f"tc qdisc show dev {DEV} root", 30)
+        f = out.split()
+        own = f[1] if len(f) > 1 and f[0] == "qdisc" else "?"
+        for fq in (False, True):
+            if fq:
+                rc, out = self.a.run(f"modprobe sch_fq && tc qdisc replace "
+                                     f"dev {DEV} root fq", 30)
+                if rc:
+                    print(f"netbench: pace: no fq on {DEV} ({out.strip()}),"
+                          " fq figures skipped", flush=True)
+                    for rate in (10, 50, 200):
+                        for fam in ("xnet", "tcp"):
+                            self.rows.append({
+                                "rep": self.rep, "topology": TOPO,
+                                "label": f"pace{rate}-fq", "family": fam,
+                                "skipped": "no sch_fq in the VM"})
+                    continue
+            self.qdisc = "fq" if fq else own
+            try:
+                for rate in (10, 50, 200):
+                    for fam in ("xnet", "tcp"):
+                        self.bench(f"pace{rate}{'-fq' if fq else ''}", fam,
+                                   f"-t stream -d {self.pace_secs} "
+                                   f"-r {rate}")
+            finally:
+                if fq:
+                    rc, out = self.a.run(f"tc -s qdisc show dev {DEV}; "
+                                         f"tc qdisc del dev {DEV} root", 30)
+                    print("\n".join("  pace: tc: " + x
+                                    for x in out.splitlines()), flush=True)
+
     # --- the run -----------------------------------------------------------
     def run(self):
         t0 = time.time()
         for self.rep in range(1, self.reps + 1):
             print(f"### 2vm repetition {self.rep}/{self.reps} "
                   f"({time.time() - t0:.0f} s)", flush=True)
-            for fig in ("tput", "rr", "crr", "loss", "fair"):
+            for fig in ("tput", "rr", "crr", "loss", "fair", "cpu", "seg",
+                        "pace"):
                 if self.want(fig):
                     getattr(self, fig)()
         elapsed = time.time() - t0
@@ -345,6 +424,7 @@ tc qdisc add dev {DEV} parent 1:10 handle 10: netem delay 10ms limit 10000
                 "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "reps": self.reps, "secs": self.secs,
                 "fair_secs": self.fair_secs, "fair_rate": self.fair_rate,
+                "pace_secs": self.pace_secs,
                 "cpus": "1+1", "nic": self.lk.model,
                 "elapsed_s": round(elapsed), "failed": self.failed,
                 "host_loadavg": load}

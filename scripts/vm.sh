@@ -29,12 +29,13 @@
 #   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
 #   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
 #   XNET_BENCH_ONLY=a,b  bench: only these figures (tput,rr,crr,loss,idle,
-#                        fair,fwd,routes; prof, a perf profile, fwd and
-#                        secure run only when named)
+#                        fair,fwd,routes,cpu,seg,pace; prof, a perf
+#                        profile, fwd and secure run only when named)
 #   XNET_BENCH_FAIR_SECS=S  bench: seconds of the fairness run (20)
 #   XNET_BENCH_PIN=0|1   bench: servers and rr/crr clients on vCPU 0 (1)
 #   XNET_BENCH_SEC_HS_N=N  bench: fresh sessions the secure figure times (10)
 #   XNET_BENCH_SEC_PIN=0|1 bench: the secure figure's streams on vCPU 0 (0)
+#   XNET_BENCH_PACE_SECS=S bench: seconds of each pacing run (2)
 # Output: console on stdout and in build/vm-KVER.log; result marker read
 # from the guest's second serial port (build/vm-KVER.result).  Last line:
 # "P passed, F failed".  Exit 0 only if the marker is there and F is 0.
@@ -92,6 +93,7 @@ if [ "$mode" = bench ] || [ "$mode" = node ]; then
 	append+=" xnetbench.fair_secs=${XNET_BENCH_FAIR_SECS:-20}"
 	append+=" xnetbench.sec_hs_n=${XNET_BENCH_SEC_HS_N:-10}"
 	append+=" xnetbench.sec_pin=${XNET_BENCH_SEC_PIN:-0}"
+	append+=" xnetbench.pace_secs=${XNET_BENCH_PACE_SECS:-2}"
 	[ -n "${XNET_BENCH_ONLY:-}" ] && append+=" xnetbench.only=$XNET_BENCH_ONLY"
 else
 	# XNET_SLUB_DEBUG= (empty) on the debug lane: KASAN checks more,
