@@ -10,7 +10,9 @@
  * runs go in lock step (each send's datagrams are all read before the
  * next send) into a large receive buffer, so the receiver can never
  * overrun: InBufferErrors must not move and every datagram must arrive,
- * in order. Veth passes a segmented frame whole when it fits its
+ * in order (the process stays on one CPU: a veth's receive backlog is
+ * the sending CPU's, so sends from two CPUs may overtake each other).
+ * Veth passes a segmented frame whole when it fits its
  * gso_max_size (the receiver cuts it, dgram.c) and cuts it on the sender
  * otherwise (64 KiB sends, or tx-gso-list off): the "paths" test shows
  * both on the receiver's wire with AF_PACKET, and that every frame cut
@@ -183,6 +185,16 @@ FIXTURE_SETUP(seg)
 {
 	char path[64], buf[8];
 
+	cpu_set_t one;
+
+	/*
+	 * A veth hands each frame to the backlog of the sending CPU: a
+	 * sender that moves between CPUs may see two sends overtake each
+	 * other (UDP's too). Pinned, order across sends is the backlog's.
+	 */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	self->mul = timeout_mul();
 	snprintf(self->peer, sizeof(self->peer), "xs-snd-%d", getpid());
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
