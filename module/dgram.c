@@ -11,6 +11,17 @@
  * either is full. recvmsg uses the generic
  * datagram helpers (receive queue lock).
  *
+ * Batching (issue 14): with XNET_SEGMENT one sendmsg builds one skb of
+ * up to XNET_SEGMENT_MAX_BYTES (payload in page fragments, copied once)
+ * marked GSO; offload.c cuts it into datagrams for a device, and
+ * xnet_dgram_rcv() cuts one that arrived whole (a veth, an own address)
+ * before delivery: sockets only ever queue ordinary datagrams. With
+ * XNET_GRO, recvmsg takes the datagrams queued behind the first from the
+ * same sender, of its size, unlinking each under the receive queue lock
+ * and copying it unlocked. Nothing holds lock_sock() across a copy, so
+ * sendmmsg/recvmmsg on one socket from several threads do not serialize
+ * on it.
+ *
  * Error reports (error.c) about a socket's datagrams set sk_err of a
  * connected socket (reported by its next call) and, with XNET_RECVERR,
  * wait on sk_error_queue for recvmsg(MSG_ERRQUEUE), charged to the
@@ -112,6 +123,63 @@ static int xnet_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 	return err;
 }
 
+/*
+ * Control messages of a send: SOL_XNET / XNET_SEGMENT (a __u16) sets
+ * the segment size of this call, as UDP_SEGMENT's; other SOL_XNET ones
+ * are refused, other levels ignored.
+ */
+static int xnet_dgram_cmsg(struct msghdr *msg, u16 *gso_size)
+{
+	struct cmsghdr *cmsg;
+
+	if (!msg->msg_controllen)
+		return 0;
+	for_each_cmsghdr(cmsg, msg) {
+		if (!CMSG_OK(msg, cmsg))
+			return -EINVAL;
+		if (cmsg->cmsg_level != SOL_XNET)
+			continue;
+		if (cmsg->cmsg_type != XNET_SEGMENT ||
+		    cmsg->cmsg_len != CMSG_LEN(sizeof(__u16)))
+			return -EINVAL;
+		*gso_size = *(__u16 *)CMSG_DATA(cmsg);
+	}
+	return 0;
+}
+
+/*
+ * One skb for @len bytes cut into datagrams of @gso_size bytes
+ * (offload.c): the payload in page fragments after room for the
+ * headers, copied once.
+ */
+static struct sk_buff *xnet_dgram_gso_skb(struct sock *sk, struct msghdr *msg,
+					  size_t len, u16 gso_size, int *err)
+{
+	unsigned int headroom = LL_MAX_HEADER + XNET_HLEN;
+	struct sk_buff *skb;
+
+	skb = sock_alloc_send_pskb(sk, headroom, len,
+				   msg->msg_flags & MSG_DONTWAIT, err,
+				   PAGE_ALLOC_COSTLY_ORDER);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, headroom);
+	skb->data_len = len;
+	skb->len = len;
+	*err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, len);
+	if (*err) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	skb->priority = READ_ONCE(sk->sk_priority);
+	skb->mark = READ_ONCE(sk->sk_mark);
+	skb_shinfo(skb)->gso_size = gso_size;
+	skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(len, gso_size);
+	skb_shinfo(skb)->gso_type = SKB_GSO_FRAGLIST;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	return skb;
+}
+
 static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 			      size_t len)
 {
@@ -119,14 +187,18 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	struct xnet_sock *xs = xnet_sk(sk);
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
+	u16 gso_size = READ_ONCE(xs->gso_size);
+	unsigned int mtu, segs = 1;
 	__be32 daddr, saddr;
 	__be16 dport, sport;
 	struct sk_buff *skb;
-	unsigned int mtu;
 	int err, oif;
 
 	if (msg->msg_flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	err = xnet_dgram_cmsg(msg, &gso_size);
+	if (err)
+		return err;
 	if (sxn) {
 		err = xnet_check_sockaddr((struct sockaddr *)sxn,
 					  msg->msg_namelen);
@@ -171,20 +243,51 @@ static int xnet_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
 		xnet_inc_stat(xn, XNET_MIB_OUT_NO_ROUTE);
 		return -ENETUNREACH;
 	}
-	if (mtu <= XNET_HLEN || len > mtu - XNET_HLEN)
+	if (mtu <= XNET_HLEN)
+		return -EMSGSIZE;
+	/*
+	 * XNET_SEGMENT, as UDP_SEGMENT: the segment size must fit the
+	 * path, whatever the send's length; a send no longer than one
+	 * segment is an ordinary datagram.
+	 */
+	if (gso_size) {
+		if (len > XNET_SEGMENT_MAX_BYTES)
+			return -EMSGSIZE;
+		if (gso_size > mtu - XNET_HLEN ||
+		    DIV_ROUND_UP(len, gso_size) > XNET_SEGMENT_MAX_SEGS)
+			return -EINVAL;
+		if (len <= gso_size)
+			gso_size = 0;
+	}
+	if (!gso_size && len > mtu - XNET_HLEN)
 		return -EMSGSIZE;
 
-	skb = xnet_alloc_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
-	if (!skb)
-		return err;
-	err = memcpy_from_msg(skb_put(skb, len), msg, len);
-	if (err) {
-		kfree_skb(skb);
-		return err;
+	if (gso_size) {
+		skb = xnet_dgram_gso_skb(sk, msg, len, gso_size, &err);
+		if (!skb)
+			return err;
+		segs = skb_shinfo(skb)->gso_segs;
+	} else {
+		skb = xnet_alloc_skb(sk, len, msg->msg_flags & MSG_DONTWAIT,
+				     &err);
+		if (!skb)
+			return err;
+		err = memcpy_from_msg(skb_put(skb, len), msg, len);
+		if (err) {
+			kfree_skb(skb);
+			return err;
+		}
 	}
 	xnet_build_hdr(skb, XNET_T_DGRAM, saddr, daddr, sport, dport,
 		       xnet_sock_hoplimit(sk));
-	xnet_inc_stat(xn, XNET_MIB_OUT_DATAGRAMS);
+	if (gso_size) {
+		/* one datagram's frame: 64 KiB would not fit (offload.c) */
+		xnet_hdr(skb)->len = htons(XNET_HLEN + gso_size);
+		skb->csum_start = skb_network_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct xnethdr, csum);
+		xnet_add_stat(xn, XNET_MIB_OUT_SEGMENTED, segs);
+	}
+	xnet_add_stat(xn, XNET_MIB_OUT_DATAGRAMS, segs);
 	err = xnet_pacing_dgram_xmit(xn, sk, skb, oif);	/* SO_MAX_PACING_RATE */
 	return err ? err : len;
 }
@@ -242,6 +345,58 @@ out:
 	return err;
 }
 
+/*
+ * XNET_GRO: after @skb (@copied bytes of it copied), take the datagrams
+ * queued behind it from the same sender to the same address, of
+ * @skb's size (the last may be shorter), while they fit @len whole and
+ * make at most XNET_SEGMENT_MAX_SEGS. Each is unlinked under the queue
+ * lock, copied, and freed like any datagram read. Returns the bytes
+ * copied in all, *@segs the datagrams taken.
+ */
+static int xnet_dgram_recv_run(struct sock *sk, struct msghdr *msg,
+			       struct sk_buff *skb, size_t len, int *segs)
+{
+	struct sk_buff_head *q = &sk->sk_receive_queue;
+	const struct xnethdr *xh = xnet_hdr(skb);
+	unsigned int seg = skb->len, copied = skb->len;
+	struct sk_buff *next;
+	int err;
+
+	*segs = 1;
+	while (*segs < XNET_SEGMENT_MAX_SEGS) {
+		const struct xnethdr *nh;
+
+		spin_lock_bh(&q->lock);
+		next = skb_peek(q);
+		if (next) {
+			nh = xnet_hdr(next);
+			if (nh->saddr != xh->saddr || nh->sport != xh->sport ||
+			    nh->daddr != xh->daddr || !next->len ||
+			    next->len > seg || next->len > len - copied)
+				next = NULL;
+			else
+				__skb_unlink(next, q);
+		}
+		spin_unlock_bh(&q->lock);
+		if (!next)
+			break;
+		err = skb_copy_datagram_msg(next, 0, msg, next->len);
+		if (err) {
+			skb_free_datagram(sk, next);
+			return err;
+		}
+		copied += next->len;
+		(*segs)++;
+		/* a shorter datagram ends the run */
+		if (next->len < seg) {
+			skb_free_datagram(sk, next);
+			break;
+		}
+		skb_free_datagram(sk, next);
+	}
+	return copied;
+}
+
 static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 			      size_t len, int flags)
 {
@@ -249,8 +404,8 @@ static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 	struct sock *sk = sock->sk;
 	const struct xnethdr *xh;
 	struct sk_buff *skb;
+	int err, segs = 1;
 	size_t copied;
-	int err;
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
@@ -283,6 +438,17 @@ static int xnet_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
 		msg->msg_namelen = sizeof(*sxn);
 	}
 	err = (flags & MSG_TRUNC) ? skb->len : copied;
+	/* XNET_GRO: a run of datagrams of one size from one sender */
+	if (READ_ONCE(xnet_sk(sk)->gro) && !(flags & MSG_PEEK) &&
+	    skb->len && copied == skb->len && copied < len) {
+		err = xnet_dgram_recv_run(sk, msg, skb, len, &segs);
+		if (err > 0 && segs > 1) {
+			int gso_size = skb->len;
+
+			put_cmsg(msg, SOL_XNET, XNET_GRO, sizeof(gso_size),
+				 &gso_size);
+		}
+	}
 out:
 	skb_free_datagram(sk, skb);
 	return err;
@@ -340,12 +506,25 @@ static int xnet_dgram_setsockopt(struct socket *sock, int level, int optname,
 		return xnet_sock_set_hoplimit(sk, optval, optlen);
 	if (level == SOL_XNET && optname == XNET_SECURE)
 		return xnet_sock_set_secure(sk, optval, optlen);
-	if (level != SOL_XNET || optname != XNET_RECVERR)
+	if (level != SOL_XNET ||
+	    (optname != XNET_RECVERR && optname != XNET_SEGMENT &&
+	     optname != XNET_GRO))
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
+	/* as UDP_SEGMENT: any size a __u16 holds, checked on each send */
+	if (optname == XNET_SEGMENT) {
+		if (val < 0 || val > U16_MAX)
+			return -EINVAL;
+		WRITE_ONCE(xnet_sk(sk)->gso_size, val);
+		return 0;
+	}
+	if (optname == XNET_GRO) {
+		WRITE_ONCE(xnet_sk(sk)->gro, !!val);
+		return 0;
+	}
 	WRITE_ONCE(xnet_sk(sk)->recverr, !!val);
 	/* as IP_RECVERR: turning it off forgets what was queued */
 	if (!val)
@@ -381,7 +560,8 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 	/* an option datagram sockets do not have, whatever the buffer */
 	if (optname != XNET_INFO && optname != XNET_RECVERR &&
 	    optname != XNET_MTU && optname != XNET_HOPLIMIT &&
-	    optname != XNET_SECURE)
+	    optname != XNET_SECURE && optname != XNET_SEGMENT &&
+	    optname != XNET_GRO)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
@@ -398,6 +578,10 @@ static int xnet_dgram_getsockopt(struct socket *sock, int level, int optname,
 						   READ_ONCE(xs->daddr) : 0);
 		} else if (optname == XNET_RECVERR) {
 			val = READ_ONCE(xnet_sk(sock->sk)->recverr);
+		} else if (optname == XNET_SEGMENT) {
+			val = READ_ONCE(xnet_sk(sock->sk)->gso_size);
+		} else if (optname == XNET_GRO) {
+			val = READ_ONCE(xnet_sk(sock->sk)->gro);
 		} else {
 			val = xnet_dgram_mtu(sock->sk);
 			if (val < 0)
@@ -506,6 +690,27 @@ void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	if (!sport || !dport) {
 		xnet_drop(xn, skb, XNET_MIB_IN_BAD_PORT);
 		goto drop;
+	}
+	/*
+	 * A segmented datagram that came whole (a veth, or our own
+	 * address): its datagrams, each delivered as if it came alone.
+	 */
+	if (skb_is_gso(skb)) {
+		struct sk_buff *segs = xnet_dgram_segment(skb, false), *seg;
+
+		if (IS_ERR(segs)) {
+			xnet_drop(xn, skb, PTR_ERR(segs) == -ENOMEM ?
+				  XNET_MIB_IN_BUFFER_ERRORS :
+				  XNET_MIB_IN_MALFORMED);
+			goto drop;
+		}
+		consume_skb(skb);
+		skb_list_walk_safe(segs, seg, clone) {
+			skb_mark_not_on_list(seg);
+			__skb_pull(seg, skb_network_offset(seg));
+			xnet_dgram_rcv(xn, xdev, seg);
+		}
+		return;
 	}
 	__skb_pull(skb, XNET_HLEN);
 

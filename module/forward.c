@@ -107,6 +107,9 @@ static bool xnet_forward_too_big(struct sk_buff *skb, unsigned int mtu)
 
 	if (!skb_is_gso(skb))
 		return skb->len > mtu;
+	/* a segmented datagram: gso_size bytes after the common header */
+	if (xnet_hdr(skb)->type == XNET_T_DGRAM)
+		return XNET_HLEN + skb_shinfo(skb)->gso_size > mtu;
 	if (!pskb_may_pull(skb, XNET_CONN_HLEN))
 		return true;
 	sh = (const void *)(xnet_hdr(skb) + 1);

@@ -163,6 +163,81 @@ static int xnet_gso_cut(struct sk_buff *skb, struct xnet_gso_state *st,
 }
 
 /*
+ * A segmented datagram (XNET_SEGMENT, dgram.c): the xnet header, then
+ * the payload of every datagram, linear or in page fragments, marked
+ * SKB_GSO_FRAGLIST with gso_size the datagram size and CHECKSUM_PARTIAL.
+ * Its header's length field is one full datagram's frame (XNET_HLEN +
+ * gso_size: 64 KiB of payload would not fit the field), the skb's length
+ * is the truth. It is cut into ordinary datagrams, each its own frame
+ * with its own header and length (the last one may be shorter): here for
+ * a device (@crc: each gets its CRC), and by dgram.c before delivery to
+ * a socket (a veth passes the frame whole; its CRC is not needed, the
+ * frame never left memory, as for a connection's large frame).
+ *
+ * skb->data at the xnet header, which is linear; the MAC header, if set
+ * and before it, is copied into each frame. The result's data at the MAC
+ * header (the xnet header if none). Trusts nothing: a tap may hand any
+ * GSO skb of our EtherType to the core. At most XNET_SEGMENT_MAX_SEGS
+ * frames; -EINVAL for anything else, -ENOMEM.
+ */
+struct sk_buff *xnet_dgram_segment(struct sk_buff *skb, bool crc)
+{
+	unsigned int mss = skb_shinfo(skb)->gso_size, mac_len = 0, off;
+	unsigned int room = skb->dev ? LL_RESERVED_SPACE(skb->dev) : 0;
+	struct sk_buff *segs = NULL, **tail = &segs, *nskb;
+	const u8 *mac = skb->data;
+	struct xnethdr *xh;
+
+	if (!skb_is_gso(skb) || !mss || skb->data != skb_network_header(skb) ||
+	    skb_headlen(skb) < XNET_HLEN || skb->len <= XNET_HLEN ||
+	    ntohs(xnet_hdr(skb)->len) != XNET_HLEN + mss ||
+	    DIV_ROUND_UP(skb->len - XNET_HLEN, mss) > XNET_SEGMENT_MAX_SEGS)
+		return ERR_PTR(-EINVAL);
+	if (skb_mac_header_was_set(skb) && skb_mac_header(skb) <= skb->data &&
+	    skb_mac_header(skb) >= skb->head) {
+		mac = skb_mac_header(skb);
+		mac_len = skb->data - mac;
+	}
+
+	for (off = XNET_HLEN; off < skb->len; off += mss) {
+		unsigned int n = min(mss, skb->len - off);
+
+		nskb = alloc_skb(room + mac_len + XNET_HLEN + n, GFP_ATOMIC);
+		if (!nskb)
+			goto err;
+		*tail = nskb;
+		tail = &nskb->next;
+		skb_reserve(nskb, room);
+		skb_put_data(nskb, mac, mac_len + XNET_HLEN);
+		if (skb_copy_bits(skb, off, skb_put(nskb, n), n))
+			goto err;
+		skb_reset_mac_header(nskb);
+		skb_set_network_header(nskb, mac_len);
+		nskb->mac_len = mac_len;
+		nskb->dev = skb->dev;
+		nskb->skb_iif = skb->skb_iif;
+		nskb->pkt_type = skb->pkt_type;
+		nskb->protocol = skb->protocol;
+		nskb->priority = skb->priority;
+		nskb->mark = skb->mark;
+		nskb->tstamp = skb->tstamp;
+		skb_copy_queue_mapping(nskb, skb);
+
+		xh = xnet_hdr(nskb);
+		xh->len = htons(XNET_HLEN + n);
+		if (crc)
+			xh->csum = xnet_csum(nskb);
+		else
+			nskb->ip_summed = CHECKSUM_UNNECESSARY;
+	}
+	return segs;
+
+err:
+	kfree_skb_list(segs);
+	return ERR_PTR(-ENOMEM);
+}
+
+/*
  * skb->data at the xnet header; the result's data at the MAC header.
  * Two layouts: a large frame of ours has its payload on its frag_list,
  * each frag_list skb a run of gso_size segments whose last one may be
@@ -180,8 +255,21 @@ static struct sk_buff *xnet_gso_segment(struct sk_buff *skb,
 
 	if (skb_shinfo(skb)->gso_type != SKB_GSO_FRAGLIST ||
 	    skb->data != skb_network_header(skb) ||
-	    skb_mac_header(skb) > skb->data ||
-	    skb_shinfo(skb)->gso_size < 64)
+	    skb_mac_header(skb) > skb->data)
+		return ERR_PTR(-EINVAL);
+	/* a segmented datagram (XNET_SEGMENT): any size, few segments */
+	if (skb_headlen(skb) >= XNET_HLEN &&
+	    xnet_hdr(skb)->type == XNET_T_DGRAM) {
+		st.segs = xnet_dgram_segment(skb, true);
+		if (IS_ERR(st.segs))
+			return st.segs;
+		/* as below: the head's prev is the last segment */
+		for (st.last = st.segs; st.last->next; st.last = st.last->next)
+			;
+		st.segs->prev = st.last;
+		return st.segs;
+	}
+	if (skb_shinfo(skb)->gso_size < 64)
 		return ERR_PTR(-EINVAL);
 	st.hlen = xnet_gso_hlen(skb);
 	if (!st.hlen || skb_headlen(skb) < st.hlen ||

@@ -95,6 +95,7 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	const struct xnethdr *xh;
 	enum xnet_mib reason;
 	unsigned int len;
+	bool gso_dgram;
 
 	if (skb->pkt_type != PACKET_HOST && skb->pkt_type != PACKET_BROADCAST)
 		goto drop_silently;
@@ -130,8 +131,20 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	len = ntohs(xh->len);
 	if (len < XNET_HLEN || len > skb->len)
 		goto drop;
-	if (pskb_trim_rcsum(skb, len))
+	/*
+	 * A segmented datagram (XNET_SEGMENT, offload.c) that crossed a
+	 * veth whole: its header's length is one datagram's frame, the
+	 * skb's length is the truth, dgram.c cuts it before delivery. Only
+	 * as this host builds it (CHECKSUM_PARTIAL, never from a wire).
+	 */
+	gso_dgram = xh->type == XNET_T_DGRAM && skb_is_gso(skb);
+	if (gso_dgram) {
+		if (skb->ip_summed != CHECKSUM_PARTIAL ||
+		    len != XNET_HLEN + skb_shinfo(skb)->gso_size)
+			goto drop;
+	} else if (pskb_trim_rcsum(skb, len)) {
 		goto drop;
+	}
 	/*
 	 * A frame for another node goes to forward.c before anything reads
 	 * its payload: a forwarder neither checks nor copies it.
@@ -142,11 +155,12 @@ static int xnet_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 	/*
 	 * Connection frames may be large frames made of fragments
-	 * (offload.c); their segment headers are pulled by input.c. Every
-	 * other frame is read as one linear buffer.
+	 * (offload.c); their segment headers are pulled by input.c. A
+	 * segmented datagram is cut by dgram.c, which reads it in any
+	 * layout. Every other frame is read as one linear buffer.
 	 */
 	if (xh->type != XNET_T_STREAM && xh->type != XNET_T_SEQPACKET &&
-	    skb_linearize(skb))
+	    !gso_dgram && skb_linearize(skb))
 		goto drop;
 	xh = xnet_hdr(skb);
 

@@ -380,6 +380,8 @@ struct xnet_sock {
 	u8			recverr;	/* XNET_RECVERR (dgram only) */
 	u8			hoplimit;	/* XNET_HOPLIMIT; 0: the netns's */
 	u8			secure;		/* XNET_SECURE set */
+	u8			gro;		/* XNET_GRO (dgram only) */
+	u16			gso_size;	/* XNET_SEGMENT (dgram only) */
 	struct xnet_pacer	pacer;		/* pacing.c */
 };
 
@@ -769,6 +771,7 @@ static inline unsigned int xnet_frame_segs(const struct sk_buff *skb)
 
 void xnet_offload_init(void);
 void xnet_offload_exit(void);
+struct sk_buff *xnet_dgram_segment(struct sk_buff *skb, bool crc);
 void xnet_rcv_local(struct xnet_net *xn, struct sk_buff *skb);
 
 /* tx.c */

@@ -13,7 +13,7 @@
 #   kmod (modprobe insmod rmmod lsmod depmod modinfo) with their ldd closure;
 #   kernel modules veth bridge sch_netem sch_tbf dummy libcrc32c crc32c tipc,
 #   virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic sch_plug,
-#   sch_fq cls_matchall act_gact, and
+#   sch_fq cls_matchall act_gact tun, and
 #   the stacked devices and tunnels of stacked_devices.sh and tunnels.sh
 #   (8021q macvlan bonding vxlan ip_gre), the crypto modules of secure
 #   channels (gcm ghash chacha20poly1305 ...), wireguard and macsec
@@ -141,6 +141,8 @@ mods+=(virtio_pci virtio_net e1000 sch_htb cls_u32 cls_basic)
 mods+=(sch_plug)
 # pacing and tc (xnet_pacing, tc_htb.sh): fq, htb classes, filters
 mods+=(sch_fq cls_matchall act_gact)
+# a tap with a vnet header (xnet_segment: hostile GSO frames)
+mods+=(tun)
 mods+=(8021q macvlan bonding vxlan ip_gre)
 # secure channels (sec.h): the AEADs and what the crypto API builds them of
 mods+=(gcm ghash_generic ctr aesni_intel ghash_clmulni_intel chacha20poly1305
