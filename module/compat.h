@@ -7,6 +7,7 @@
 #define _XNET_COMPAT_H
 
 #include <linux/net.h>
+#include <linux/skbuff.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
@@ -81,5 +82,18 @@ static inline void xnet_zc_custom_sockopt(struct socket *sock)
 #else
 #define XNET_TSTAMP_MONO	true
 #endif
+
+/*
+ * Whether a ubuf_info is MSG_ZEROCOPY's (msg_zerocopy_realloc()): 6.1
+ * tells by its callback, 6.10 by its ops.
+ */
+static inline bool xnet_uarg_is_msgzc(const struct ubuf_info *uarg)
+{
+#ifdef XNET_HAVE_ZC_UBUF_OPS
+	return uarg->ops == &msg_zerocopy_ubuf_ops;
+#else
+	return uarg->callback == msg_zerocopy_callback;
+#endif
+}
 
 #endif /* _XNET_COMPAT_H */

@@ -280,6 +280,8 @@ static struct sk_buff *xnet_gso_segment(struct sk_buff *skb,
 		if (!pay->len || pay->len > skb->len - st.hlen - fl)
 			return ERR_PTR(-EINVAL);
 		fl += pay->len;
+		/* its MSG_ZEROCOPY pages are copied below (zerocopy.c) */
+		xnet_zc_copied(pay);
 	}
 
 	st.total = st.hlen;

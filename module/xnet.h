@@ -668,6 +668,7 @@ ssize_t xnet_zc_append(struct sock *sk, struct sk_buff *skb,
 		       struct ubuf_info *uarg);
 int xnet_zc_recv_error(struct sock *sk, struct msghdr *msg, size_t len);
 int xnet_zc_orphan_rx(struct sk_buff *skb);
+void xnet_zc_copied(struct sk_buff *skb);
 ssize_t xnet_zc_sendpage(struct socket *sock, struct page *page, int offset,
 			 size_t size, int flags);
 ssize_t xnet_zc_splice_read(struct socket *sock, loff_t *ppos,

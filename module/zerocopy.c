@@ -255,6 +255,21 @@ int xnet_zc_orphan_rx(struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * @skb's payload was copied on its way out (GSO for a device that cannot
+ * take our large frames, sealing): the pages were not sent from, so the
+ * MSG_ZEROCOPY notification says SO_EE_CODE_ZEROCOPY_COPIED, as TCP's
+ * does when its device cannot take the pages (msg_zerocopy.rst). Any
+ * context; a plain store, as TCP's (tcp_sendmsg_locked()).
+ */
+void xnet_zc_copied(struct sk_buff *skb)
+{
+	struct ubuf_info *uarg = skb_zcopy(skb);
+
+	if (uarg && xnet_uarg_is_msgzc(uarg))
+		uarg_to_msgzc(uarg)->zerocopy = 0;
+}
+
 #ifdef XNET_HAVE_SENDPAGE
 /* 6.1's sendfile()/splice() into a socket: one page at a time. */
 ssize_t xnet_zc_sendpage(struct socket *sock, struct page *page, int offset,

@@ -9,6 +9,8 @@
  *    before the data was delivered; ZerocopySends moved by N.
  *  - stream_loss: the same (16 MiB) with 2% netem loss: retransmissions
  *    (XNET_INFO) come from the pinned pages.
+ *  - gso_copied: with tx-gso-list off (GSO copies the payload) every
+ *    notification says SO_EE_CODE_ZEROCOPY_COPIED.
  *  - off_copies: MSG_ZEROCOPY without SO_ZEROCOPY copies: no
  *    notification, data intact, ZerocopyCopied moved.
  *  - seqpacket: MSG_ZEROCOPY messages arrive whole, ids exactly once.
@@ -238,9 +240,13 @@ FIXTURE_TEARDOWN(zc)
 	zc_pair_teardown(&self->p);
 }
 
-/* A MSG_ZEROCOPY bulk transfer of @total bytes; asserts everything. */
+/*
+ * A MSG_ZEROCOPY bulk transfer of @total bytes; asserts everything. The
+ * notifications, and those that said COPIED, in @notes and @copied.
+ */
 static void zc_bulk(struct __test_metadata *_metadata,
-		    FIXTURE_DATA(zc) *self, size_t total)
+		    FIXTURE_DATA(zc) *self, size_t total, int *notes,
+		    int *copied)
 {
 	struct zc_state s = { 0 };
 	struct rx_arg a = { 0 };
@@ -274,12 +280,16 @@ static void zc_bulk(struct __test_metadata *_metadata,
 			break;
 	EXPECT_EQ(s.ids, id);
 	EXPECT_EQ((long long)s.ids, sends1 - sends0);
+	*notes = s.notes;
+	*copied = s.copied_notes;
 	zc_free(&s);
 }
 
 TEST_F_TIMEOUT(zc, stream_64m, 120)
 {
-	zc_bulk(_metadata, self, 64 << 20);
+	int notes, copied;
+
+	zc_bulk(_metadata, self, 64 << 20, &notes, &copied);
 }
 
 TEST_F_TIMEOUT(zc, stream_loss, 120)
@@ -287,11 +297,29 @@ TEST_F_TIMEOUT(zc, stream_loss, 120)
 	struct xnet_info info;
 	socklen_t len = sizeof(info);
 
+	int notes, copied;
+
 	ASSERT_EQ(0, xu_sh("tc qdisc add dev xa root netem loss 2%%"));
-	zc_bulk(_metadata, self, 16 << 20);
+	zc_bulk(_metadata, self, 16 << 20, &notes, &copied);
 	ASSERT_EQ(0, getsockopt(self->cli, SOL_XNET, XNET_INFO, &info, &len));
 	TH_LOG("retransmitted %u segments", info.xi_total_retrans);
 	EXPECT_LT(0U, info.xi_total_retrans);
+}
+
+/*
+ * A device that cannot take our large frames gets them cut by GSO,
+ * which copies the payload: the pages were never sent from, and every
+ * notification says so (SO_EE_CODE_ZEROCOPY_COPIED), as TCP's do when
+ * its device cannot take them.
+ */
+TEST_F_TIMEOUT(zc, gso_copied, 60)
+{
+	int notes = 0, copied = 0;
+
+	ASSERT_EQ(0, xu_sh("ethtool -K xa tx-gso-list off >/dev/null"));
+	zc_bulk(_metadata, self, 4 << 20, &notes, &copied);
+	EXPECT_LT(0, notes);
+	EXPECT_EQ(notes, copied);
 }
 
 TEST_F(zc, off_copies)
