@@ -628,6 +628,54 @@ TEST_F(seg, local)
 	free(buf);
 }
 
+/*
+ * To the broadcast address from an unbound sender with two devices: the
+ * segmented datagram leaves by both (a copy for all but the last; the
+ * core refuses to skb_copy() a SKB_GSO_FRAGLIST skb, with a warning), and
+ * each receiving device's datagrams are cut and delivered.
+ */
+TEST_F(seg, broadcast)
+{
+	static uint8_t buf[2500], rb[2048];
+	struct sockaddr_xnet sa = xu_sa("255.255.255.255", RPORT + 1);
+	int fd, rfd, on = 1, i, n[3] = { 0 };
+
+	ASSERT_EQ(0, xu_sh("ip link add xsd type veth peer name xsc && "
+			   "ip link set xsc netns %s && ip link set xsd up && "
+			   "xnetctl addr add 10.0.11.2 dev xsd && "
+			   "ip -n %s link set xsc up && "
+			   "ip netns exec %s xnetctl addr add 10.0.11.1 dev xsc",
+			   self->peer, self->peer, self->peer));
+	rfd = xsock(NULL, RPORT + 1, self->mul);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, setns(self->peer_ns, CLONE_NEWNET));
+	fd = socket(AF_XNET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, setns(self->own_ns, CLONE_NEWNET));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)));
+	ASSERT_EQ(0, set_int(fd, XNET_SEGMENT, SEG));
+	xu_fill(buf, sizeof(buf), 4, 4);
+	ASSERT_EQ(2500, sendto(fd, buf, sizeof(buf), 0,
+			       (struct sockaddr *)&sa, sizeof(sa)));
+	/* 1000, 1000 and 500 bytes by each of the two devices */
+	for (i = 0; i < 6; i++) {
+		ssize_t r = recv(rfd, rb, sizeof(rb), 0);
+		int k = r == 500 ? 2 : 0;
+
+		ASSERT_TRUE(r == SEG || r == 500) TH_LOG("%d: %zd", i, r);
+		if (r == SEG && memcmp(rb, buf, SEG))
+			k = 1;
+		ASSERT_EQ(0, memcmp(rb, buf + k * SEG, r)) TH_LOG("%d", i);
+		n[k]++;
+	}
+	ASSERT_EQ(2, n[0]);
+	ASSERT_EQ(2, n[1]);
+	ASSERT_EQ(2, n[2]);
+	close(fd);
+	close(rfd);
+	ASSERT_EQ(0, xu_sh("ip link del xsd"));
+}
+
 /* An AF_PACKET socket seeing xnet frames arriving on xsb. */
 static int capture(void)
 {
