@@ -1056,4 +1056,43 @@ TEST_F(seg, tap_gso)
 	free(pay);
 }
 
+/*
+ * A GSO frame from a tap to a port nobody is bound to: one InNoSocket
+ * and at most one report for the frame, not one per datagram it holds
+ * (a stranger's frame must not earn ten answers). A plain frame after it
+ * (same backlog, in order) shows it was handled.
+ */
+TEST_F(seg, tap_nosock)
+{
+	uint8_t *pay = malloc(BIG), mac[6];
+	long long nos0, err0, nos = 0;
+	double end;
+	int tap;
+
+	ASSERT_NE(NULL, pay);
+	xu_fill(pay, BIG, 6, 6);
+	ASSERT_EQ(0, xu_sh("modprobe tun"));
+	tap = tap_open("xst1");
+	ASSERT_LE(0, tap);
+	ASSERT_EQ(0, xu_sh("ip link set xst1 up && "
+			   "xnetctl addr add " TAP_ADDR " dev xst1"));
+	ASSERT_EQ(0, xu_get_mac("xst1", mac));
+	nos0 = xu_counter("InNoSocket");
+	err0 = xu_counter("OutErrors");
+	ASSERT_LE(0, nos0);
+	ASSERT_LE(0, err0);
+	/* ten datagrams of 100 bytes in one frame, then a plain one */
+	ASSERT_EQ(0, tap_write(tap, mac, 100, XU_HLEN + 100, pay, 1000, 50));
+	ASSERT_EQ(0, tap_write(tap, mac, 0, XU_HLEN + 100, pay, 100, 51));
+	end = xu_now() + 10.0 * self->mul;
+	while ((nos = xu_counter("InNoSocket") - nos0) < 2 && xu_now() < end)
+		xu_msleep(5);
+	TH_LOG("InNoSocket +%lld, OutErrors +%lld", nos,
+	       xu_counter("OutErrors") - err0);
+	ASSERT_EQ(2, nos);
+	ASSERT_GE(2, xu_counter("OutErrors") - err0);
+	close(tap);
+	free(pay);
+}
+
 TEST_HARNESS_MAIN
