@@ -696,8 +696,17 @@ void xnet_dgram_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 	 * address): its datagrams, each delivered as if it came alone.
 	 */
 	if (skb_is_gso(skb)) {
-		struct sk_buff *segs = xnet_dgram_segment(skb, false), *seg;
+		struct sk_buff *segs, *seg;
 
+		/*
+		 * No socket: one report about the whole frame, as UDP
+		 * answers a GSO skb, not one per datagram cut from it.
+		 */
+		if (daddr != htonl(XNET_ADDR_BROADCAST) &&
+		    !xnet_port_lookup_rcu(t, xn->net, saddr, sport, daddr,
+					  dport, xdev))
+			goto nosock;
+		segs = xnet_dgram_segment(skb, false);
 		if (IS_ERR(segs)) {
 			xnet_drop(xn, skb, PTR_ERR(segs) == -ENOMEM ?
 				  XNET_MIB_IN_BUFFER_ERRORS :

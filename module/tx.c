@@ -272,7 +272,13 @@ int xnet_send_broadcast(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		if (!xnet_dev_usable(xdev, oif, saddr))
 			continue;
 		if (last) {
-			clone = skb_copy(skb, GFP_ATOMIC);
+			/*
+			 * The header is written per device, the payload never:
+			 * a segmented datagram's (XNET_SEGMENT, SKB_GSO_FRAGLIST)
+			 * pages are shared; skb_copy() refuses such an skb.
+			 */
+			clone = skb_is_gso(skb) ? pskb_copy(skb, GFP_ATOMIC) :
+						  skb_copy(skb, GFP_ATOMIC);
 			if (clone)
 				xnet_finish_output(xn, clone, last->dev,
 						   last->dev->broadcast);

@@ -628,6 +628,54 @@ TEST_F(seg, local)
 	free(buf);
 }
 
+/*
+ * To the broadcast address from an unbound sender with two devices: the
+ * segmented datagram leaves by both (a copy for all but the last; the
+ * core refuses to skb_copy() a SKB_GSO_FRAGLIST skb, with a warning), and
+ * each receiving device's datagrams are cut and delivered.
+ */
+TEST_F(seg, broadcast)
+{
+	static uint8_t buf[2500], rb[2048];
+	struct sockaddr_xnet sa = xu_sa("255.255.255.255", RPORT + 1);
+	int fd, rfd, on = 1, i, n[3] = { 0 };
+
+	ASSERT_EQ(0, xu_sh("ip link add xsd type veth peer name xsc && "
+			   "ip link set xsc netns %s && ip link set xsd up && "
+			   "xnetctl addr add 10.0.11.2 dev xsd && "
+			   "ip -n %s link set xsc up && "
+			   "ip netns exec %s xnetctl addr add 10.0.11.1 dev xsc",
+			   self->peer, self->peer, self->peer));
+	rfd = xsock(NULL, RPORT + 1, self->mul);
+	ASSERT_LE(0, rfd);
+	ASSERT_EQ(0, setns(self->peer_ns, CLONE_NEWNET));
+	fd = socket(AF_XNET, SOCK_DGRAM, 0);
+	ASSERT_EQ(0, setns(self->own_ns, CLONE_NEWNET));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)));
+	ASSERT_EQ(0, set_int(fd, XNET_SEGMENT, SEG));
+	xu_fill(buf, sizeof(buf), 4, 4);
+	ASSERT_EQ(2500, sendto(fd, buf, sizeof(buf), 0,
+			       (struct sockaddr *)&sa, sizeof(sa)));
+	/* 1000, 1000 and 500 bytes by each of the two devices */
+	for (i = 0; i < 6; i++) {
+		ssize_t r = recv(rfd, rb, sizeof(rb), 0);
+		int k = r == 500 ? 2 : 0;
+
+		ASSERT_TRUE(r == SEG || r == 500) TH_LOG("%d: %zd", i, r);
+		if (r == SEG && memcmp(rb, buf, SEG))
+			k = 1;
+		ASSERT_EQ(0, memcmp(rb, buf + k * SEG, r)) TH_LOG("%d", i);
+		n[k]++;
+	}
+	ASSERT_EQ(2, n[0]);
+	ASSERT_EQ(2, n[1]);
+	ASSERT_EQ(2, n[2]);
+	close(fd);
+	close(rfd);
+	ASSERT_EQ(0, xu_sh("ip link del xsd"));
+}
+
 /* An AF_PACKET socket seeing xnet frames arriving on xsb. */
 static int capture(void)
 {
@@ -1004,6 +1052,45 @@ TEST_F(seg, tap_gso)
 	TH_LOG("1000 random GSO frames: %lld datagrams delivered", in1 - in0);
 	ASSERT_LE(in1 - in0, 1001LL * XNET_SEGMENT_MAX_SEGS);
 	close(fd);
+	close(tap);
+	free(pay);
+}
+
+/*
+ * A GSO frame from a tap to a port nobody is bound to: one InNoSocket
+ * and at most one report for the frame, not one per datagram it holds
+ * (a stranger's frame must not earn ten answers). A plain frame after it
+ * (same backlog, in order) shows it was handled.
+ */
+TEST_F(seg, tap_nosock)
+{
+	uint8_t *pay = malloc(BIG), mac[6];
+	long long nos0, err0, nos = 0;
+	double end;
+	int tap;
+
+	ASSERT_NE(NULL, pay);
+	xu_fill(pay, BIG, 6, 6);
+	ASSERT_EQ(0, xu_sh("modprobe tun"));
+	tap = tap_open("xst1");
+	ASSERT_LE(0, tap);
+	ASSERT_EQ(0, xu_sh("ip link set xst1 up && "
+			   "xnetctl addr add " TAP_ADDR " dev xst1"));
+	ASSERT_EQ(0, xu_get_mac("xst1", mac));
+	nos0 = xu_counter("InNoSocket");
+	err0 = xu_counter("OutErrors");
+	ASSERT_LE(0, nos0);
+	ASSERT_LE(0, err0);
+	/* ten datagrams of 100 bytes in one frame, then a plain one */
+	ASSERT_EQ(0, tap_write(tap, mac, 100, XU_HLEN + 100, pay, 1000, 50));
+	ASSERT_EQ(0, tap_write(tap, mac, 0, XU_HLEN + 100, pay, 100, 51));
+	end = xu_now() + 10.0 * self->mul;
+	while ((nos = xu_counter("InNoSocket") - nos0) < 2 && xu_now() < end)
+		xu_msleep(5);
+	TH_LOG("InNoSocket +%lld, OutErrors +%lld", nos,
+	       xu_counter("OutErrors") - err0);
+	ASSERT_EQ(2, nos);
+	ASSERT_GE(2, xu_counter("OutErrors") - err0);
 	close(tap);
 	free(pay);
 }
