@@ -9,14 +9,19 @@
  * How a socket is paced follows sk_pacing_status, as TCP:
  *  - SK_PACING_NONE (no SO_MAX_PACING_RATE, no fq seen): not at all;
  *    frames leave as the windows allow, as TCP's do without fq.
- *  - SK_PACING_FQ (sch_fq saw our frames: connection data frames and
- *    datagrams carry skb->sk for it): every frame gets its earliest
- *    departure time (EDT) in skb->tstamp and leaves at once; fq holds
- *    it until then. A connection stamps at most XNET_PACE_AHEAD_NS
- *    ahead and waits for the timer beyond, so fq holds a few of its
- *    frames, not a window. With fq the default rate from congestion
- *    control applies too: that keeps bursts off the link after idle and
- *    in recovery.
+ *  - SK_PACING_FQ (sch_fq saw our frames: connection data frames carry
+ *    skb->sk for it): every frame gets its earliest departure time
+ *    (EDT) in skb->tstamp and leaves at once; fq holds it until then.
+ *    A connection stamps at most XNET_PACE_AHEAD_NS ahead and waits for
+ *    the timer beyond, so fq holds a few of its frames, not a window.
+ *    With fq the default rate from congestion control applies too: that
+ *    keeps bursts off the link after idle and in recovery. fq reads
+ *    sk_state with TCP's numbers: a datagram socket's stays TCP_CLOSE
+ *    (sock_init_data()), which fq takes for an unconnected UDP socket
+ *    (a flow per hash, never SK_PACING_FQ), so datagrams are always
+ *    paced here; a connection's LAST_ACK is TCP_LISTEN's number (fq
+ *    orphans those frames), CLOSING TCP_CLOSE's; no state of ours is
+ *    TCP_NEW_SYN_RECV's (sk_to_full_sk() would misread the socket).
  *  - SK_PACING_NEEDED (SO_MAX_PACING_RATE set, no fq): xnet paces
  *    itself. A connection's push sends a frame only when its time has
  *    come, frames about 1 ms of the rate (at least two segments, as
