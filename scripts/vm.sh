@@ -18,7 +18,7 @@
 #   XNET_MODROOT=D       its modules are in D/lib/modules/KVER (debug lane)
 #   XNET_SLUB_DEBUG=F    slub_debug flags (FZPU; empty: none)
 #   XNET_TESTS="a b"     run only these tests from selftests/TESTS
-#   XNET_VM_TIMEOUT=N    whole-VM time limit, seconds (check 780, demo 300)
+#   XNET_VM_TIMEOUT=N    whole-VM time limit, seconds (check 1500, demo 300)
 #   XNET_VM_MEM=MB       guest memory (1024)
 #   XNET_VM_SMP=N        guest vCPUs (2)
 #   XNET_VM_JOBS=N       check: tests marked "parallel" in TESTS run N at a
@@ -56,7 +56,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build
 kernel=${XNET_KERNEL_IMAGE:-/boot/vmlinuz-$kver}
 case $mode in
-check) limit=${XNET_VM_TIMEOUT:-780} ;;
+check) limit=${XNET_VM_TIMEOUT:-1500} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;
 bench) limit=${XNET_VM_TIMEOUT:-1500} ;;
 shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
