@@ -19,6 +19,8 @@
 #                         table per topology, JSON and PNG charts in
 #                         bench-results/
 #   make vm-shell         boot the VM with an interactive shell
+#   make manlint          the manual pages' lint alone (part of make lint)
+#   make help             this list
 #   make clean
 #
 # Variables:
@@ -85,9 +87,13 @@ endif
 
 .PHONY: check-net _check-net all modules tools selftests deps lint checkpatch sparse wbuild \
 	check demo vm-shell kver-check clean ksft-headers _check _demo \
-	check-debug _check-debug debug-kernel bench _bench manlint
+	check-debug _check-debug debug-kernel bench _bench manlint help
 
 all: modules tools selftests
+
+# The targets and variables, from the comment at the top of this file.
+help:
+	@sed -n '3,/^$$/{s/^# \{0,1\}//;p}' $(firstword $(MAKEFILE_LIST))
 
 # An M= build keeps objects next to the sources: rebuilding for another
 # kernel needs a clean first, or Kbuild would keep the old objects.
