@@ -53,39 +53,6 @@ static void usage(void)
 	exit(2);
 }
 
-/* An AF_PACKET socket bound to @ifname, xnet frames only, cut to @snap. */
-static int cap_socket(const char *ifname, unsigned int snap)
-{
-	struct sock_filter code[] = {
-		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, 12 },
-		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, ETH_P_XNET },
-		{ BPF_RET | BPF_K, 0, 0, snap },
-		{ BPF_RET | BPF_K, 0, 0, 0 },
-	};
-	struct sock_fprog prog = { .len = 4, .filter = code };
-	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
-	int fd, sz = 16 << 20;
-
-	ll.sll_ifindex = if_nametoindex(ifname);
-	if (!ll.sll_ifindex) {
-		fprintf(stderr, "no device %s\n", ifname);
-		exit(1);
-	}
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
-	    bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
-		perror("AF_PACKET");
-		exit(1);
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	return fd;
-}
-
 /* One line of the record for the frame @f of @n bytes. */
 static void cap_line(FILE *o, const uint8_t *f, int n, int pkttype)
 {
@@ -120,7 +87,7 @@ static int cap_record(const char *ifname, const char *out, const char *ready,
 	int fd, n, last = 0;
 	FILE *o;
 
-	fd = cap_socket(ifname, SNAP);
+	fd = xu_cap_socket(ifname, SNAP);
 	o = fopen(out, "w");
 	if (!o) {
 		perror(out);
@@ -175,7 +142,7 @@ static int cap_replay(const char *ifname, int want, int ms, int flip,
 
 	if (want < 1 || want > 64)
 		usage();
-	fd = cap_socket(ifname, sizeof(fr[0]));
+	fd = xu_cap_socket(ifname, sizeof(fr[0]));
 	ll.sll_ifindex = if_nametoindex(ifname);
 	while (got < want && xu_now() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };

@@ -58,38 +58,6 @@ struct pcap_rec_hdr {
 	uint32_t sec, usec, caplen, len;
 };
 
-static int cap_socket(const char *ifname)
-{
-	struct sock_filter code[] = {
-		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, 12 },
-		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, ETH_P_XNET },
-		{ BPF_RET | BPF_K, 0, 0, SNAPLEN },
-		{ BPF_RET | BPF_K, 0, 0, 0 },
-	};
-	struct sock_fprog prog = { .len = 4, .filter = code };
-	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
-	int fd, sz = 16 << 20;
-
-	ll.sll_ifindex = if_nametoindex(ifname);
-	if (!ll.sll_ifindex) {
-		fprintf(stderr, "no device %s\n", ifname);
-		exit(1);
-	}
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
-	    bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
-		perror("AF_PACKET");
-		exit(1);
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	return fd;
-}
-
 int main(int argc, char **argv)
 {
 	const char *ifname = NULL, *out = NULL, *ready = NULL, *stopf = NULL;
@@ -132,7 +100,7 @@ int main(int argc, char **argv)
 	}
 	if (!ifname || !out || secs <= 0)
 		usage();
-	fd = cap_socket(ifname);
+	fd = xu_cap_socket(ifname, SNAPLEN);
 	o = fopen(out, "w");
 	if (!o) {
 		perror(out);

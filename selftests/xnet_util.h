@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/xnet.h>
 
 /*
@@ -272,6 +275,43 @@ static inline void xu_msleep(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+/*
+ * A capture socket: AF_PACKET bound to @ifname, xnet frames only (a
+ * classic BPF filter on the EtherType), each cut to @snap bytes, with a
+ * 16 MiB receive buffer. Exits on failure (the callers are capture tools).
+ */
+static inline int xu_cap_socket(const char *ifname, unsigned int snap)
+{
+	struct sock_filter code[] = {
+		{ BPF_LD | BPF_H | BPF_ABS, 0, 0, 12 },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, ETH_P_XNET },
+		{ BPF_RET | BPF_K, 0, 0, snap },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct sock_fprog prog = { .len = 4, .filter = code };
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	int fd, sz = 16 << 20;
+
+	ll.sll_ifindex = if_nametoindex(ifname);
+	if (!ll.sll_ifindex) {
+		fprintf(stderr, "no device %s\n", ifname);
+		exit(1);
+	}
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
+	    bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
+		perror("AF_PACKET");
+		exit(1);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	return fd;
 }
 
 #endif /* _XNET_SELFTEST_UTIL_H */
