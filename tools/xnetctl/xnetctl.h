@@ -45,6 +45,7 @@
 extern const char *prog;
 extern bool opt_json;
 extern bool opt_pretty;
+extern bool opt_stats;
 
 #define die(code, ...) xnet_die(prog, code, __VA_ARGS__)
 #define usage_error(...) die(EXIT_USAGE, __VA_ARGS__)
