@@ -5,7 +5,8 @@
 #   make [all]            build module/xnet.ko, tools, selftests
 #   make deps             install build/test dependencies (apt-get, root)
 #   make lint             checkpatch --strict, W=1 build with sparse (C=1),
-#                         manual pages (mandoc, groff, scripts/manlint.py)
+#                         manual pages (mandoc, groff, scripts/manlint.py),
+#                         the tools against their docs (make toolslint)
 #   make check            deps, lint, build, boot the test VM, run selftests
 #   make check-debug      the same selftests on a KASAN/lockdep/kmemleak
 #                         kernel built from linux-source-6.1 (cached)
@@ -20,6 +21,9 @@
 #                         bench-results/
 #   make vm-shell         boot the VM with an interactive shell
 #   make manlint          the manual pages' lint alone (part of make lint)
+#   make toolslint        builds the tools, then: README's xnetctl list is
+#                         xnetctl --help, the JSON writer, the bash
+#                         completion (part of make lint)
 #   make help             this list
 #   make clean
 #
@@ -87,7 +91,8 @@ endif
 
 .PHONY: check-net _check-net all modules tools selftests deps lint checkpatch sparse wbuild \
 	check demo vm-shell kver-check clean ksft-headers _check _demo \
-	check-debug _check-debug debug-kernel bench _bench manlint help
+	check-debug _check-debug debug-kernel bench _bench manlint help \
+	toolslint
 
 all: modules tools selftests
 
@@ -133,7 +138,7 @@ $(CHECKPATCH):
 	cp $$src/scripts/checkpatch.pl $$src/scripts/spelling.txt \
 	   $$src/scripts/const_structs.checkpatch $(CHECKPATCH_DIR)/
 
-lint: checkpatch wbuild manlint
+lint: checkpatch wbuild manlint toolslint
 
 checkpatch: $(CHECKPATCH)
 	@echo "lint: checkpatch --strict $(LINT_FILES)"
@@ -153,6 +158,18 @@ manlint:
 		for p in $(MAN_PAGES); do groff -ww -z -man $$p 2>&1; done); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "lint: manual pages FAILED" >&2; exit 1; fi
 	@python3 scripts/manlint.py
+
+# The tools against what documents them, after building them: README's
+# "## xnetctl reference" block is `xnetctl --help` (scripts/readme-help.py;
+# --fix rewrites it), the JSON writer's output parses and holds what was
+# written, and the bash completion completes (scripts/completion-test.sh).
+toolslint: tools
+	@echo "lint: README's xnetctl list, JSON writer, bash completion"
+	@python3 scripts/readme-help.py
+	@python3 scripts/json-writer-test.py
+	@out=$$(bash scripts/completion-test.sh) || \
+		{ grep -v '^ok' <<<"$$out"; echo "lint: bash completion FAILED" >&2; exit 1; }; \
+	echo "completion: $$(grep -c '^ok' <<<"$$out") cases complete as expected"
 
 # One clean build against the test kernel with W=1 and sparse on every
 # file it compiles (C=1); "make sparse" alone re-checks without

@@ -63,6 +63,7 @@
 #include <linux/xnet.h>
 
 #include "xnet_tools.h"
+#include "xnet_json.h"
 
 #define PROG		"xnet-bench"
 #define BENCH_MAGIC	0x58424e43U	/* "XBNC" */
@@ -775,10 +776,11 @@ static FILE *out_human(void)
 
 static void json_begin(void)
 {
-	printf("{\"family\":\"%s\",\"test\":\"%s\"", opt.fam->name,
-	       test_names[opt.test]);
+	j_open('{');
+	j_str("family", opt.fam->name);
+	j_str("test", test_names[opt.test]);
 	if (opt.label)
-		printf(",\"label\":\"%s\"", opt.label);
+		j_str("label", opt.label);
 }
 
 /*
@@ -790,19 +792,16 @@ unsupported(const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	/* JSON string: no quotes or backslashes in it */
-	for (i = 0; why[i]; i++)
-		if (why[i] == '"' || why[i] == '\\')
-			why[i] = '\'';
 	fprintf(out_human(), "%s: %s %s: not supported: %s\n", PROG,
 		opt.fam->name, test_names[opt.test], why);
 	if (opt.json) {
 		json_begin();
+		j_str("unsupported", why);
+		j_close('}');
 		printf(",\"unsupported\":\"%s\"}\n", why);
 	}
 	fflush(stdout);
@@ -1260,30 +1259,39 @@ static int run_stream(void)
 			opt.rate_mbit, mbps / opt.rate_mbit);
 	if (opt.json) {
 		json_begin();
-		printf(",\"streams\":%d,\"msg\":%u,\"secs\":%.3f,\"bytes\":%" PRIu64
-		       ",\"sent\":%" PRIu64 ",\"mbps\":%.3f,\"send\":\"%s\"",
-		       opt.streams, opt.size ? opt.size : 65536, end - t0, acked,
-		       sent, mbps, mode_names[opt.mode]);
-		printf(",\"ru_sys_s\":%.3f,\"ru_usr_s\":%.3f",
-		       tv_s(&ru1.ru_stime) - tv_s(&ru0.ru_stime),
-		       tv_s(&ru1.ru_utime) - tv_s(&ru0.ru_utime));
+		j_int("streams", opt.streams);
+		j_uint("msg", opt.size ? opt.size : 65536);
+		j_double("secs", end - t0, 3);
+		j_uint("bytes", acked);
+		j_uint("sent", sent);
+		j_double("mbps", mbps, 3);
+		j_str("send", mode_names[opt.mode]);
+		j_double("ru_sys_s", tv_s(&ru1.ru_stime) - tv_s(&ru0.ru_stime), 3);
+		j_double("ru_usr_s", tv_s(&ru1.ru_utime) - tv_s(&ru0.ru_utime), 3);
 		if (have_cpu && gib > 0) {
+			char scope[16];
+
 			if (cpu < 0)
-				printf(",\"cpu_scope\":\"all\"");
+				snprintf(scope, sizeof(scope), "all");
 			else
-				printf(",\"cpu_scope\":\"cpu%d\"", cpu);
-			printf(",\"tx_sys_s\":%.2f,\"softirq_s\":%.2f,"
-			       "\"irq_s\":%.2f,\"tx_cpu_s_per_gib\":%.4f", sys_s,
-			       softirq_s, irq_s, tx_cpu / gib);
+				snprintf(scope, sizeof(scope), "cpu%d", cpu);
+			j_str("cpu_scope", scope);
+			j_double("tx_sys_s", sys_s, 2);
+			j_double("softirq_s", softirq_s, 2);
+			j_double("irq_s", irq_s, 2);
+			j_double("tx_cpu_s_per_gib", tx_cpu / gib, 4);
 		}
-		if (opt.mode == M_ZEROCOPY)
-			printf(",\"zc_ids\":%" PRIu64 ",\"zc_done\":%" PRIu64
-			       ",\"zc_copied\":%" PRIu64 ",\"zc_notes\":%" PRIu64,
-			       zc_ids, zc_done, zc_copied, zc_notes);
-		if (opt.rate_mbit > 0)
-			printf(",\"rate_mbit\":%.3f,\"pace_ratio\":%.4f",
-			       opt.rate_mbit, mbps / opt.rate_mbit);
-		printf("}\n");
+		if (opt.mode == M_ZEROCOPY) {
+			j_uint("zc_ids", zc_ids);
+			j_uint("zc_done", zc_done);
+			j_uint("zc_copied", zc_copied);
+			j_uint("zc_notes", zc_notes);
+		}
+		if (opt.rate_mbit > 0) {
+			j_double("rate_mbit", opt.rate_mbit, 3);
+			j_double("pace_ratio", mbps / opt.rate_mbit, 4);
+		}
+		j_close('}');
 	}
 	if (sf_fd >= 0)
 		close(sf_fd);
@@ -1419,15 +1427,20 @@ static int run_blast(void)
 			segs);
 	if (opt.json) {
 		json_begin();
-		printf(",\"msg\":%zu,\"seg\":%u,\"segs_per_send\":%zu,"
-		       "\"secs\":%.3f,\"sends\":%" PRIu64 ",\"send_drops\":%"
-		       PRIu64 ",\"sent_dgrams\":%" PRIu64 ",\"rcvd_dgrams\":%"
-		       PRIu64 ",\"rcvd_bytes\":%" PRIu64 ",\"rx_secs\":%.3f,"
-		       "\"delivered\":%.4f,\"send_mbps\":%.3f,"
-		       "\"goodput_mbps\":%.3f}\n", m, opt.seg, segs, secs, sends,
-		       drops, dgrams, rep.dgrams, rep.bytes, rx_secs,
-		       dgrams ? (double)rep.dgrams / dgrams : 0,
-		       sends * m * 8 / secs / 1e6, gput);
+		j_uint("msg", m);
+		j_uint("seg", opt.seg);
+		j_uint("segs_per_send", segs);
+		j_double("secs", secs, 3);
+		j_uint("sends", sends);
+		j_uint("send_drops", drops);
+		j_uint("sent_dgrams", dgrams);
+		j_uint("rcvd_dgrams", rep.dgrams);
+		j_uint("rcvd_bytes", rep.bytes);
+		j_double("rx_secs", rx_secs, 3);
+		j_double("delivered", dgrams ? (double)rep.dgrams / dgrams : 0, 4);
+		j_double("send_mbps", sends * m * 8 / secs / 1e6, 3);
+		j_double("goodput_mbps", gput, 3);
+		j_close('}');
 	}
 	return 0;
 }
@@ -1489,11 +1502,17 @@ static void lat_report(struct lat *l, double secs, uint64_t lost,
 		lost ? ", some lost" : "");
 	if (opt.json) {
 		json_begin();
-		printf(",\"size\":%u,\"secs\":%.3f,\"n\":%zu,\"rate\":%.3f,"
-		       "\"p50_us\":%.3f,\"p99_us\":%.3f,\"p999_us\":%.3f,"
-		       "\"max_us\":%.3f,\"mean_us\":%.3f,\"lost\":%" PRIu64
-		       "}\n", opt.size, secs, l->n, l->n / secs, p50, p99, p999,
-		       max, mean, lost);
+		j_uint("size", opt.size);
+		j_double("secs", secs, 3);
+		j_uint("n", l->n);
+		j_double("rate", l->n / secs, 3);
+		j_double("p50_us", p50, 3);
+		j_double("p99_us", p99, 3);
+		j_double("p999_us", p999, 3);
+		j_double("max_us", max, 3);
+		j_double("mean_us", mean, 3);
+		j_uint("lost", lost);
+		j_close('}');
 	}
 }
 
@@ -1734,14 +1753,18 @@ static int run_idle(void)
 			after[i].name, after[i].bytes, (double)after[i].bytes / n);
 	if (opt.json) {
 		json_begin();
-		printf(",\"n\":%zu,\"open_secs\":%.3f,\"close_secs\":%.3f,"
-		       "\"slab_bytes\":%lld,\"slab_bytes_per_conn\":%.1f,"
-		       "\"bytes_per_conn\":%.1f,\"caches\":{", n, t_open, t_close,
-		       s1 - s0, (double)(s1 - s0) / n, (double)objs / n);
+		j_uint("n", n);
+		j_double("open_secs", t_open, 3);
+		j_double("close_secs", t_close, 3);
+		j_int("slab_bytes", s1 - s0);
+		j_double("slab_bytes_per_conn", (double)(s1 - s0) / n, 1);
+		j_double("bytes_per_conn", (double)objs / n, 1);
+		j_key("caches");
+		j_open('{');
 		for (i = 0; i < na && i < 6 && after[i].bytes > 0; i++)
-			printf("%s\"%s\":%.1f", i ? "," : "", after[i].name,
-			       (double)after[i].bytes / n);
-		printf("}}\n");
+			j_double(after[i].name, (double)after[i].bytes / n, 1);
+		j_close('}');
+		j_close('}');
 	}
 	return 0;
 }

@@ -38,6 +38,7 @@
 #include <linux/xnet.h>
 
 #include "xnet_tools.h"
+#include "xnet_json.h"
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
@@ -548,22 +549,33 @@ static void summary(struct client *c, const char *dst_s, uint16_t port,
 	}
 
 	if (json) {
-		printf("{\"dest\":\"%s\",\"port\":%u,\"size\":%zu,"
-		       "\"transmitted\":%lu,\"received\":%lu,"
-		       "\"loss_pct\":%.4g,\"corrupt\":%lu,\"duplicates\":%lu,"
-		       "\"errors\":%lu,\"time_ms\":%.3f",
-		       dst_s, port, c->size, c->transmitted, c->received, loss,
-		       c->corrupt, c->dups, c->errors, elapsed_ms);
-		if (c->nrtt)
-			printf(",\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,"
-			       "\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f,"
-			       "\"rtt_p50_ms\":%.3f,\"rtt_p99_ms\":%.3f",
-			       min, avg, max, mdev, p50, p99);
-		else
-			printf(",\"rtt_min_ms\":null,\"rtt_avg_ms\":null,"
-			       "\"rtt_max_ms\":null,\"rtt_mdev_ms\":null,"
-			       "\"rtt_p50_ms\":null,\"rtt_p99_ms\":null");
-		printf("}\n");
+		j_open('{');
+		j_str("dest", dst_s);
+		j_uint("port", port);
+		j_uint("size", c->size);
+		j_uint("transmitted", c->transmitted);
+		j_uint("received", c->received);
+		j_double("loss_pct", loss, 4);
+		j_uint("corrupt", c->corrupt);
+		j_uint("duplicates", c->dups);
+		j_uint("errors", c->errors);
+		j_double("time_ms", elapsed_ms, 3);
+		if (c->nrtt) {
+			j_double("rtt_min_ms", min, 3);
+			j_double("rtt_avg_ms", avg, 3);
+			j_double("rtt_max_ms", max, 3);
+			j_double("rtt_mdev_ms", mdev, 3);
+			j_double("rtt_p50_ms", p50, 3);
+			j_double("rtt_p99_ms", p99, 3);
+		} else {
+			j_null("rtt_min_ms");
+			j_null("rtt_avg_ms");
+			j_null("rtt_max_ms");
+			j_null("rtt_mdev_ms");
+			j_null("rtt_p50_ms");
+			j_null("rtt_p99_ms");
+		}
+		j_close('}');
 		return;
 	}
 

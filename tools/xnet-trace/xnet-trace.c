@@ -48,6 +48,7 @@
 #include <linux/xnet.h>
 
 #include "xnet_tools.h"
+#include "xnet_json.h"
 
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
@@ -549,33 +550,42 @@ static void print_json(const char *dst_s, uint16_t port, unsigned int max,
 	unsigned int i, j;
 	char ab[16];
 
-	printf("{\"dest\":\"%s\",\"port\":%u,\"max_hops\":%u,\"first_hop\":%u,"
-	       "\"queries\":%u,\"reached\":%s,\"hops\":[", dst_s, port, max,
-	       first, nq, reached ? "true" : "false");
+	j_open('{');
+	j_str("dest", dst_s);
+	j_uint("port", port);
+	j_uint("max_hops", max);
+	j_uint("first_hop", first);
+	j_uint("queries", nq);
+	j_bool("reached", reached);
+	j_key("hops");
+	j_open('[');
 	for (i = 0; i < nhops; i++) {
-		printf("%s{\"hop\":%u,\"probes\":[", i ? "," : "", first + i);
+		j_open('{');
+		j_uint("hop", first + i);
+		j_key("probes");
+		j_open('[');
 		for (j = 0; j < nq; j++) {
 			const struct probe *p = &hops[i].p[j];
 
-			printf("%s{\"addr\":", j ? "," : "");
+			j_open('{');
 			if (p->have_addr)
-				printf("\"%s\"", xnet_fmt_addr(p->addr, ab));
+				j_str("addr", xnet_fmt_addr(p->addr, ab));
 			else
-				printf("null");
+				j_null("addr");
 			if (p->state == P_NONE || p->state == P_LOCAL)
-				printf(",\"rtt_ms\":null");
+				j_null("rtt_ms");
 			else
-				printf(",\"rtt_ms\":%.3f", p->rtt_ms);
+				j_double("rtt_ms", p->rtt_ms, 3);
 			if (p->state == P_REACHED)
-				printf(",\"reached\":true");
-			if (p->mark[0])
-				printf(",\"error\":\"%s\"}", p->mark);
-			else
-				printf(",\"error\":null}");
+				j_bool("reached", true);
+			j_str("error", p->mark[0] ? p->mark : NULL);
+			j_close('}');
 		}
-		printf("]}");
+		j_close(']');
+		j_close('}');
 	}
-	printf("]}\n");
+	j_close(']');
+	j_close('}');
 }
 
 int main(int argc, char **argv)

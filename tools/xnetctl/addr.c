@@ -2,6 +2,9 @@
 /* xnetctl addr: see usage() in xnetctl.c. */
 #include <net/if.h>
 
+#include <ifaddrs.h>
+#include <linux/if_link.h>
+
 #include "xnetctl.h"
 
 /* Request filler: @arg points at a struct ifaddr_sel. */
@@ -46,13 +49,67 @@ struct addr_req {
 	unsigned int count;
 };
 
+/* -s: @ifname's link counters (as ip -s addr shows them); false if none. */
+static bool link_stats(const char *ifname, struct rtnl_link_stats *st)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_PACKET ||
+		    !i->ifa_data || strcmp(i->ifa_name, ifname))
+			continue;
+		*st = *(struct rtnl_link_stats *)i->ifa_data;
+		found = true;
+		break;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+static void print_link_stats(const struct rtnl_link_stats *st)
+{
+	if (opt_json) {
+		j_key("stats");
+		j_open('{');
+		j_key("rx");
+		j_open('{');
+		j_uint("bytes", st->rx_bytes);
+		j_uint("packets", st->rx_packets);
+		j_uint("errors", st->rx_errors);
+		j_uint("dropped", st->rx_dropped);
+		j_close('}');
+		j_key("tx");
+		j_open('{');
+		j_uint("bytes", st->tx_bytes);
+		j_uint("packets", st->tx_packets);
+		j_uint("errors", st->tx_errors);
+		j_uint("dropped", st->tx_dropped);
+		j_close('}');
+		j_close('}');
+		return;
+	}
+	printf("    RX: %12s %10s %8s %8s\n", "bytes", "packets", "errors",
+	       "dropped");
+	printf("        %12u %10u %8u %8u\n", st->rx_bytes, st->rx_packets,
+	       st->rx_errors, st->rx_dropped);
+	printf("    TX: %12s %10s %8s %8s\n", "bytes", "packets", "errors",
+	       "dropped");
+	printf("        %12u %10u %8u %8u\n", st->tx_bytes, st->tx_packets,
+	       st->tx_errors, st->tx_dropped);
+}
+
 static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 {
 	struct addr_req *r = arg;
 	struct nlattr *tb[XNET_ATTR_MAX + 1];
 	char ifname[IF_NAMESIZE + 1] = "", abuf[24];
+	struct rtnl_link_stats st;
 	uint32_t ifindex = 0, addr;
 	uint8_t plen = 0;
+	bool has_st;
 
 	if (parse_genl(nlh, tb, XNET_ATTR_MAX) < 0)
 		return NL_SKIP;
@@ -70,6 +127,7 @@ static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 	}
 	xnet_fmt_addr(addr, abuf);
 	r->count++;
+	has_st = opt_stats && link_stats(ifname, &st);
 
 	if (opt_json) {
 		j_open('{');
@@ -78,12 +136,16 @@ static int parse_addr_msg(struct nlmsghdr *nlh, void *arg)
 		j_str("family", "xnet");
 		j_str("local", abuf);
 		j_uint("prefixlen", plen);
+		if (has_st)
+			print_link_stats(&st);
 		j_close('}');
 	} else {
 		if (plen)
 			snprintf(abuf + strlen(abuf), sizeof(abuf) - strlen(abuf),
 				 "/%u", plen);
 		printf("%u: %s xnet %s\n", ifindex, ifname, abuf);
+		if (has_st)
+			print_link_stats(&st);
 	}
 	return NL_OK;
 }

@@ -59,8 +59,9 @@ static int parse_neigh_msg(struct nlmsghdr *nlh, void *arg)
 			state = statebuf;
 		}
 	}
-	has_age = get_u32(tb, XNET_ATTR_AGE_MS, &age);
-	has_qlen = get_u32(tb, XNET_ATTR_NEIGH_QLEN, &qlen);
+	/* the entry's own figures, with -s (as ip -s neigh) */
+	has_age = opt_stats && get_u32(tb, XNET_ATTR_AGE_MS, &age);
+	has_qlen = opt_stats && get_u32(tb, XNET_ATTR_NEIGH_QLEN, &qlen);
 	xnet_fmt_addr(addr, abuf);
 
 	if (opt_json) {

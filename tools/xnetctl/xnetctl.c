@@ -18,11 +18,21 @@
  *                      [alg aes-gcm|chacha20poly1305]
  *   xnetctl key del ID
  *   xnetctl [-j] [-p] key [show]
+ *   xnetctl [-n NETNS] [-s] ...; xnetctl OBJECT help
+ *
+ * Objects and their commands may be abbreviated to any prefix that names
+ * one of them only (xnetctl a s, xnetctl ro g ADDR): one table, objects[],
+ * and one matcher, lookup_word().
  *
  * Exit status: 0 success, 1 runtime error (kernel refused, module not
  * loaded, no such device...), 2 usage error.
  */
+#define _GNU_SOURCE		/* setns */
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <unistd.h>
 #include <net/if.h>
 
 #include "xnetctl.h"
@@ -30,15 +40,22 @@
 const char *prog = "xnetctl";
 bool opt_json;
 bool opt_pretty;
+bool opt_stats;
 
 /* error reporting                                                    */
 
-static void usage(FILE *f)
+/*
+ * --help (@obj NULL), or OBJECT help: the lines of "Objects and commands"
+ * that begin with @obj, with their continuation lines. README's command
+ * list is this text (scripts/readme-help.py, make lint).
+ */
+static void usage(FILE *f, const char *obj)
 {
-	fprintf(f,
+	static const char text[] =
 "Usage: %s [OPTIONS] OBJECT COMMAND\n"
 "\n"
-"Configure and inspect xnet (AF_XNET, EtherType 0x88B5).\n"
+"Configure and inspect xnet (AF_XNET, EtherType 0x88B5). Objects and\n"
+"commands may be abbreviated to a prefix naming one only (xnetctl a s).\n"
 "\n"
 "Objects and commands:\n"
 "  addr add A.B.C.D[/LEN] dev IFNAME\n"
@@ -62,16 +79,48 @@ static void usage(FILE *f)
 "  key del ID                      delete (and wipe) a key\n"
 "  key [show]                      list keys: id peer dev alg state use\n"
 "                                  fingerprint (never the key itself)\n"
+"  OBJECT help                     the commands of OBJECT\n"
 "\n"
 "Options:\n"
 "  -j, --json      JSON output\n"
 "  -p, --pretty    indent JSON output\n"
+"  -s, --stats     more statistics: addr adds its device's counters,\n"
+"                  neigh each entry's age and queue\n"
+"  -n, --netns NS  run in network namespace NS (/run/netns/NS, ip netns)\n"
 "  -b, --batch F   run the commands of file F (- for stdin), one a line\n"
 "  -V, --version   print version and exit\n"
 "  -h, --help      print this help and exit\n"
 "\n"
-"Exit status: 0 success, 1 runtime error, 2 usage error.\n",
-		prog);
+"Exit status: 0 success, 1 runtime error, 2 usage error.\n";
+	const char *ln, *end;
+	size_t olen;
+	bool in = false, mine = false;
+
+	if (!obj) {
+		fprintf(f, text, prog);
+		return;
+	}
+	fprintf(f, "Usage: %s [OPTIONS] %s COMMAND\n\n", prog, obj);
+	olen = strlen(obj);
+	for (ln = text; *ln; ln = end + 1) {
+		end = strchr(ln, '\n');
+		if (!end)
+			break;
+		if (!strncmp(ln, "Objects and commands:", 21)) {
+			in = true;
+			continue;
+		}
+		if (!in)
+			continue;
+		if (end == ln)
+			break;
+		/* "  OBJ ..." starts an entry, deeper indents continue it */
+		if (ln[2] != ' ')
+			mine = !strncmp(ln + 2, obj, olen) &&
+			       (ln[2 + olen] == ' ' || ln + 2 + olen == end);
+		if (mine)
+			fwrite(ln, 1, (size_t)(end - ln + 1), f);
+	}
 }
 
 /* argument helpers                                                   */
@@ -82,6 +131,48 @@ bool matches(const char *arg, const char *const *names)
 		if (!strcmp(arg, *names))
 			return true;
 	return false;
+}
+
+/*
+ * The entry of @tab (@n entries of @size bytes, each beginning with its
+ * NULL-terminated list of names, the first its own) that @arg names: one
+ * of its names, else a prefix of names of this entry only. -1 if none; a
+ * prefix of several entries' names is a usage error naming them.
+ */
+static int lookup_word(const char *arg, const void *tab, size_t n,
+		       size_t size, const char *what)
+{
+	const char *const *names;
+	char cand[256] = "";
+	size_t i, len = strlen(arg);
+	int found = -1, nfound = 0;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < n; i++) {
+		names = *(const char *const *const *)((const char *)tab +
+						      i * size);
+		if (matches(arg, names))
+			return (int)i;
+	}
+	for (i = 0; i < n; i++) {
+		const char *const *w;
+
+		names = *(const char *const *const *)((const char *)tab +
+						      i * size);
+		for (w = names; *w; w++)
+			if (!strncmp(arg, *w, len))
+				break;
+		if (!*w)
+			continue;
+		found = (int)i;
+		nfound++;
+		snprintf(cand + strlen(cand), sizeof(cand) - strlen(cand),
+			 "%s%s", nfound > 1 ? ", " : "", names[0]);
+	}
+	if (nfound > 1)
+		usage_error("ambiguous %s '%s': %s", what, arg, cand);
+	return found;
 }
 
 static const char *const W_ADDR[] = { "addr", "address", "a", NULL };
@@ -97,6 +188,36 @@ const char *const W_FLUSH[] = { "flush", NULL };
 const char *const W_GET[] = { "get", NULL };
 static const char *const W_ROUTE[] = { "route", "r", "ro", NULL };
 static const char *const W_KEY[] = { "key", "keys", "k", NULL };
+static const char *const W_HELP[] = { "help", NULL };
+static const char *const W_DEV[] = { "dev", NULL };
+
+/* The first words each object takes (abbreviations allowed), help last. */
+static const char *const *const C_ADDR[] = { W_ADD, W_DEL, W_SHOW, W_DEV,
+					     W_HELP };
+static const char *const *const C_NEIGH[] = { W_SHOW, W_FLUSH, W_DEV,
+					      W_HELP };
+static const char *const *const C_ROUTE[] = { W_ADD, W_DEL, W_SHOW, W_GET,
+					      W_HELP };
+static const char *const *const C_KEY[] = { W_ADD, W_DEL, W_SHOW, W_HELP };
+static const char *const *const C_NONE[] = { W_HELP };
+
+#define CMDS(c) (c), sizeof(c) / sizeof((c)[0])
+
+/* The objects: adding one is one line here and its lines in usage(). */
+static const struct object {
+	const char *const *names;
+	int (*run)(struct xnl *x, int argc, char **argv);
+	const char *const *const *cmds;
+	size_t ncmds;
+} objects[] = {
+	{ W_ADDR,	cmd_addr,	CMDS(C_ADDR) },
+	{ W_NEIGH,	cmd_neigh,	CMDS(C_NEIGH) },
+	{ W_STATS,	cmd_stats,	CMDS(C_NONE) },
+	{ W_SOCKETS,	cmd_sockets,	CMDS(C_NONE) },
+	{ W_ROUTE,	cmd_route,	CMDS(C_ROUTE) },
+	{ W_KEY,	cmd_key,	CMDS(C_KEY) },
+	{ W_HELP,	NULL,		CMDS(C_NONE) },
+};
 
 uint32_t parse_addr_or_die(const char *s)
 {
@@ -127,6 +248,27 @@ const char *ifname_of(unsigned int idx, char *buf)
 }
 
 static int run_command(struct xnl *x, int argc, char **argv);
+
+/* -n NETNS: into /run/netns/NETNS (ip netns add), as ip -n does. */
+static void enter_netns(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		usage_error("bad netns name: '%s'", name);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		die(EXIT_RUNTIME, "no such netns: %s (no %s)", name, path);
+	if (fd < 0)
+		die(EXIT_RUNTIME, "cannot open %s: %s", path, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0)
+		die(EXIT_RUNTIME, "cannot enter netns %s: %s", name,
+		    strerror(errno));
+	close(fd);
+}
 
 /*
  * -b FILE: each line a command (words split on blanks, # comments), run
@@ -168,27 +310,32 @@ static int run_batch(struct xnl *x, const char *path)
 
 static int run_command(struct xnl *x, int argc, char **argv)
 {
-	const char *obj = argv[0];
+	const struct object *o;
+	int i;
 
+	i = lookup_word(argv[0], objects, sizeof(objects) / sizeof(objects[0]),
+			sizeof(objects[0]), "object");
+	if (i < 0)
+		usage_error("unknown object: %s (try --help)", argv[0]);
+	o = &objects[i];
+	if (!o->run) {
+		usage(stdout, NULL);
+		return 0;
+	}
 	argc--;
 	argv++;
-	if (!strcmp(obj, "help")) {
-		usage(stdout);
-		return 0;
-	} else if (matches(obj, W_ADDR)) {
-		return cmd_addr(x, argc, argv);
-	} else if (matches(obj, W_NEIGH)) {
-		return cmd_neigh(x, argc, argv);
-	} else if (matches(obj, W_STATS)) {
-		return cmd_stats(x, argc, argv);
-	} else if (matches(obj, W_SOCKETS)) {
-		return cmd_sockets(x, argc, argv);
-	} else if (matches(obj, W_ROUTE)) {
-		return cmd_route(x, argc, argv);
-	} else if (matches(obj, W_KEY)) {
-		return cmd_key(x, argc, argv);
+	if (argc > 0) {
+		/* the command word, spelt out for the object's parser */
+		i = lookup_word(argv[0], o->cmds, o->ncmds, sizeof(o->cmds[0]),
+				"command");
+		if (i >= 0)
+			argv[0] = (char *)o->cmds[i][0];
+		if (i >= 0 && o->cmds[i] == W_HELP) {
+			usage(stdout, o->names[0]);
+			return 0;
+		}
 	}
-	usage_error("unknown command: %s (try --help)", obj);
+	return o->run(x, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -199,14 +346,16 @@ int main(int argc, char **argv)
 		{ "help",    no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "batch",   required_argument, NULL, 'b' },
+		{ "netns",   required_argument, NULL, 'n' },
+		{ "stats",   no_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct xnl x = { 0 };
-	const char *batch = NULL;
+	const char *batch = NULL, *netns = NULL;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jphVb:", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jphVb:n:s", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opt_json = true;
@@ -217,14 +366,22 @@ int main(int argc, char **argv)
 		case 'b':
 			batch = optarg;
 			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 's':
+			opt_stats = true;
+			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, NULL);
 			return 0;
 		case 'V':
 			printf("%s %s (xnet genl version %d)\n", prog,
 			       XNET_TOOLS_VERSION, XNET_GENL_VERSION);
 			return 0;
 		default:
+			if (optopt && strchr("bn", optopt))
+				usage_error("option -%c needs a value", optopt);
 			if (optopt)
 				usage_error("unknown option: -%c (try --help)",
 					    optopt);
@@ -234,10 +391,13 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	j_set_pretty(opt_pretty);
 	if (argc < 1 && !batch)
 		usage_error("missing command (try --help)");
 	if (argc > 0 && batch)
 		usage_error("-b takes no command: %s", argv[0]);
+	if (netns)
+		enter_netns(netns);
 	if (batch)
 		ret = run_batch(&x, batch);
 	else

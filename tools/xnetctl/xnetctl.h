@@ -2,7 +2,8 @@
 /*
  * xnetctl: what its files share. xnetctl.c has main(), the usage text,
  * argument helpers and the command dispatch; xnl.c the generic netlink
- * plumbing and the kernel-error messages; json.c the JSON writer; one
+ * plumbing and the kernel-error messages; the JSON writer is shared
+ * by the tools (tools/common/xnet_json.c); one
  * file per object (addr.c, neigh.c, stats.c, sockets.c, route.c, key.c).
  * Single-threaded: no locking anywhere.
  */
@@ -27,6 +28,7 @@
 #include <linux/xnet.h>
 
 #include "xnet_tools.h"
+#include "xnet_json.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -43,18 +45,12 @@
 extern const char *prog;
 extern bool opt_json;
 extern bool opt_pretty;
+extern bool opt_stats;
 
 #define die(code, ...) xnet_die(prog, code, __VA_ARGS__)
 #define usage_error(...) die(EXIT_USAGE, __VA_ARGS__)
 
-/* json.c */
-void j_open(char c);
-void j_close(char c);
-void j_key(const char *k);
-void j_raw_string(const char *s);
-void j_str(const char *k, const char *v);
-void j_uint(const char *k, unsigned long long v);
-void j_null(const char *k);
+/* the JSON writer: tools/common/xnet_json.c (j_open, j_str, ...) */
 
 /* xnl.c */
 struct xnl {

@@ -199,6 +199,15 @@ int xnl_run(struct xnl *x, uint8_t cmd, int flags,
 	return c.err;
 }
 
+/* @hay contains the first @n bytes of @needle, ignoring case. */
+static bool strncasecmp_in(const char *hay, const char *needle, size_t n)
+{
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return true;
+	return false;
+}
+
 /*
  * Turn a kernel errno into one line of text.  @what names the object of
  * the request for ENODEV/EEXIST-like errors.
@@ -208,20 +217,29 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 	   const char *extack)
 {
 	char buf[256];
-	const char *txt;
+	const char *txt, *paren;
+	bool complete = false;	/* txt says all the kernel's message would */
+	size_t plen;
 
 	switch (err) {
 	case EPERM:
 	case EACCES:
+		if (extack && *extack) {
+			txt = "permission denied";
+			break;
+		}
 		txt = "permission denied: changing xnet's configuration needs CAP_NET_ADMIN in the user namespace owning this network namespace";
 		break;
 	case EEXIST:
+		complete = op == OP_ADDR_ADD || op == OP_ROUTE || op == OP_KEY;
 		if (op == OP_ADDR_ADD) {
 			snprintf(buf, sizeof(buf),
 				 "address already configured: %s", addr);
 			txt = buf;
 		} else if (op == OP_ROUTE) {
-			snprintf(buf, sizeof(buf), "route exists: %s", addr);
+			snprintf(buf, sizeof(buf),
+				 "route exists (same prefix and metric): %s",
+				 addr);
 			txt = buf;
 		} else if (op == OP_KEY) {
 			snprintf(buf, sizeof(buf), "key exists: %s", addr);
@@ -249,6 +267,7 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		break;
 	case ENOENT:
 	case ESRCH:
+		complete = op == OP_ADDR_DEL || op == OP_ROUTE || op == OP_KEY;
 		if (op == OP_ADDR_DEL) {
 			snprintf(buf, sizeof(buf),
 				 "no such address: %s on %s", addr, ifname);
@@ -267,6 +286,7 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		break;
 	case ENODEV:
 	case ENXIO:
+		complete = ifname;
 		if (ifname) {
 			snprintf(buf, sizeof(buf), "no such device: %s",
 				 ifname);
@@ -276,7 +296,9 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		}
 		break;
 	case EINVAL:
-		if (op == OP_ADDR_ADD || op == OP_ADDR_DEL) {
+		if (extack && *extack) {
+			txt = "invalid argument";
+		} else if (op == OP_ADDR_ADD || op == OP_ADDR_DEL) {
 			snprintf(buf, sizeof(buf),
 				 "invalid argument (kernel rejected %s dev %s)",
 				 addr, ifname);
@@ -305,6 +327,7 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		break;
 	case EAFNOSUPPORT:
 	case EPROTONOSUPPORT:
+		complete = true;
 		txt = "device type not supported by xnet (need Ethernet)";
 		break;
 	case EBUSY:
@@ -317,9 +340,18 @@ die_kernel(int err, enum op op, const char *ifname, const char *addr,
 		snprintf(buf, sizeof(buf), "kernel error: %s", strerror(err));
 		txt = buf;
 	}
-	if (extack && *extack)
-		die(EXIT_RUNTIME, "%s: %s", txt, extack);
-	die(EXIT_RUNTIME, "%s", txt);
+	/*
+	 * The problem once: the kernel's message (extack) only when it adds
+	 * to ours, alone when what it says before a "(" is ours already
+	 * ("route table full (net.xnet.route_max)").
+	 */
+	if (!extack || !*extack || complete)
+		die(EXIT_RUNTIME, "%s", txt);
+	paren = strstr(extack, " (");
+	plen = paren ? (size_t)(paren - extack) : strlen(extack);
+	if (plen && strncasecmp_in(txt, extack, plen))
+		die(EXIT_RUNTIME, "%s", extack);
+	die(EXIT_RUNTIME, "%s: %s", txt, extack);
 }
 
 /* attribute helpers (tolerant: wrong-sized attributes count as absent) */
