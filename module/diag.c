@@ -33,7 +33,7 @@
 
 #define XNET_DIAG_SHOW_ALL (XNET_DIAG_SHOW_INFO | XNET_DIAG_SHOW_UID | \
 			    XNET_DIAG_SHOW_QLEN | XNET_DIAG_SHOW_MEMINFO | \
-			    XNET_DIAG_SHOW_SHUTDOWN)
+			    XNET_DIAG_SHOW_SHUTDOWN | XNET_DIAG_SHOW_TIMER)
 
 struct xnet_diag_walk {
 	struct sk_buff *skb;
@@ -74,6 +74,15 @@ static int xnet_diag_put_info(struct sk_buff *skb, struct sock *sk)
 	return nla_put(skb, XNET_DIAG_INFO, sizeof(info), &info);
 }
 
+static int xnet_diag_put_timer(struct sk_buff *skb, struct sock *sk)
+{
+	struct xnet_diag_timer t = { };
+
+	t.xdiag_timer = xnet_conn_next_timer(sk, &t.xdiag_expires_ms);
+	t.xdiag_retrans = READ_ONCE(xnet_conn(sk)->retransmits);
+	return nla_put(skb, XNET_DIAG_TIMER, sizeof(t), &t);
+}
+
 static int xnet_diag_put_attrs(struct sk_buff *skb, struct sock *sk,
 			       struct netlink_callback *cb, u32 show)
 {
@@ -99,6 +108,9 @@ static int xnet_diag_put_attrs(struct sk_buff *skb, struct sock *sk,
 	if ((show & XNET_DIAG_SHOW_SHUTDOWN) &&
 	    nla_put_u8(skb, XNET_DIAG_SHUTDOWN,
 		       READ_ONCE(sk->sk_shutdown) & SHUTDOWN_MASK))
+		return -EMSGSIZE;
+	if ((show & XNET_DIAG_SHOW_TIMER) && sk->sk_type != SOCK_DGRAM &&
+	    xnet_diag_put_timer(skb, sk))
 		return -EMSGSIZE;
 	return 0;
 }

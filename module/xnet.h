@@ -689,6 +689,7 @@ void xnet_conn_close_children(struct sock *lsk);
 void xnet_conn_kick_orphans(struct net *net);
 int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
 		   xnet_sock_iter_t fn, void *arg);
+u8 xnet_conn_next_timer(struct sock *sk, u32 *ms);
 void xnet_conn_purge_queues(struct sock *sk);
 void xnet_conn_inherit(struct sock *sk, const struct sock *lsk);
 void xnet_conn_reset_engine(struct sock *sk);

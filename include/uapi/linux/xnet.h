@@ -316,6 +316,7 @@ struct xnet_diag_req {
 #define XNET_DIAG_SHOW_QLEN	0x00000004	/* XNET_DIAG_RQLEN, _WQLEN */
 #define XNET_DIAG_SHOW_MEMINFO	0x00000008	/* XNET_DIAG_MEMINFO */
 #define XNET_DIAG_SHOW_SHUTDOWN	0x00000010	/* XNET_DIAG_SHUTDOWN */
+#define XNET_DIAG_SHOW_TIMER	0x00000020	/* XNET_DIAG_TIMER */
 
 /* Addresses and ports in network byte order, as in sockaddr_xnet. */
 struct xnet_diag_msg {
@@ -339,9 +340,17 @@ enum {
 	XNET_DIAG_WQLEN,	/* u32: bytes queued for sending */
 	XNET_DIAG_MEMINFO,	/* u32[SK_MEMINFO_VARS] (linux/sock_diag.h) */
 	XNET_DIAG_SHUTDOWN,	/* u8: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+	XNET_DIAG_TIMER,	/* struct xnet_diag_timer (stream, seqpacket) */
 	__XNET_DIAG_MAX,
 };
 
 #define XNET_DIAG_MAX (__XNET_DIAG_MAX - 1)
+
+struct xnet_diag_timer {
+	__u8	xdiag_timer;		/* XNET_TIMER_* that fires first */
+	__u8	xdiag_pad[3];
+	__u32	xdiag_expires_ms;	/* time until it fires */
+	__u32	xdiag_retrans;		/* xi_retransmits */
+};
 
 #endif /* _UAPI_LINUX_XNET_H */
