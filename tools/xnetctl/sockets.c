@@ -198,10 +198,11 @@ static void json_info(const struct xnet_info *i)
 /* The second line of ss -i: times in milliseconds, as ss prints them. */
 static void print_info(const struct xnet_info *i)
 {
-	printf("\t rto:%g rtt:%g/%g mss:%u cwnd:%u ssthresh:%u",
+	printf("\t rto:%g rtt:%g/%g mss:%u cwnd:%u",
 	       i->xi_rto_us / 1000.0, i->xi_srtt_us / 1000.0,
-	       i->xi_rttvar_us / 1000.0, i->xi_mss, i->xi_snd_cwnd,
-	       i->xi_snd_ssthresh);
+	       i->xi_rttvar_us / 1000.0, i->xi_mss, i->xi_snd_cwnd);
+	if (i->xi_snd_ssthresh != UINT32_MAX)	/* ss: only once set */
+		printf(" ssthresh:%u", i->xi_snd_ssthresh);
 	printf(" bytes_acked:%llu bytes_received:%llu segs_out:%llu segs_in:%llu",
 	       (unsigned long long)i->xi_bytes_acked,
 	       (unsigned long long)i->xi_bytes_received,
