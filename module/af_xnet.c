@@ -12,7 +12,8 @@
  * receive (softirq: a listener's SYNs, a datagram socket's input). Context: all process context.
  *
  * Registration order (reverse on exit): pernet state, port tables, proto,
- * segmentation offload, netdev notifier, generic netlink, and the socket family last, so no
+ * segmentation offload, netdev notifier, generic netlink, the sock_diag
+ * handler (diag.c), and the socket family last, so no
  * socket can exist before everything it relies on.
  */
 #include <linux/module.h>
@@ -251,16 +252,21 @@ static int __init xnet_init(void)
 	err = xnet_netlink_init();
 	if (err)
 		goto err_dev;
+	err = xnet_diag_init();
+	if (err)
+		goto err_netlink;
 	err = sock_register(&xnet_family_ops);
 	if (err) {
 		pr_err("xnet: address family %d is already registered (%d); load with family=N to pick a free one\n",
 		       xnet_family, err);
-		goto err_netlink;
+		goto err_diag;
 	}
 	pr_info("xnet: AF_XNET (family %d) over EtherType 0x%04x, sock %zu bytes\n",
 		xnet_family, ETH_P_XNET, sizeof(struct xnet_sock));
 	return 0;
 
+err_diag:
+	xnet_diag_exit();
 err_netlink:
 	xnet_netlink_exit();
 err_dev:
@@ -280,6 +286,7 @@ err_netns:
 static void __exit xnet_exit(void)
 {
 	sock_unregister(xnet_family);
+	xnet_diag_exit();
 	xnet_netlink_exit();
 	xnet_dev_exit();
 	xnet_offload_exit();

@@ -398,6 +398,37 @@ void xnet_conn_abort(struct sock *sk, int err)
 }
 
 /*
+ * The connection timer that fires first (XNET_TIMER_*), as ss shows it,
+ * and in *@ms the time until it does. Read without the socket lock
+ * (dumps, under a table lock): a snapshot.
+ */
+u8 xnet_conn_next_timer(struct sock *sk, u32 *ms)
+{
+	struct xnet_conn *c = xnet_conn(sk);
+	struct timer_list *t = NULL;
+	u8 kind = XNET_TIMER_NONE;
+
+	if (timer_pending(&c->rtx_timer)) {
+		t = &c->rtx_timer;
+		kind = c->snd_una == c->snd_nxt ? XNET_TIMER_PROBE
+						: XNET_TIMER_RETRANS;
+	} else if (timer_pending(&c->delack_timer)) {
+		t = &c->delack_timer;
+		kind = XNET_TIMER_DELACK;
+	} else if (timer_pending(&c->linger_timer)) {
+		t = &c->linger_timer;
+		kind = sk->sk_state == XNET_STATE_TIME_WAIT ?
+		       XNET_TIMER_TIME_WAIT : XNET_TIMER_KEEPALIVE;
+	} else if (timer_pending(&c->ka_timer)) {
+		t = &c->ka_timer;
+		kind = XNET_TIMER_KEEPALIVE;
+	}
+	*ms = t ? jiffies_to_msecs(max_t(long, READ_ONCE(t->expires) - jiffies,
+					 0)) : 0;
+	return kind;
+}
+
+/*
  * Call @fn for each accepted or accept-pending connection of @net: those
  * that share their listener's port and so are in no port table.
  */

@@ -204,36 +204,18 @@ static int xnet_nl_neigh_flush(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-/* The connection timer that fires first, as ss shows it. */
+/* The connection timer that fires first and xi_retransmits. */
 static int xnet_nl_conn_timer(struct sk_buff *skb, struct sock *sk)
 {
-	struct xnet_conn *c = xnet_conn(sk);
-	struct timer_list *t = NULL;
-	u8 kind = XNET_TIMER_NONE;
+	u32 ms;
+	u8 kind = xnet_conn_next_timer(sk, &ms);
 
-	if (timer_pending(&c->rtx_timer)) {
-		t = &c->rtx_timer;
-		kind = c->snd_una == c->snd_nxt ? XNET_TIMER_PROBE
-						: XNET_TIMER_RETRANS;
-	} else if (timer_pending(&c->delack_timer)) {
-		t = &c->delack_timer;
-		kind = XNET_TIMER_DELACK;
-	} else if (timer_pending(&c->linger_timer)) {
-		t = &c->linger_timer;
-		kind = sk->sk_state == XNET_STATE_TIME_WAIT ?
-		       XNET_TIMER_TIME_WAIT : XNET_TIMER_KEEPALIVE;
-	} else if (timer_pending(&c->ka_timer)) {
-		t = &c->ka_timer;
-		kind = XNET_TIMER_KEEPALIVE;
-	}
-	if (nla_put_u32(skb, XNET_ATTR_RETRANS, c->retransmits))
+	if (nla_put_u32(skb, XNET_ATTR_RETRANS, xnet_conn(sk)->retransmits))
 		return -EMSGSIZE;
-	if (!t)
+	if (kind == XNET_TIMER_NONE)
 		return 0;
 	if (nla_put_u8(skb, XNET_ATTR_TIMER, kind) ||
-	    nla_put_u32(skb, XNET_ATTR_TIMER_MS,
-			jiffies_to_msecs(max_t(long, READ_ONCE(t->expires) -
-					       jiffies, 0))))
+	    nla_put_u32(skb, XNET_ATTR_TIMER_MS, ms))
 		return -EMSGSIZE;
 	return 0;
 }

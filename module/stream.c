@@ -1027,7 +1027,11 @@ static int xnet_conn_setsockopt(struct socket *sock, int level, int optname,
 	return err;
 }
 
-static void xnet_conn_fill_info(struct sock *sk, struct xnet_info *info)
+/*
+ * XNET_INFO of a connection. Socket lock held, or (diag.c) its table's
+ * lock: a snapshot of fields each read whole.
+ */
+void xnet_conn_fill_info(struct sock *sk, struct xnet_info *info)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 

@@ -610,6 +610,7 @@ int xnet_sock_autobind(struct xnet_port_table *t, struct sock *sk,
 		       __be32 daddr, __be16 dport);
 int xnet_sock_getname(struct socket *sock, struct sockaddr *uaddr, int peer);
 void xnet_sock_fill_info(struct sock *sk, struct xnet_info *info);
+void xnet_conn_fill_info(struct sock *sk, struct xnet_info *info);
 u8 xnet_sock_state(const struct sock *sk);
 u8 xnet_sock_hoplimit(const struct sock *sk);
 int xnet_sock_set_secure(struct sock *sk, sockptr_t optval,
@@ -688,6 +689,7 @@ void xnet_conn_close_children(struct sock *lsk);
 void xnet_conn_kick_orphans(struct net *net);
 int xnet_sock_walk(struct net *net, unsigned long *table, unsigned long *pos,
 		   xnet_sock_iter_t fn, void *arg);
+u8 xnet_conn_next_timer(struct sock *sk, u32 *ms);
 void xnet_conn_purge_queues(struct sock *sk);
 void xnet_conn_inherit(struct sock *sk, const struct sock *lsk);
 void xnet_conn_reset_engine(struct sock *sk);
@@ -938,6 +940,10 @@ void xnet_rl_net_init(struct xnet_net *xn);
 /* netlink.c */
 int xnet_netlink_init(void);
 void xnet_netlink_exit(void);
+
+/* diag.c: NETLINK_SOCK_DIAG handler */
+int xnet_diag_init(void);
+void xnet_diag_exit(void);
 
 /* proc.c: /proc/net/xnet and net.xnet sysctls, per netns. */
 int xnet_proc_net_init(struct xnet_net *xn);

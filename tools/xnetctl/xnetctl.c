@@ -13,7 +13,8 @@
  *   xnetctl [-j] [-p] neigh [show [dev IFNAME]]
  *   xnetctl [-j] [-p] neigh flush [dev IFNAME] [[to] A.B.C.D]
  *   xnetctl [-j] [-p] stats
- *   xnetctl [-j] [-p] sockets
+ *   xnetctl [-j] [-p] sockets [-i] [-p] [-l|-a] [-t] [-d] [-S] [state STATE]
+ *                      [sport [=] [:]PORT] [dport [=] [:]PORT]
  *   xnetctl key add ID KEY|@FILE [peer A.B.C.D] [dev IFNAME]
  *                      [alg aes-gcm|chacha20poly1305]
  *   xnetctl key del ID
@@ -71,7 +72,10 @@ static void usage(FILE *f, const char *obj)
 "  route get A.B.C.D [from A.B.C.D] [oif IFNAME]\n"
 "                                  the route a destination takes\n"
 "  stats                           protocol counters\n"
-"  sockets                         list xnet sockets (like ss)\n"
+"  sockets [-i] [-p] [-l|-a] [-t] [-d] [-S] [state STATE] [sport [=] [:]PORT]\n"
+"          [dport [=] [:]PORT]     list xnet sockets (like ss): -i connection\n"
+"                                  info, -p owning processes, -l listening,\n"
+"                                  -t/-d/-S stream/dgram/seqpacket\n"
 "  key add ID KEY|@FILE [peer A.B.C.D] [dev IFNAME] [alg aes-gcm|chacha20poly1305]\n"
 "                                  add a secure-channel key: ID a number,\n"
 "                                  KEY 64 hex digits (32 bytes) or @FILE\n"

@@ -289,4 +289,68 @@ enum {
  * all (a peer on the same host always copies).
  */
 
+/*
+ * Socket diagnostics (NETLINK_SOCK_DIAG, as ss uses for TCP and UNIX):
+ * send a struct xnet_diag_req with nlmsg_type SOCK_DIAG_BY_FAMILY and
+ * NLM_F_DUMP; each socket of the requester's netns that passes the
+ * filters comes back as a struct xnet_diag_msg followed by the
+ * XNET_DIAG_* attributes xdiag_show asked for. No privilege is needed.
+ * Fields a request does not use must be zero (EINVAL otherwise).
+ */
+struct xnet_diag_req {
+	__u8	sdiag_family;		/* AF_XNET */
+	__u8	sdiag_protocol;		/* 0 */
+	__u16	pad;
+	__u32	xdiag_states;		/* 1 << XNET_STATE_*; ~0U: all */
+	__u32	xdiag_ino;		/* 0: any socket */
+	__u32	xdiag_show;		/* XNET_DIAG_SHOW_* */
+	__u32	xdiag_cookie[2];	/* with xdiag_ino; ~0U ~0U: any */
+	__u16	xdiag_type;		/* SOCK_*; 0: every type */
+	__u16	xdiag_sport;		/* local port, host order; 0: any */
+	__u16	xdiag_dport;		/* peer port, host order; 0: any */
+	__u16	xdiag_pad;
+};
+
+#define XNET_DIAG_SHOW_INFO	0x00000001	/* XNET_DIAG_INFO */
+#define XNET_DIAG_SHOW_UID	0x00000002	/* XNET_DIAG_UID */
+#define XNET_DIAG_SHOW_QLEN	0x00000004	/* XNET_DIAG_RQLEN, _WQLEN */
+#define XNET_DIAG_SHOW_MEMINFO	0x00000008	/* XNET_DIAG_MEMINFO */
+#define XNET_DIAG_SHOW_SHUTDOWN	0x00000010	/* XNET_DIAG_SHUTDOWN */
+#define XNET_DIAG_SHOW_TIMER	0x00000020	/* XNET_DIAG_TIMER */
+
+/* Addresses and ports in network byte order, as in sockaddr_xnet. */
+struct xnet_diag_msg {
+	__u8	xdiag_family;		/* AF_XNET */
+	__u8	xdiag_type;		/* SOCK_* */
+	__u8	xdiag_state;		/* XNET_STATE_* */
+	__u8	xdiag_pad;
+	__be32	xdiag_laddr;
+	__be32	xdiag_raddr;
+	__be16	xdiag_lport;
+	__be16	xdiag_rport;
+	__u32	xdiag_ino;
+	__u32	xdiag_cookie[2];
+};
+
+enum {
+	XNET_DIAG_UNSPEC,
+	XNET_DIAG_INFO,		/* struct xnet_info (stream, seqpacket) */
+	XNET_DIAG_UID,		/* u32, in the requester's user namespace */
+	XNET_DIAG_RQLEN,	/* u32: bytes queued for reading */
+	XNET_DIAG_WQLEN,	/* u32: bytes queued for sending */
+	XNET_DIAG_MEMINFO,	/* u32[SK_MEMINFO_VARS] (linux/sock_diag.h) */
+	XNET_DIAG_SHUTDOWN,	/* u8: RCV_SHUTDOWN 1 | SEND_SHUTDOWN 2 */
+	XNET_DIAG_TIMER,	/* struct xnet_diag_timer (stream, seqpacket) */
+	__XNET_DIAG_MAX,
+};
+
+#define XNET_DIAG_MAX (__XNET_DIAG_MAX - 1)
+
+struct xnet_diag_timer {
+	__u8	xdiag_timer;		/* XNET_TIMER_* that fires first */
+	__u8	xdiag_pad[3];
+	__u32	xdiag_expires_ms;	/* time until it fires */
+	__u32	xdiag_retrans;		/* xi_retransmits */
+};
+
 #endif /* _UAPI_LINUX_XNET_H */
