@@ -62,6 +62,7 @@ static void usage(FILE *f)
 "  key del ID                      delete (and wipe) a key\n"
 "  key [show]                      list keys: id peer dev alg state use\n"
 "                                  fingerprint (never the key itself)\n"
+"  monitor [all|addr|neigh|route|key]...  watch changes, as ip monitor\n"
 "\n"
 "Options:\n"
 "  -j, --json      JSON output\n"
@@ -187,6 +188,8 @@ static int run_command(struct xnl *x, int argc, char **argv)
 		return cmd_route(x, argc, argv);
 	} else if (matches(obj, W_KEY)) {
 		return cmd_key(x, argc, argv);
+	} else if (!strcmp(obj, "monitor") || !strcmp(obj, "mon")) {
+		return cmd_monitor(x, argc, argv);
 	}
 	usage_error("unknown command: %s (try --help)", obj);
 }
