@@ -708,7 +708,10 @@ static struct genl_family xnet_genl_family __ro_after_init = {
  */
 static bool xnet_nl_up;
 
-/* Does anyone in @net listen to @grp? Any context. */
+/*
+ * Might anyone in @net listen to @grp? The core's answer is per protocol
+ * (a listener in any netns says yes). Any context.
+ */
 bool xnet_nl_listening(struct net *net, enum xnet_nl_mcgrp grp)
 {
 	return READ_ONCE(xnet_nl_up) &&

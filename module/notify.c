@@ -6,10 +6,14 @@
  * Each change is announced once, to listeners in the netns where it
  * happened only (genlmsg_multicast_netns()), with the attributes its
  * dump uses (netlink.c's xnet_nl_*_attrs()) and the command saying what
- * happened (include/uapi/linux/xnet.h). Nothing is built when nobody in
- * the netns listens (xnet_nl_listening(), a bitmap test). A listener
- * that reads too slowly loses messages and sees ENOBUFS: its problem,
- * as with rtnetlink; nothing here waits or retries.
+ * happened (include/uapi/linux/xnet.h). Nothing is built when nobody
+ * listens (xnet_nl_listening(), a bitmap test). The core keeps that
+ * bitmap per protocol, not per netns (as for rtnl_has_listeners()): with
+ * a listener in any netns every netns builds its messages, and
+ * netlink_broadcast() delivers them to listeners of the change's netns
+ * only. A listener that reads too slowly loses messages and sees
+ * ENOBUFS: its problem, as with rtnetlink; nothing here waits or
+ * retries.
  *
  * Context:
  *  - addresses (dev.c) and routes (route.c): process context under
