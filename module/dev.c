@@ -15,6 +15,8 @@
  * every route through the device before the xnet_dev is freed;
  * address changes and every netdev event on a device of ours call
  * xnet_route_changed() so route.c's lookup cache forgets stale results.
+ * Every address added or removed, also with its device, is announced on
+ * the monitor group (notify.c).
  *
  * Context: everything here runs in process context.
  */
@@ -93,6 +95,8 @@ static void xnet_dev_destroy(struct xnet_dev *xdev)
 	xnet_neigh_flush(xdev->xn, xdev->dev);
 	list_for_each_entry_safe(ifa, tmp, &xdev->addrs, list) {
 		list_del_rcu(&ifa->list);
+		xnet_notify_addr(xdev->xn, xdev->dev, ifa->addr, ifa->prefixlen,
+				 XNET_CMD_ADDR_DEL);
 		kfree_rcu(ifa, rcu);
 	}
 	netdev_put(xdev->dev, &xdev->dev_tracker);
@@ -151,6 +155,7 @@ int xnet_addr_add(struct net *net, int ifindex, __be32 addr, u8 prefixlen)
 		WRITE_ONCE(xdev->nbare, xdev->nbare + 1);
 	list_add_tail_rcu(&ifa->list, &xdev->addrs);
 	xnet_route_changed(xn);	/* a source or saddr check may change */
+	xnet_notify_addr(xn, dev, addr, prefixlen, XNET_CMD_ADDR_ADD);
 	return 0;
 }
 
@@ -176,6 +181,8 @@ int xnet_addr_del(struct net *net, int ifindex, __be32 addr)
 			WRITE_ONCE(xdev->nbare, xdev->nbare - 1);
 		xnet_route_addr_del(xn, xdev, addr, ifa->prefixlen);
 		xnet_route_changed(xn);
+		xnet_notify_addr(xn, dev, addr, ifa->prefixlen,
+				 XNET_CMD_ADDR_DEL);
 		kfree_rcu(ifa, rcu);
 		if (list_empty(&xdev->addrs))
 			xnet_dev_destroy(xdev);

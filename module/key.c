@@ -21,6 +21,9 @@
  * is active (used by new handshakes), the older ones standby (accepted
  * from the peer, by fingerprint, while they last).
  *
+ * Keys added and deleted are announced on the monitor group
+ * (notify.c) after keys->lock is dropped, never with their bytes.
+ *
  * Policy (net.xnet.secure) and the neighbour trailer are described in
  * sec.h; the policy functions run in softirq under RCU.
  */
@@ -202,6 +205,32 @@ static int xnet_key_aead_probe(u8 alg)
 }
 
 /*
+ * @key as dumps and notifications show it: standby if a newer live key
+ * has the same peer and device. Under RCU, or keys->lock.
+ */
+static void xnet_key_info_get(struct xnet_keys *keys, struct xnet_key *key,
+			      struct xnet_key_info *ki)
+{
+	struct xnet_key *k = key;
+
+	ki->id = key->id;
+	ki->peer = key->peer;
+	ki->ifindex = key->ifindex;
+	ki->alg = key->alg;
+	ki->use = atomic_read(&key->use);
+	memcpy(ki->fpr, key->fpr, XNET_KEY_FPR_LEN);
+	ki->state = XNET_KEY_STATE_ACTIVE;
+	rcu_read_lock();
+	list_for_each_entry_continue_rcu(k, &keys->list, list)
+		if (!READ_ONCE(k->dead) && k->peer == key->peer &&
+		    k->ifindex == key->ifindex) {
+			ki->state = XNET_KEY_STATE_STANDBY;
+			break;
+		}
+	rcu_read_unlock();
+}
+
+/*
  * KEY_ADD: a new key, keyed from @secret (XNET_KEY_LEN bytes, the
  * caller's to wipe). Process context.
  */
@@ -209,6 +238,7 @@ int xnet_key_add(struct xnet_net *xn, const struct xnet_key_cfg *cfg)
 {
 	struct xnet_keys *keys = xn->keys;
 	u8 digest[SHA256_DIGEST_SIZE];
+	struct xnet_key_info ki;
 	struct kvec v = {
 		.iov_base = (void *)xnet_fpr_label,
 		.iov_len = sizeof(xnet_fpr_label) - 1,
@@ -252,9 +282,11 @@ int xnet_key_add(struct xnet_net *xn, const struct xnet_key_cfg *cfg)
 	key->serial = ++keys->serial;
 	list_add_tail_rcu(&key->list, &keys->list);
 	keys->count++;
+	xnet_key_info_get(keys, key, &ki);
 	mutex_unlock(&keys->lock);
 
 	xnet_sessions_key_changed(xn, cfg->peer);
+	xnet_notify_key(xn, &ki, XNET_CMD_KEY_ADD);
 	return 0;
 
 unlock:
@@ -270,6 +302,7 @@ int xnet_key_del(struct xnet_net *xn, u32 id)
 {
 	struct xnet_keys *keys = xn->keys;
 	struct xnet_key *key, *found = NULL;
+	struct xnet_key_info ki;
 	__be32 peer;
 
 	mutex_lock(&keys->lock);
@@ -282,6 +315,7 @@ int xnet_key_del(struct xnet_net *xn, u32 id)
 		mutex_unlock(&keys->lock);
 		return -ENOENT;
 	}
+	xnet_key_info_get(keys, found, &ki);	/* as it was, live */
 	WRITE_ONCE(found->dead, true);
 	list_del_rcu(&found->list);
 	keys->count--;
@@ -290,6 +324,7 @@ int xnet_key_del(struct xnet_net *xn, u32 id)
 	peer = found->peer;
 	xnet_key_put(found);
 	xnet_sessions_key_changed(xn, peer);
+	xnet_notify_key(xn, &ki, XNET_CMD_KEY_DEL);
 	return 0;
 }
 
@@ -302,8 +337,8 @@ int xnet_key_walk(struct xnet_net *xn, unsigned long *pos,
 		  void *arg)
 {
 	struct xnet_keys *keys = xn->keys;
-	struct xnet_key *key, *k;
 	struct xnet_key_info ki;
+	struct xnet_key *key;
 	unsigned long idx = 0;
 	int err = 0;
 
@@ -311,21 +346,7 @@ int xnet_key_walk(struct xnet_net *xn, unsigned long *pos,
 	list_for_each_entry_rcu(key, &keys->list, list) {
 		if (idx++ < *pos)
 			continue;
-		ki.id = key->id;
-		ki.peer = key->peer;
-		ki.ifindex = key->ifindex;
-		ki.alg = key->alg;
-		ki.use = atomic_read(&key->use);
-		memcpy(ki.fpr, key->fpr, XNET_KEY_FPR_LEN);
-		/* standby: a newer live key with the same peer and device */
-		ki.state = XNET_KEY_STATE_ACTIVE;
-		k = key;
-		list_for_each_entry_continue_rcu(k, &keys->list, list)
-			if (!READ_ONCE(k->dead) && k->peer == key->peer &&
-			    k->ifindex == key->ifindex) {
-				ki.state = XNET_KEY_STATE_STANDBY;
-				break;
-			}
+		xnet_key_info_get(keys, key, &ki);
 		err = fill(&ki, arg);
 		if (err)
 			break;

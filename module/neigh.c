@@ -38,6 +38,12 @@
  * settings a trailer is ignored (the length of neighbour frames is not
  * checked beyond the header).
  *
+ * Notifications (notify.c): every real change of an entry (created,
+ * state, device or MAC changed, removed) is built under neigh_lock into
+ * xn->neigh_notes (under neigh_lock too) and sent by the code that
+ * drops the lock, with xnet_notify_neigh_send(); a confirmation that
+ * changes nothing sends nothing.
+ *
  * Context: xnet_neigh_output() runs in process or softirq context (a
  * connection's output), xnet_neigh_forward() in softirq; xnet_neigh_rcv() in
  * softirq; xnet_neigh_work() in process context (system workqueue), once
@@ -88,6 +94,7 @@ static void xnet_neigh_kick(struct xnet_net *xn, unsigned long delay)
 static void xnet_neigh_destroy(struct xnet_net *xn, struct xnet_neigh *n)
 {
 	lockdep_assert_held(&xn->neigh_lock);
+	xnet_notify_neigh(xn, n, XNET_CMD_NEIGH_DEL);
 	hlist_del(&n->node);
 	xn->neigh_count--;
 	if (n->stranger)
@@ -366,6 +373,7 @@ static int xnet_neigh_resolve_output(struct xnet_net *xn, struct sk_buff *skb,
 		}
 		n->state = XNET_NEIGH_INCOMPLETE;
 		n->probes = 0;
+		xnet_notify_neigh(xn, n, XNET_CMD_NEIGH_NEW);
 	}
 	if (!n) {
 		n = xnet_neigh_create(xn, daddr, answer);
@@ -373,6 +381,7 @@ static int xnet_neigh_resolve_output(struct xnet_net *xn, struct sk_buff *skb,
 			err = -EHOSTUNREACH;
 			goto unlock;
 		}
+		xnet_notify_neigh(xn, n, XNET_CMD_NEIGH_NEW);
 	}
 	if (skb_queue_len(&n->queue) >= XNET_NEIGH_QUEUE_MAX) {
 		xnet_inc_stat(xn, XNET_MIB_NEIGH_QUEUE_DROPS);
@@ -402,6 +411,7 @@ static int xnet_neigh_resolve_output(struct xnet_net *xn, struct sk_buff *skb,
 unlock:
 	limited = query && n->stranger;
 	spin_unlock_bh(&xn->neigh_lock);
+	xnet_notify_neigh_send(xn);
 
 	if (dev) {
 		local_bh_disable();
@@ -521,27 +531,34 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 			     __be32 addr, const u8 *ha, bool create)
 {
 	unsigned long retrans = xnet_ms(xn, &xn->neigh_retrans_ms);
+	bool recheck, created = false, changed;
 	struct sk_buff_head q;
 	struct xnet_neigh *n;
 	struct sk_buff *skb;
-	bool recheck;
 
 	__skb_queue_head_init(&q);
 	spin_lock(&xn->neigh_lock);
 	n = xnet_neigh_lookup(xn, addr);
-	if (!n && create)
+	if (!n && create) {
 		n = xnet_neigh_create(xn, addr, true);
+		created = n;	/* announced once resolved, below */
+	}
 	/* the known MAC answered our probe (xnet_neigh_recheck()) */
 	if (n && !create && n->verify && n->dev == xdev->dev &&
 	    ether_addr_equal(n->ha, ha)) {
 		n->verify = 0;
+		changed = n->state != XNET_NEIGH_REACHABLE;
 		n->state = XNET_NEIGH_REACHABLE;
 		n->confirmed = jiffies;
+		if (changed)
+			xnet_notify_neigh(xn, n, XNET_CMD_NEIGH_NEW);
 		spin_unlock(&xn->neigh_lock);
+		xnet_notify_neigh_send(xn);
 		return true;
 	}
 	if (!n || (!create && !n->asked)) {
 		spin_unlock(&xn->neigh_lock);
+		xnet_notify_neigh_send(xn);	/* a forced GC's eviction */
 		return false;
 	}
 	if (create && n->dev && (n->state == XNET_NEIGH_REACHABLE ||
@@ -559,6 +576,9 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 			xnet_neigh_recheck(xn, addr);
 		return false;
 	}
+	/* one message per real change: a plain confirmation is silent */
+	changed = created || n->state != XNET_NEIGH_REACHABLE ||
+		  n->dev != xdev->dev || !ether_addr_equal(n->ha, ha);
 	n->asked = 0;
 	n->verify = 0;
 	n->dev = xdev->dev;
@@ -567,7 +587,10 @@ static bool xnet_neigh_learn(struct xnet_net *xn, struct xnet_dev *xdev,
 	n->confirmed = jiffies;
 	n->probes = 0;
 	skb_queue_splice_init(&n->queue, &q);
+	if (changed)
+		xnet_notify_neigh(xn, n, XNET_CMD_NEIGH_NEW);
 	spin_unlock(&xn->neigh_lock);
+	xnet_notify_neigh_send(xn);
 
 	while ((skb = __skb_dequeue(&q))) {
 		int oif = XNET_NEIGH_CB(skb)->oif;
@@ -701,6 +724,8 @@ static void xnet_neigh_work(struct work_struct *work)
 				if (n->probes >= (n->stranger ? 1 : retries)) {
 					n->state = XNET_NEIGH_FAILED;
 					n->probed = now;
+					xnet_notify_neigh(xn, n,
+							  XNET_CMD_NEIGH_NEW);
 					xnet_inc_stat(xn,
 						      XNET_MIB_NEIGH_RESOLVE_FAILED);
 					skb_queue_splice_tail_init(&n->queue,
@@ -733,9 +758,11 @@ static void xnet_neigh_work(struct work_struct *work)
 				if (n->asked && time_after(now, n->probed + hold))
 					n->asked = 0;
 				if (n->state == XNET_NEIGH_REACHABLE &&
-				    time_after(now, n->confirmed + reachable))
+				    time_after(now, n->confirmed + reachable)) {
 					n->state = XNET_NEIGH_STALE;
-				else if (n->state == XNET_NEIGH_STALE &&
+					xnet_notify_neigh(xn, n,
+							  XNET_CMD_NEIGH_NEW);
+				} else if (n->state == XNET_NEIGH_STALE &&
 					 time_after(now, n->confirmed + gc))
 					xnet_neigh_destroy(xn, n);
 				break;
@@ -749,6 +776,7 @@ static void xnet_neigh_work(struct work_struct *work)
 	if (xn->neigh_count)
 		xnet_neigh_kick(xn, resolving ? HZ / 10 : HZ);
 	spin_unlock_bh(&xn->neigh_lock);
+	xnet_notify_neigh_send(xn);
 
 	for (i = 0; i < nq; i++)
 		xnet_neigh_send_query(xn, query[i], query_oif[i], NULL);
@@ -768,6 +796,7 @@ void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev)
 			if (!dev || n->dev == dev)
 				xnet_neigh_destroy(xn, n);
 	spin_unlock_bh(&xn->neigh_lock);
+	xnet_notify_neigh_send(xn);
 }
 
 /*
@@ -800,6 +829,7 @@ out:
 void xnet_neigh_net_init(struct xnet_net *xn)
 {
 	spin_lock_init(&xn->neigh_lock);
+	__skb_queue_head_init(&xn->neigh_notes);
 	INIT_DELAYED_WORK(&xn->neigh_work, xnet_neigh_work);
 }
 
@@ -810,4 +840,5 @@ void xnet_neigh_net_exit(struct xnet_net *xn)
 	spin_unlock_bh(&xn->neigh_lock);
 	cancel_delayed_work_sync(&xn->neigh_work);
 	xnet_neigh_flush(xn, NULL);
+	__skb_queue_purge(&xn->neigh_notes);	/* nobody listens any more */
 }

@@ -6,6 +6,9 @@
  * mutex, in the requester's netns. Address and route changes take RTNL.
  * Dumps walk the RCU device list or route list, or the neighbour and port tables under their own
  * spinlocks, or the RCU key list (key.c) (fill functions never sleep).
+ * The fill of each object's attributes (xnet_nl_*_attrs()) is shared by
+ * its dump and its notification on the monitor group (notify.c), so one
+ * parser reads both.
  * KEY_ADD wipes the secret from the request once key.c keyed its HMAC
  * with it; no reply ever carries key bytes. Changes need CAP_NET_ADMIN in
  * the user namespace owning the netns: xnet checks it itself rather than
@@ -109,6 +112,18 @@ static void *xnet_nl_put(struct sk_buff *skb, struct netlink_callback *cb,
 			   &xnet_genl_family, NLM_F_MULTI, cmd);
 }
 
+/* An address's attributes, in dumps and notifications (notify.c). */
+int xnet_nl_addr_attrs(struct sk_buff *skb, const struct net_device *dev,
+		       __be32 addr, u8 prefixlen)
+{
+	if (nla_put_u32(skb, XNET_ATTR_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, XNET_ATTR_IFNAME, dev->name) ||
+	    nla_put_in_addr(skb, XNET_ATTR_ADDR, addr) ||
+	    nla_put_u8(skb, XNET_ATTR_PREFIXLEN, prefixlen))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int xnet_nl_addr_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct xnet_net *xn = xnet_pernet(sock_net(skb->sk));
@@ -126,13 +141,8 @@ static int xnet_nl_addr_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			hdr = xnet_nl_put(skb, cb, XNET_CMD_ADDR_GET);
 			if (!hdr)
 				goto full;
-			if (nla_put_u32(skb, XNET_ATTR_IFINDEX,
-					xdev->dev->ifindex) ||
-			    nla_put_string(skb, XNET_ATTR_IFNAME,
-					   xdev->dev->name) ||
-			    nla_put_in_addr(skb, XNET_ATTR_ADDR, ifa->addr) ||
-			    nla_put_u8(skb, XNET_ATTR_PREFIXLEN,
-				       ifa->prefixlen)) {
+			if (xnet_nl_addr_attrs(skb, xdev->dev, ifa->addr,
+					       ifa->prefixlen)) {
 				genlmsg_cancel(skb, hdr);
 				goto full;
 			}
@@ -154,6 +164,27 @@ struct xnet_nl_walk {
 	struct netlink_callback	*cb;
 };
 
+/*
+ * A neighbour entry's attributes, in dumps and notifications (notify.c).
+ * Under xn->neigh_lock; takes no other lock.
+ */
+int xnet_nl_neigh_attrs(struct sk_buff *skb, const struct xnet_neigh *n)
+{
+	if (nla_put_in_addr(skb, XNET_ATTR_ADDR, n->addr) ||
+	    nla_put_u8(skb, XNET_ATTR_NEIGH_STATE, n->state) ||
+	    nla_put_u32(skb, XNET_ATTR_NEIGH_QLEN, skb_queue_len(&n->queue)) ||
+	    nla_put_u32(skb, XNET_ATTR_AGE_MS,
+			n->confirmed ? jiffies_to_msecs(jiffies - n->confirmed)
+				     : 0))
+		return -EMSGSIZE;
+	if (n->dev &&
+	    (nla_put_u32(skb, XNET_ATTR_IFINDEX, n->dev->ifindex) ||
+	     nla_put_string(skb, XNET_ATTR_IFNAME, n->dev->name) ||
+	     nla_put(skb, XNET_ATTR_LLADDR, ETH_ALEN, n->ha)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int xnet_nl_neigh_fill(const struct xnet_neigh *n, void *arg)
 {
 	struct xnet_nl_walk *w = arg;
@@ -163,23 +194,12 @@ static int xnet_nl_neigh_fill(const struct xnet_neigh *n, void *arg)
 	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_NEIGH_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_in_addr(skb, XNET_ATTR_ADDR, n->addr) ||
-	    nla_put_u8(skb, XNET_ATTR_NEIGH_STATE, n->state) ||
-	    nla_put_u32(skb, XNET_ATTR_NEIGH_QLEN, skb_queue_len(&n->queue)) ||
-	    nla_put_u32(skb, XNET_ATTR_AGE_MS,
-			n->confirmed ? jiffies_to_msecs(jiffies - n->confirmed)
-				     : 0))
-		goto cancel;
-	if (n->dev &&
-	    (nla_put_u32(skb, XNET_ATTR_IFINDEX, n->dev->ifindex) ||
-	     nla_put_string(skb, XNET_ATTR_IFNAME, n->dev->name) ||
-	     nla_put(skb, XNET_ATTR_LLADDR, ETH_ALEN, n->ha)))
-		goto cancel;
+	if (xnet_nl_neigh_attrs(skb, n)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(skb, hdr);
 	return 0;
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
 }
 
 static int xnet_nl_neigh_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -346,6 +366,21 @@ static int xnet_nl_route_del(struct sk_buff *skb, struct genl_info *info)
 	return xnet_nl_admin(skb, info) ? : xnet_nl_route_change(info, false);
 }
 
+/* A route's attributes, in dumps and notifications (notify.c). */
+int xnet_nl_route_attrs(struct sk_buff *skb, const struct xnet_route_info *ri)
+{
+	if (nla_put_in_addr(skb, XNET_ATTR_PREFIX, ri->prefix) ||
+	    nla_put_u8(skb, XNET_ATTR_PREFIXLEN, ri->prefixlen) ||
+	    nla_put_u8(skb, XNET_ATTR_ROUTE_TYPE, ri->type) ||
+	    nla_put_u32(skb, XNET_ATTR_METRIC, ri->metric) ||
+	    nla_put_u32(skb, XNET_ATTR_IFINDEX, ri->dev->ifindex) ||
+	    nla_put_string(skb, XNET_ATTR_IFNAME, ri->dev->name) ||
+	    (ri->gateway &&
+	     nla_put_in_addr(skb, XNET_ATTR_GATEWAY, ri->gateway)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int xnet_nl_route_fill(const struct xnet_route_info *ri, void *arg)
 {
 	struct xnet_nl_walk *w = arg;
@@ -355,14 +390,7 @@ static int xnet_nl_route_fill(const struct xnet_route_info *ri, void *arg)
 	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_ROUTE_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_in_addr(skb, XNET_ATTR_PREFIX, ri->prefix) ||
-	    nla_put_u8(skb, XNET_ATTR_PREFIXLEN, ri->prefixlen) ||
-	    nla_put_u8(skb, XNET_ATTR_ROUTE_TYPE, ri->type) ||
-	    nla_put_u32(skb, XNET_ATTR_METRIC, ri->metric) ||
-	    nla_put_u32(skb, XNET_ATTR_IFINDEX, ri->dev->ifindex) ||
-	    nla_put_string(skb, XNET_ATTR_IFNAME, ri->dev->name) ||
-	    (ri->gateway &&
-	     nla_put_in_addr(skb, XNET_ATTR_GATEWAY, ri->gateway))) {
+	if (xnet_nl_route_attrs(skb, ri)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -531,7 +559,23 @@ static int xnet_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* One key as KEY_GET shows it: never its bytes (there are none to show). */
+/*
+ * One key as KEY_GET and notifications (notify.c) show it: never its
+ * bytes (there are none to show).
+ */
+int xnet_nl_key_attrs(struct sk_buff *skb, const struct xnet_key_info *ki)
+{
+	if (nla_put_u32(skb, XNET_ATTR_KEY_ID, ki->id) ||
+	    nla_put_u8(skb, XNET_ATTR_KEY_ALG, ki->alg) ||
+	    nla_put_u8(skb, XNET_ATTR_KEY_STATE, ki->state) ||
+	    nla_put_u32(skb, XNET_ATTR_KEY_USE, ki->use) ||
+	    nla_put(skb, XNET_ATTR_KEY_FPR, XNET_KEY_FPR_LEN, ki->fpr) ||
+	    (ki->peer && nla_put_in_addr(skb, XNET_ATTR_PEER_ADDR, ki->peer)) ||
+	    (ki->ifindex && nla_put_u32(skb, XNET_ATTR_IFINDEX, ki->ifindex)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int xnet_nl_key_fill(const struct xnet_key_info *ki, void *arg)
 {
 	struct xnet_nl_walk *w = arg;
@@ -541,13 +585,7 @@ static int xnet_nl_key_fill(const struct xnet_key_info *ki, void *arg)
 	hdr = xnet_nl_put(skb, w->cb, XNET_CMD_KEY_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, XNET_ATTR_KEY_ID, ki->id) ||
-	    nla_put_u8(skb, XNET_ATTR_KEY_ALG, ki->alg) ||
-	    nla_put_u8(skb, XNET_ATTR_KEY_STATE, ki->state) ||
-	    nla_put_u32(skb, XNET_ATTR_KEY_USE, ki->use) ||
-	    nla_put(skb, XNET_ATTR_KEY_FPR, XNET_KEY_FPR_LEN, ki->fpr) ||
-	    (ki->peer && nla_put_in_addr(skb, XNET_ATTR_PEER_ADDR, ki->peer)) ||
-	    (ki->ifindex && nla_put_u32(skb, XNET_ATTR_IFINDEX, ki->ifindex))) {
+	if (xnet_nl_key_attrs(skb, ki)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -626,6 +664,11 @@ static const struct genl_small_ops xnet_genl_ops[] = {
 	},
 };
 
+/* The groups, in the order of enum xnet_nl_mcgrp (xnet.h). */
+static const struct genl_multicast_group xnet_genl_mcgrps[] = {
+	[XNET_NL_MCGRP_MONITOR] = { .name = XNET_GENL_MCGRP_MONITOR },
+};
+
 static struct genl_family xnet_genl_family __ro_after_init = {
 	.name		= XNET_GENL_NAME,
 	.version	= XNET_GENL_VERSION,
@@ -635,15 +678,66 @@ static struct genl_family xnet_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.small_ops	= xnet_genl_ops,
 	.n_small_ops	= ARRAY_SIZE(xnet_genl_ops),
+	.mcgrps		= xnet_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(xnet_genl_mcgrps),
 	.resv_start_op	= XNET_CMD_MAX + 1,
 };
 
+/*
+ * Set while the family is registered: notifications (notify.c) from
+ * netns and module teardown after genl_unregister_family() must not use
+ * a group number the core may have given to another family.
+ */
+static bool xnet_nl_up;
+
+/*
+ * Might anyone in @net listen to @grp? The core's answer is per protocol
+ * (a listener in any netns says yes). Any context.
+ */
+bool xnet_nl_listening(struct net *net, enum xnet_nl_mcgrp grp)
+{
+	return READ_ONCE(xnet_nl_up) &&
+	       genl_has_listeners(&xnet_genl_family, net, grp) > 0;
+}
+
+/* A notification message of @cmd, its header in *@hdr. Any context. */
+struct sk_buff *xnet_nl_event_new(u8 cmd, gfp_t gfp, void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(XNET_NL_EVENT_SIZE, gfp);
+
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &xnet_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/*
+ * Send a notification (genlmsg_end() done) to @net's listeners of @grp only.
+ * Consumes @skb. Process or softirq context, no xnet spinlock held (the
+ * core takes the netlink table's lock and each listener's queue lock).
+ */
+void xnet_nl_event_send(struct net *net, struct sk_buff *skb,
+			enum xnet_nl_mcgrp grp, gfp_t gfp)
+{
+	/* -ESRCH (nobody left) and listeners' -ENOBUFS are theirs */
+	genlmsg_multicast_netns(&xnet_genl_family, net, skb, 0, grp, gfp);
+}
+
 int xnet_netlink_init(void)
 {
-	return genl_register_family(&xnet_genl_family);
+	int err = genl_register_family(&xnet_genl_family);
+
+	if (!err)
+		WRITE_ONCE(xnet_nl_up, true);
+	return err;
 }
 
 void xnet_netlink_exit(void)
 {
+	WRITE_ONCE(xnet_nl_up, false);
 	genl_unregister_family(&xnet_genl_family);
 }

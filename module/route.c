@@ -62,6 +62,9 @@
  * as a lookup just before it would. Strangers' frames (forwarding,
  * errors) can only evict slots: a miss costs one walk, as before.
  *
+ * Every route inserted or removed (with its address or device too) is
+ * announced on the monitor group (notify.c), under RTNL.
+ *
  * Context: xnet_route_output_rcu() in any context under RCU; everything
  * else in process context under RTNL, but for xnet_route_walk() (RCU).
  */
@@ -250,6 +253,21 @@ int xnet_route_output_rcu(struct xnet_net *xn, __be32 daddr, __be32 saddr,
 	return err;
 }
 
+/* A route added or removed, to the monitor group (notify.c). RTNL. */
+static void xnet_route_notify(struct xnet_route *r, u8 cmd)
+{
+	struct xnet_route_info ri = {
+		.prefix = r->prefix,
+		.prefixlen = r->prefixlen,
+		.type = r->type,
+		.gateway = r->gateway,
+		.metric = r->metric,
+		.dev = r->xdev->dev,
+	};
+
+	xnet_notify_route(r->xdev->xn, &ri, cmd);
+}
+
 static void xnet_route_insert(struct xnet_rtable *t, struct xnet_route *r)
 {
 	ASSERT_RTNL();
@@ -262,6 +280,7 @@ static void xnet_route_insert(struct xnet_rtable *t, struct xnet_route *r)
 		t->count++;
 	/* after the route is in place: pairs with the lookup's acquire */
 	smp_store_release(&t->gen, t->gen + 1);
+	xnet_route_notify(r, XNET_CMD_ROUTE_ADD);
 }
 
 static void xnet_route_remove(struct xnet_rtable *t, struct xnet_route *r)
@@ -275,6 +294,7 @@ static void xnet_route_remove(struct xnet_rtable *t, struct xnet_route *r)
 		t->count--;
 	/* after the unlink, before the free: pairs with the acquire */
 	smp_store_release(&t->gen, t->gen + 1);
+	xnet_route_notify(r, XNET_CMD_ROUTE_DEL);
 	kfree_rcu(r, rcu);
 }
 

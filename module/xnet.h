@@ -231,6 +231,8 @@ struct xnet_net {
 	unsigned int		neigh_strangers; /* of neigh_count */
 	struct delayed_work	neigh_work;	/* retries, aging, GC */
 	bool			dying;		/* under neigh_lock */
+	/* notifications built under neigh_lock, sent after it (notify.c) */
+	struct sk_buff_head	neigh_notes;
 
 	/* sysctl net.xnet.*, read with READ_ONCE */
 	int			neigh_max;
@@ -944,6 +946,34 @@ void xnet_netlink_exit(void);
 /* diag.c: NETLINK_SOCK_DIAG handler */
 int xnet_diag_init(void);
 void xnet_diag_exit(void);
+/* netlink.c: the monitor group's plumbing, for notify.c */
+enum xnet_nl_mcgrp {
+	XNET_NL_MCGRP_MONITOR,
+};
+
+#define XNET_NL_EVENT_SIZE	256	/* any one notification fits */
+
+struct xnet_key_info;
+bool xnet_nl_listening(struct net *net, enum xnet_nl_mcgrp grp);
+struct sk_buff *xnet_nl_event_new(u8 cmd, gfp_t gfp, void **hdr);
+void xnet_nl_event_send(struct net *net, struct sk_buff *skb,
+			enum xnet_nl_mcgrp grp, gfp_t gfp);
+int xnet_nl_addr_attrs(struct sk_buff *skb, const struct net_device *dev,
+		       __be32 addr, u8 prefixlen);
+int xnet_nl_neigh_attrs(struct sk_buff *skb, const struct xnet_neigh *n);
+int xnet_nl_route_attrs(struct sk_buff *skb, const struct xnet_route_info *ri);
+int xnet_nl_key_attrs(struct sk_buff *skb, const struct xnet_key_info *ki);
+
+/* notify.c: changes announced on the monitor group */
+void xnet_notify_addr(struct xnet_net *xn, const struct net_device *dev,
+		      __be32 addr, u8 prefixlen, u8 cmd);
+void xnet_notify_route(struct xnet_net *xn, const struct xnet_route_info *ri,
+		       u8 cmd);
+void xnet_notify_key(struct xnet_net *xn, const struct xnet_key_info *ki,
+		     u8 cmd);
+void xnet_notify_neigh(struct xnet_net *xn, const struct xnet_neigh *n,
+		       u8 cmd);
+void xnet_notify_neigh_send(struct xnet_net *xn);
 
 /* proc.c: /proc/net/xnet and net.xnet sysctls, per netns. */
 int xnet_proc_net_init(struct xnet_net *xn);

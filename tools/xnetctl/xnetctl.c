@@ -83,6 +83,8 @@ static void usage(FILE *f, const char *obj)
 "  key del ID                      delete (and wipe) a key\n"
 "  key [show]                      list keys: id peer dev alg state use\n"
 "                                  fingerprint (never the key itself)\n"
+"  monitor [all|addr|neigh|route|key]...\n"
+"                                  watch changes, as ip monitor\n"
 "  OBJECT help                     the commands of OBJECT\n"
 "\n"
 "Options:\n"
@@ -194,6 +196,8 @@ static const char *const W_ROUTE[] = { "route", "r", "ro", NULL };
 static const char *const W_KEY[] = { "key", "keys", "k", NULL };
 static const char *const W_HELP[] = { "help", NULL };
 static const char *const W_DEV[] = { "dev", NULL };
+static const char *const W_MONITOR[] = { "monitor", "mon", NULL };
+static const char *const W_ALL[] = { "all", NULL };
 
 /* The first words each object takes (abbreviations allowed), help last. */
 static const char *const *const C_ADDR[] = { W_ADD, W_DEL, W_SHOW, W_DEV,
@@ -203,6 +207,8 @@ static const char *const *const C_NEIGH[] = { W_SHOW, W_FLUSH, W_DEV,
 static const char *const *const C_ROUTE[] = { W_ADD, W_DEL, W_SHOW, W_GET,
 					      W_HELP };
 static const char *const *const C_KEY[] = { W_ADD, W_DEL, W_SHOW, W_HELP };
+static const char *const *const C_MONITOR[] = { W_ALL, W_ADDR, W_NEIGH,
+						W_ROUTE, W_KEY, W_HELP };
 static const char *const *const C_NONE[] = { W_HELP };
 
 #define CMDS(c) (c), sizeof(c) / sizeof((c)[0])
@@ -220,6 +226,7 @@ static const struct object {
 	{ W_SOCKETS,	cmd_sockets,	CMDS(C_NONE) },
 	{ W_ROUTE,	cmd_route,	CMDS(C_ROUTE) },
 	{ W_KEY,	cmd_key,	CMDS(C_KEY) },
+	{ W_MONITOR,	cmd_monitor,	CMDS(C_MONITOR) },
 	{ W_HELP,	NULL,		CMDS(C_NONE) },
 };
 

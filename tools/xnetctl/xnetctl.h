@@ -104,5 +104,6 @@ int cmd_stats(struct xnl *x, int argc, char **argv);
 int cmd_sockets(struct xnl *x, int argc, char **argv);
 int cmd_route(struct xnl *x, int argc, char **argv);
 int cmd_key(struct xnl *x, int argc, char **argv);
+int cmd_monitor(struct xnl *x, int argc, char **argv);
 
 #endif /* XNETCTL_H */

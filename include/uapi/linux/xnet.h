@@ -133,10 +133,26 @@ enum {
 	XNET_CMD_KEY_ADD,	/* KEY_ID, KEY, [PEER_ADDR], [IFINDEX], [KEY_ALG] */
 	XNET_CMD_KEY_DEL,	/* KEY_ID */
 	XNET_CMD_KEY_GET,	/* dump: every key of the netns, never its bytes */
+	XNET_CMD_NEIGH_NEW,	/* monitor: entry created or its state changed */
+	XNET_CMD_NEIGH_DEL,	/* monitor: entry removed */
 	__XNET_CMD_MAX,
 };
 
 #define XNET_CMD_MAX (__XNET_CMD_MAX - 1)
+
+/*
+ * Multicast group XNET_GENL_MCGRP_MONITOR of the family (xnetctl
+ * monitor, like ip monitor): changes of the listener's own netns, one
+ * message per change, with the attributes of the matching dump. The
+ * command says what happened: ADDR_ADD / ADDR_DEL (an address, also one
+ * that left with its device), ROUTE_ADD / ROUTE_DEL (any route, also one
+ * removed with its address or device), KEY_ADD / KEY_DEL (never the key
+ * bytes), NEIGH_NEW (an entry created or its state, device or link-layer
+ * address changed) / NEIGH_DEL. Joining needs no privilege, as the dumps.
+ * A listener that reads too slowly loses messages (ENOBUFS on its
+ * socket), as with rtnetlink.
+ */
+#define XNET_GENL_MCGRP_MONITOR	"monitor"
 
 enum {
 	XNET_ATTR_UNSPEC,
