@@ -83,7 +83,7 @@ mkdirs() {
 }
 
 do_install() {
-	local ko=module/xnet.ko t m s vm rec=() files=() f sec mods
+	local ko=module/xnet.ko t m vm rec=() files=() f sec mods mandirs=()
 	[ -f "$ko" ] || die "$ko not built (make modules)"
 	vm=$(/sbin/modinfo -F vermagic "$ko" | awk '{print $1}')
 	[ "$vm" = "$KREL" ] || die "$ko was built for '$vm', not $KREL (make modules KDIR=$KDIR)"
@@ -96,10 +96,10 @@ do_install() {
 	# an earlier install's record of the directories it created stays
 	[ -f "$manifest" ] && mapfile -t rec < <(grep -E '^(dir|depmod) ' "$manifest")
 
+	for m in docs/man/*.[1-8]; do mandirs+=("$MANDIR/man${m##*.}"); done
 	mapfile -t -O "${#rec[@]}" rec < <(mkdirs "/lib/modules/$KREL/$INSTALL_MOD_DIR" \
 		"$BINDIR" "$SBINDIR" "$INCLUDEDIR/linux" "$BASHCOMPDIR" \
-		"$WIRESHARK_PLUGIN_DIR" "$(dirname "$manifest_rel")" \
-		$(for m in docs/man/*.[1-8]; do echo "$MANDIR/man${m##*.}"; done))
+		"$WIRESHARK_PLUGIN_DIR" "$(dirname "$manifest_rel")" "${mandirs[@]}")
 
 	# The module: Kbuild's modules_install with M= the directory holding
 	# it (the file lands in INSTALL_MOD_DIR itself, not in a module/
