@@ -20,6 +20,18 @@
 #                         table per topology, JSON and PNG charts in
 #                         bench-results/
 #   make vm-shell         boot the VM with an interactive shell
+#   make install          module (Kbuild modules_install into
+#                         /lib/modules/KREL/extra, then depmod), tools,
+#                         UAPI header, man pages, Wireshark dissector,
+#                         bash completion; DESTDIR, PREFIX (root)
+#   make uninstall        removes what install put (same DESTDIR, PREFIX)
+#   make dkms-src         the module's sources alone into DKMS_SRC
+#                         (/usr/src/xnet-VERSION), for dkms install
+#   make check-dkms       dkms add/build/install for both Debian kernels,
+#                         the DKMS-built module loaded in the VM (root)
+#   make check-install    make install/uninstall into a staging DESTDIR,
+#                         the file list checked (scripts/install.list)
+#   make kdir             print the kernel build dir and release used
 #   make manlint          the manual pages' lint alone (part of make lint)
 #   make toolslint        builds the tools, then: README's xnetctl list is
 #                         xnetctl --help, the JSON writer, the bash
@@ -29,8 +41,12 @@
 #
 # Variables:
 #   KVER=6.1 (default) | 6.12 | <full release>   test kernel
-#   KDIR=<kernel build dir> for "all" (default: running kernel's build dir
-#        if present, else KVER's).  check/demo/lint always use KVER's.
+#   KDIR=<kernel build dir> for "all", "modules" and "install" (default:
+#        KVER's if KVER is given, else the running kernel's build dir if
+#        present, else 6.1's).  check/demo/lint always use KVER's.
+#   DESTDIR=DIR PREFIX=/usr/local   install/uninstall: staging root and
+#        prefix (BINDIR SBINDIR INCLUDEDIR MANDIR BASHCOMPDIR
+#        WIRESHARK_PLUGIN_DIR INSTALL_MOD_DIR=extra: see below)
 #   JOBS=N                parallel jobs of the builds (default: nproc)
 #   T=name                run only this test (check, check-net, check-debug)
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
@@ -54,7 +70,11 @@ obj-y += module/
 else
 
 SHELL := /bin/bash
+# An explicit KVER (command line or environment) picks the kernel of
+# every build; without one "make" builds for the running kernel.
+KVER_GIVEN := $(filter command line environment,$(origin KVER))
 KVER ?= 6.1
+VERSION := $(shell cat $(CURDIR)/VERSION)
 
 ifeq ($(KVER),6.1)
 KVER_FULL := $(shell ls -1 /lib/modules 2>/dev/null | \
@@ -67,7 +87,27 @@ KVER_FULL := $(KVER)
 endif
 KVER_KDIR := /lib/modules/$(KVER_FULL)/build
 HOST_KDIR := /lib/modules/$(shell uname -r)/build
-KDIR ?= $(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR),$(KVER_KDIR))
+KDIR ?= $(if $(KVER_GIVEN),$(KVER_KDIR),$(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR),$(KVER_KDIR)))
+# KDIR's release (Debian's 6.1 headers say 6.1.N in kernel.release)
+KREL = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+# make install: where things go (DESTDIR is prepended to each)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Wireshark reads global Lua plugins from /usr/lib/MULTIARCH/wireshark/
+# plugins (tshark -G folders): under another PREFIX it does not find
+# them (PREFIX=/usr, or WIRESHARK_PLUGIN_DIR=~/.local/lib/wireshark/plugins)
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+WIRESHARK_PLUGIN_DIR ?= $(PREFIX)/lib/$(if $(MULTIARCH),$(MULTIARCH)/)wireshark/plugins
+# Kbuild's own default for external modules; Debian's DKMS uses
+# updates/dkms, which depmod prefers: install one way or the other
+INSTALL_MOD_DIR ?= extra
+DKMS_SRC ?= /usr/src/xnet-$(VERSION)
 
 BUILD := $(CURDIR)/build
 # Jobs for the sub-makes (Kbuild, tools, selftests); the top level stays
@@ -92,7 +132,7 @@ endif
 .PHONY: check-net _check-net all modules tools selftests deps lint checkpatch sparse wbuild \
 	check demo vm-shell kver-check clean ksft-headers _check _demo \
 	check-debug _check-debug debug-kernel bench _bench manlint help \
-	toolslint
+	toolslint install uninstall dkms-src check-dkms check-install kdir version-check
 
 all: modules tools selftests
 
@@ -138,7 +178,12 @@ $(CHECKPATCH):
 	cp $$src/scripts/checkpatch.pl $$src/scripts/spelling.txt \
 	   $$src/scripts/const_structs.checkpatch $(CHECKPATCH_DIR)/
 
-lint: checkpatch wbuild manlint toolslint
+lint: version-check checkpatch wbuild manlint toolslint
+
+# One version everywhere: VERSION feeds the module and the tools;
+# dkms.conf must repeat it.
+version-check:
+	@scripts/version-check.sh
 
 checkpatch: $(CHECKPATCH)
 	@echo "lint: checkpatch --strict $(LINT_FILES)"
@@ -304,6 +349,42 @@ _bench: kver-check
 vm-shell: kver-check
 	@$(MAKE) --no-print-directory all KDIR=$(KVER_KDIR)
 	@scripts/vm.sh shell $(KVER_FULL)
+
+# --- install ----------------------------------------------------------------
+kdir:
+	@echo "KDIR $(KDIR)"; echo "KREL $(KREL)"
+
+INSTALL_ENV = DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BINDIR="$(BINDIR)" \
+	SBINDIR="$(SBINDIR)" INCLUDEDIR="$(INCLUDEDIR)" MANDIR="$(MANDIR)" \
+	BASHCOMPDIR="$(BASHCOMPDIR)" WIRESHARK_PLUGIN_DIR="$(WIRESHARK_PLUGIN_DIR)" \
+	KDIR="$(KDIR)" KREL="$(KREL)" INSTALL_MOD_DIR="$(INSTALL_MOD_DIR)" \
+	MAKE="$(MAKE)"
+
+install: modules tools
+	@test -n "$(KREL)" || { echo "install: no release in $(KDIR)" >&2; exit 1; }
+	@$(INSTALL_ENV) scripts/install.sh install
+
+uninstall:
+	@$(INSTALL_ENV) scripts/install.sh uninstall
+
+# What dkms add copies: the module's sources, no build output, no .git.
+DKMS_FILES = dkms.conf VERSION Kbuild module/Kbuild \
+	$(filter-out %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h) \
+	include/uapi/linux/xnet.h
+dkms-src:
+	@test ! -e "$(DKMS_SRC)" || { echo "dkms-src: $(DKMS_SRC) exists (dkms remove xnet/$(VERSION) --all; rm -r it)" >&2; exit 1; }
+	@mkdir -p "$(DKMS_SRC)"
+	@tar -c $(DKMS_FILES) | tar -x -C "$(DKMS_SRC)"
+	@echo "dkms-src: $(DKMS_SRC) ($(words $(DKMS_FILES)) files); now: dkms install xnet/$(VERSION)"
+
+# The VM half needs the tools and selftests (any kernel's build will do).
+check-dkms:
+	@$(MAKE) --no-print-directory deps DEPS_ARG=6.12
+	@$(MAKE) --no-print-directory tools selftests
+	@scripts/dkms-check.sh
+
+check-install:
+	@scripts/install-check.sh
 
 clean:
 	-@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

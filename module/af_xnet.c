@@ -301,5 +301,6 @@ module_init(xnet_init);
 module_exit(xnet_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("AF_XNET: a socket family carried directly over Ethernet");
+MODULE_VERSION(XNET_RELEASE);
 MODULE_ALIAS_NETPROTO(AF_XNET);
 MODULE_ALIAS_GENL_FAMILY(XNET_GENL_NAME);

@@ -20,6 +20,8 @@ want+=(mandoc)
 # tshark, for the dissector's check on the host
 # (tools/wireshark/xnet.lua, selftests/host/xnet_wireshark.py)
 want+=(tshark)
+# dkms, for make check-dkms (scripts/dkms-check.sh)
+want+=(dkms)
 
 kv612() {
 	apt-cache search --names-only \

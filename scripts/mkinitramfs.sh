@@ -19,6 +19,8 @@
 #   channels (gcm ghash chacha20poly1305 ...), wireguard and macsec
 #   (+ dependencies), depmod'ed; wg (wireguard-tools) if the host has it;
 #   module/xnet.ko            -> /lib/modules/KVER/extra/xnet.ko
+#                                ($XNET_KO instead if set: e.g. the
+#                                DKMS-built one, xnet.ko or xnet.ko.xz)
 #   tools/xnetctl/xnetctl     -> /usr/bin/xnetctl
 #   tools/xnet-ping/xnet-ping -> /usr/bin/xnet-ping
 #   tools/xnet-bench/xnet-bench -> /usr/bin/xnet-bench
@@ -46,7 +48,7 @@ moddir=/lib/modules/$kver
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 
 [ -d "$hostmoddir/kernel" ] || die "no kernel modules in $hostmoddir (make deps KVER=...)"
-ko=$root/module/xnet.ko
+ko=${XNET_KO:-$root/module/xnet.ko}
 [ -f "$ko" ] || die "$ko not built (make all)"
 vm=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 [ "$vm" = "$kver" ] ||
@@ -166,7 +168,10 @@ for f in modules.order modules.builtin modules.builtin.modinfo; do
 		cp "$hostmoddir/$f" "$R$moddir/"
 	fi
 done
-cp "$ko" "$R$moddir/extra/xnet.ko"
+case $ko in
+*.xz) xz -dc "$ko" >"$R$moddir/extra/xnet.ko" ;;
+*) cp "$ko" "$R$moddir/extra/xnet.ko" ;;
+esac
 depmod -b "$R" "$kver"
 modprobe -d "$R" -S "$kver" --show-depends xnet >/dev/null ||
 	die "xnet.ko dependencies not satisfiable in the initramfs"

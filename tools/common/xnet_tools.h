@@ -12,7 +12,11 @@
 #include <time.h>
 #include <arpa/inet.h>
 
-#define XNET_TOOLS_VERSION "1.0"
+/* The release, from the top-level VERSION file (tools/common/version.mk) */
+#ifndef XNET_RELEASE
+#error "XNET_RELEASE undefined: build with make (tools/common/version.mk)"
+#endif
+#define XNET_TOOLS_VERSION XNET_RELEASE
 
 /* "PROG: message" on stderr, after flushing stdout, and exit(code). */
 static inline void __attribute__((format(printf, 3, 4), noreturn))

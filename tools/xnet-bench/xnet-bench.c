@@ -1836,6 +1836,7 @@ static void usage(FILE *f)
 "  -L LABEL   label copied into the JSON result\n"
 "  -j         print the result as one JSON object on stdout (the\n"
 "             human-readable line goes to stderr)\n"
+"  -V, --version  print the version\n"
 "  -h, --help this text\n",
 		TIPC_SRV_TYPE, DEF_PORT, MAX_STREAMS);
 }
@@ -1864,6 +1865,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ }
 	};
 	enum test t;
@@ -1871,7 +1873,7 @@ int main(int argc, char **argv)
 	int c;
 
 	signal(SIGPIPE, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "lf:t:a:p:d:n:m:P:C:R:DL:jhM:r:G:B:", lopts,
+	while ((c = getopt_long(argc, argv, "lf:t:a:p:d:n:m:P:C:R:DL:jhVM:r:G:B:", lopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l': opt.server = true; break;
@@ -1942,6 +1944,7 @@ int main(int argc, char **argv)
 				die("receive buffer must be 1..1G");
 			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("xnet-bench %s\n", XNET_TOOLS_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
