@@ -49,6 +49,10 @@ wait_sockets "$B" 1 || finish
 bg "$D" timeout 120 "$XECHO" server -b $DA:7 -i 100
 wait_sockets "$D" 1 || finish
 
+# The monitors' stderr shares their output file: on a busy host the JSON
+# monitor may lose events too, and says so there (and as {"event":"lost"}).
+LOSTMSG='xnetctl: monitor: events lost'
+
 # Both monitors of A, and one of C's (C's own events must reach it).
 bg "$A" xnetctl -j monitor
 MJ=$BGOUT MJPID=$BGPID
@@ -165,7 +169,7 @@ check_not "none of C's events in A's monitors" \
 	grep -qE '10\.0\.8\.|10\.30\.|"id":88|"vc"|dev vc' "$MJ" "$MT" "$MR"
 check_not "none of A's events in C's monitor" \
 	grep -qE "$AA|10\.0\.10\.|\"va\"" "$MC"
-bad=$(grep -cvE '^\{"event":"[a-z]+","action":"[a-z]+"(,"[a-z_]+":("[^"]*"|[0-9]+|null))*\}$' "$MJ")
+bad=$(grep -vxF "$LOSTMSG" "$MJ" | grep -cvE '^\{"event":"lost"\}$|^\{"event":"[a-z]+","action":"[a-z]+"(,"[a-z_]+":("[^"]*"|[0-9]+|null))*\}$')
 check "json: every line one flat object ($bad other)" test "$bad" = 0
 check "json: route monitor printed routes only" \
 	test "$(grep -cvF '"event":"route"' "$MR")" = 0
@@ -185,7 +189,7 @@ check "text: neighbour flushed" has "$MT" \
 check "text: key added" has "$MT" "[KEY] 77 peer $BA dev any alg aes-gcm active fingerprint "
 check "text: key deleted" has "$MT" "[KEY] Deleted 77 peer $BA"
 if [ -n "$XNET_EXPORT_DIR" ] && [ -d "$XNET_EXPORT_DIR" ]; then
-	cp "$MJ" "$XNET_EXPORT_DIR/xnet_monitor.json"
+	grep -vxF "$LOSTMSG" "$MJ" >"$XNET_EXPORT_DIR/xnet_monitor.json"
 	printf 'bmac=%s\n' "$bmac" >"$XNET_EXPORT_DIR/xnet_monitor.meta"
 fi
 
@@ -230,7 +234,7 @@ check "the resumed monitor said events were lost" \
 	has "$MT" "monitor: events lost"
 check "the JSON monitor printed the next change" \
 	wait_until 20 has "$MJ" '"local":"10.0.13.1"'
-bad=$(grep -cvE '^\{"event":"[a-z]+"(,"[a-z_]+":("[^"]*"|[0-9]+|null))*\}$' "$MJ")
+bad=$(grep -vxF "$LOSTMSG" "$MJ" | grep -cvE '^\{"event":"[a-z]+"(,"[a-z_]+":("[^"]*"|[0-9]+|null))*\}$')
 check "json: every line one flat object after the floods ($bad other)" \
 	test "$bad" = 0
 
