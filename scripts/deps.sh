@@ -20,6 +20,8 @@ want+=(mandoc)
 # tshark, for the dissector's check on the host
 # (tools/wireshark/xnet.lua, selftests/host/xnet_wireshark.py)
 want+=(tshark)
+# rsync, for kselftest's lib.mk install (make -C selftests install)
+want+=(rsync)
 
 kv612() {
 	apt-cache search --names-only \
