@@ -25,6 +25,19 @@ if [ ! -f /xnet/kver ] || [ "$ROOT" != /xnet/kselftest ]; then
 fi
 [ -x "$RK" ] || { echo "# FAIL: $RK missing"; exit 1; }
 
+# A slower kernel (the debug lane's XNET_TIMEOUT_MUL): kselftest's runner
+# has no multiplier, so settings' timeout is scaled as guest-run.sh's is,
+# and put back on exit.
+if [ "$TMUL" -gt 1 ]; then
+	cp "$HERE/settings" "$TMPD/settings"
+	t=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$HERE/settings")
+	sed -i "s/^timeout=.*/timeout=$((${t:-45} * TMUL))/" "$HERE/settings"
+fi
+restore_settings() {
+	[ -f "$TMPD/settings" ] && cp "$TMPD/settings" "$HERE/settings"
+}
+trap 'restore_settings; cleanup' EXIT
+
 # 1. the list: every test of TESTS but this one
 list=$("$RK" -l)
 check "run_kselftest.sh -l: every line is xnet:NAME" \
@@ -59,6 +72,7 @@ fi
 restore() {
 	[ -f "$ko.hidden" ] && mv "$ko.hidden" "$ko" && depmod
 	modprobe xnet 2>/dev/null
+	restore_settings
 	cleanup
 }
 trap restore EXIT
