@@ -8,6 +8,9 @@
 #                         manual pages (mandoc, groff, scripts/manlint.py),
 #                         the tools against their docs (make toolslint)
 #   make check            deps, lint, build, boot the test VM, run selftests
+#                         (installed there by kselftest's lib.mk install)
+#   make check T=name     one test alone in the VM, quickly (no deps check,
+#                         no lint; initramfs base cached): under a minute
 #   make check-debug      the same selftests on a KASAN/lockdep/kmemleak
 #                         kernel built from linux-source-6.1 (cached)
 #   make check-net        deps, build, boot two VMs joined by a virtio-net
@@ -36,6 +39,15 @@
 #   make toolslint        builds the tools, then: README's xnetctl list is
 #                         xnetctl --help, the JSON writer, the bash
 #                         completion (part of make lint)
+#   make selftests        build selftests/ through kselftest's lib.mk
+#   make ksft-headers     lay out kselftest's lib.mk, runner and harness
+#                         from linux-source-6.1 in build/ksft
+#   make -C selftests run_tests   run the suite on this machine (root,
+#                         xnet loaded or loadable; kselftest TAP)
+#   make -C selftests install INSTALL_PATH=DIR   the suite with its
+#                         run_kselftest.sh [-l] [-t xnet:TEST] (any machine
+#                         with the module; a test exits 4, SKIP, when the
+#                         module or a tool it needs is missing)
 #   make help             this list
 #   make clean
 #
@@ -49,6 +61,7 @@
 #        WIRESHARK_PLUGIN_DIR INSTALL_MOD_DIR=extra: see below)
 #   JOBS=N                parallel jobs of the builds (default: nproc)
 #   T=name                run only this test (check, check-net, check-debug)
+#                         e.g. make check T=dgram_echo.sh
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
@@ -150,6 +163,7 @@ modules:
 		readlink -f $(KDIR) >$(BUILD)/.kdir; \
 	fi
 	$(MAKE) -j$(JOBS) -C $(KDIR) M=$(CURDIR) modules
+	@echo "$(W)" >$(BUILD)/.w
 
 tools:
 	$(MAKE) -j$(JOBS) -C tools
@@ -228,7 +242,7 @@ wbuild: kver-check
 	echo "$$out" | grep -vE '^make(\[[0-9]+\])?: (Entering|Leaving)'; \
 	bad=$$(grep -E '(warning|error):|WARNING:' <<<"$$out" | grep -E '$(OURS_RE)'); \
 	if [ $$rc != 0 ] || [ -n "$$bad" ]; then echo "lint: W=1 build FAILED" >&2; exit 1; fi; \
-	readlink -f $(KVER_KDIR) >$(BUILD)/.kdir
+	readlink -f $(KVER_KDIR) >$(BUILD)/.kdir; echo 1 >$(BUILD)/.w
 
 sparse: kver-check
 	@echo "lint: sparse (C=2) for $(KVER_FULL)"
@@ -238,8 +252,10 @@ sparse: kver-check
 
 # --- VM ---------------------------------------------------------------------
 # deps first, in a sub-make, so KVER_FULL is resolved after installing.
+# With T=name (the quick loop) the packages are not re-checked: make deps.
 check:
-	@$(MAKE) --no-print-directory deps
+	@if [ -n "$(T)" ]; then echo "check: T=$(T): deps not re-checked (make deps)"; \
+	else $(MAKE) --no-print-directory deps; fi
 	@$(MAKE) --no-print-directory _check
 
 # A lint failure does not stop the VM run (more information per run); it
@@ -247,13 +263,15 @@ check:
 # With T=name (one test, the quick loop) lint is left to "make lint".
 # The module is built with W=1 as lint's build was: Kbuild then finds
 # every object up to date instead of compiling the module a second time
-# (W=1 adds warnings only; the code is the same).
+# (W=1 adds warnings only; the code is the same). With T=name it is built
+# with the W= of the last build (build/.w): a changed command line would
+# make Kbuild recompile every object.
 _check: kver-check
 	@pre=0; \
 	if [ -n "$(T)" ]; then echo "check: T=$(T): lint skipped (make lint)"; \
 	else $(MAKE) --no-print-directory -k lint || \
 		{ pre=1; echo "check: lint FAILED (counted as 1 failed test)"; }; fi; \
-	if ! $(MAKE) --no-print-directory all KDIR=$(KVER_KDIR) W=1; then \
+	if ! $(MAKE) --no-print-directory all KDIR=$(KVER_KDIR) W=$(if $(T),$$(cat $(BUILD)/.w 2>/dev/null),1); then \
 		echo "check: build FAILED"; echo "0 passed, $$((pre + 1)) failed"; exit 1; \
 	fi; \
 	XNET_PRE_FAILED=$$pre scripts/vm.sh check $(KVER_FULL)

@@ -22,6 +22,8 @@ want+=(mandoc)
 want+=(tshark)
 # dkms, for make check-dkms (scripts/dkms-check.sh)
 want+=(dkms)
+# rsync, for kselftest's lib.mk install (make -C selftests install)
+want+=(rsync)
 
 kv612() {
 	apt-cache search --names-only \

@@ -1,16 +1,25 @@
 #!/bin/bash
 # xnet test runner, run inside the test VM by /init (see mkinitramfs.sh).
 #
-# Test list: /xnet/selftests/TESTS, one executable (path relative to
+# The suite is the installed one (mkinitramfs.sh: make -C selftests
+# install INSTALL_PATH=/xnet/kselftest, kselftest's layout: tests in
+# /xnet/kselftest/xnet, run_kselftest.sh beside them).
+# Test list: /xnet/kselftest/xnet/TESTS, one executable (path relative to
 # selftests/) per line, optionally followed by the word "parallel"; '#'
 # starts a comment.  /xnet/tests-filter, if not empty, names the subset to
 # run (XNET_TESTS on the host; each keeps its TESTS marker).  Per-test time
-# limit: "timeout=N" in selftests/settings (default 120 s).
+# limit: "timeout=N" in selftests/settings, as kselftest's runner reads
+# it (default 120 s), times xnettest.timeout_mul; a test still running
+# then is killed with its process group and reported "not ok ... timed
+# out", and the run goes on.
+# A skip (exit 4, kselftest's KSFT_SKIP: a tool or the module missing) is
+# counted as a failure here: this VM has every dependency, so a skip can
+# only mean something is broken ("SKIP counted as failure" in the output).
 #
 # Tests that run alone (no marker), in list order: modprobe xnet; run it
 # (cwd selftests/, stdin /dev/null, own process group, killed with its
 # group on timeout); its output is shown as TAP comments.  The test is
-# "not ok" if it exits non-zero (4 = skip is ok), times out, leaves a
+# "not ok" if it exits non-zero (4 = skip too, see above), times out, leaves a
 # socket in /proc/net/xnet/sockets (init netns), or if "rmmod xnet" then
 # fails.  Named netns left behind are removed.
 #
@@ -35,7 +44,7 @@
 set -uo pipefail
 export PATH=/usr/bin:/usr/sbin:/bin:/sbin
 
-ST=/xnet/selftests
+ST=/xnet/kselftest/xnet
 DMESG_BAD='BUG|WARNING|Oops|refcount_t|UBSAN|KASAN|general protection|list_add corruption|list_del corruption|kmemleak|INFO: task .* blocked|rcu_sched self-detected|soft lockup'
 
 marker() {
@@ -137,7 +146,7 @@ sockets_left() {
 	tail -n +2 /proc/net/xnet/sockets 2>/dev/null | grep -c .
 }
 
-# result NAME SECS WHY SKIP: one TAP test point.
+# result NAME SECS WHY [DIRECTIVE]: one TAP test point.
 result() {
 	k=$((k + 1))
 	echo "# $1: ${2}s${3:+, $3}"
@@ -168,11 +177,11 @@ prepare() {
 	fi
 }
 
-# verdict_rc RC [LIMIT]: sets why/skip from a test's exit status.
+# verdict_rc RC [LIMIT]: sets why from a test's exit status.
 verdict_rc() {
 	case $1 in
 	0) ;;
-	4) skip=" # SKIP" ;;
+	4) why="exit status 4, SKIP counted as failure: make check's VM has every dependency" ;;
 	124 | 137) why="timed out after ${2:-$limit}s" ;;
 	*) why="exit status $1" ;;
 	esac
@@ -221,7 +230,6 @@ after_checks() {
 # run_alone NAME: one test with the module to itself.
 run_alone() {
 	local t=$1 t0 rpid tpid rc out
-	skip=""
 	t0=$(date +%s)
 	if ! out=$(modprobe xnet 2>&1); then
 		why="modprobe xnet failed: $out"
@@ -251,7 +259,7 @@ run_alone() {
 		verdict_rc $rc
 	fi
 	after_checks "$t"
-	result "$t" $(($(date +%s) - t0)) "$why" "$skip"
+	result "$t" $(($(date +%s) - t0)) "$why" ""
 }
 
 # run_batch NAME...: up to $jobs at a time, then the batch's checks.
@@ -308,9 +316,8 @@ run_batch() {
 		kill -KILL -- "-$p" 2>/dev/null
 		sed 's/^/#   /' "${outf[$p]}"
 		why=""
-		skip=""
 		verdict_rc $rc "$blimit"
-		result "$t" $(($(date +%s) - ${start[$p]})) "$why" "$skip"
+		result "$t" $(($(date +%s) - ${start[$p]})) "$why" ""
 	done
 	why=""
 	after_checks "the parallel batch"

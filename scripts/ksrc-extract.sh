@@ -1,6 +1,7 @@
 #!/bin/bash
 # Extract the few files xnet's build borrows from Debian's linux-source-6.1
-# tarball (checkpatch and the kselftest harness headers) into build/ksrc/.
+# tarball (checkpatch, the kselftest harness headers, and kselftest's own
+# machinery: lib.mk, kselftest/runner.sh, run_kselftest.sh) into build/ksrc/.
 # One tar pass for all of them; cached afterwards.  Kernel source is never
 # committed: build/ is a build directory.
 #
@@ -13,7 +14,12 @@ dest=$root/build/ksrc
 members=(scripts/checkpatch.pl scripts/spelling.txt
 	 scripts/const_structs.checkpatch
 	 tools/testing/selftests/kselftest_harness.h
-	 tools/testing/selftests/kselftest.h)
+	 tools/testing/selftests/kselftest.h
+	 tools/testing/selftests/lib.mk
+	 tools/testing/selftests/run_kselftest.sh
+	 tools/testing/selftests/kselftest/runner.sh
+	 tools/testing/selftests/kselftest/prefix.pl
+	 tools/testing/selftests/kselftest/module.sh)
 
 have_all() {
 	local m

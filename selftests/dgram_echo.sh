@@ -8,6 +8,7 @@
 # then counters, the neighbour entries on both sides, and that every
 # socket is gone afterwards.
 source "$(dirname "$0")/lib.sh"
+require_cmd tc
 
 S=xe-srv-$$
 C=xe-cli-$$

@@ -776,4 +776,6 @@ TEST_F_TIMEOUT(xe, rate, 60)
 	close(fd);
 }
 
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "modprobe"
 #include "xnet_harness.h"

@@ -350,4 +350,6 @@ TEST_F_TIMEOUT(gro, what_ends_a_frame, 90)
 	release(_metadata, self, nframes, 2, 6, 0, 2, 4);
 }
 
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "ethtool modprobe tc"
 #include "xnet_harness.h"

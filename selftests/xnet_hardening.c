@@ -709,4 +709,6 @@ TEST_F_TIMEOUT(harden, receive_memory_bounded, 180)
 	EXPECT_EQ(0, mem_pages());
 }
 
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "dmesg"
 #include "xnet_harness.h"

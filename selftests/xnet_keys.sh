@@ -18,7 +18,7 @@ source "$(dirname "$0")/lib.sh"
 
 NLDUMP=$HERE/xnet_nldump
 [ -x "$NLDUMP" ] || { echo "# FAIL: $NLDUMP not built"; exit 1; }
-require_cmds unshare sysctl
+require_cmds unshare sysctl od
 
 N=xk-$$
 N2=xk2-$$

@@ -533,4 +533,4 @@ TEST_F_TIMEOUT(na, forged_answer_after_query, 90)
 	EXPECT_EQ(1, probes);
 }
 
-TEST_HARNESS_MAIN
+#include "xnet_harness.h"

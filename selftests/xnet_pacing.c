@@ -498,4 +498,6 @@ TEST_F_TIMEOUT(pace1, close_queued, 60)
 	EXPECT_EQ(0, refs_back(refs0));
 }
 
-TEST_HARNESS_MAIN
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "tc"
+#include "xnet_harness.h"

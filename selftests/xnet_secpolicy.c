@@ -633,4 +633,6 @@ TEST_F_TIMEOUT(sp, queued_after_key_del, 60)
 	close(l);
 }
 
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "sysctl"
 #include "xnet_harness.h"

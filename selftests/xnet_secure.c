@@ -1787,4 +1787,6 @@ TEST_F_TIMEOUT(sec, handshake_flood, 170)
 	close(dfd);
 }
 
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "tc"
 #include "xnet_harness.h"

@@ -1095,4 +1095,6 @@ TEST_F(seg, tap_nosock)
 	free(pay);
 }
 
-TEST_HARNESS_MAIN
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "modprobe sysctl"
+#include "xnet_harness.h"

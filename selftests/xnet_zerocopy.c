@@ -470,4 +470,6 @@ TEST_F(zc, sockopt)
 	}
 }
 
+/* tools the tests run, besides ip and xnetctl (xnet_harness.h) */
+#define XNET_NEEDS "ethtool tc"
 #include "xnet_harness.h"
