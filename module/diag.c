@@ -167,12 +167,20 @@ static int xnet_diag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* Every field a request does not use must be zero: room to grow. */
+/*
+ * Every field a request does not use must be zero: room to grow. So must
+ * every byte after the struct (as copy_struct_from_user()): a newer
+ * tool's longer request or trailing filter attributes fail here rather
+ * than being ignored, which would list more than was asked for.
+ */
 static int xnet_diag_check(const struct nlmsghdr *h)
 {
 	const struct xnet_diag_req *req = nlmsg_data(h);
+	int len = nlmsg_len(h);
 
-	if (nlmsg_len(h) < (int)sizeof(*req))
+	if (len < (int)sizeof(*req))
+		return -EINVAL;
+	if (memchr_inv(req + 1, 0, len - sizeof(*req)))
 		return -EINVAL;
 	if (req->sdiag_protocol || req->pad || req->xdiag_pad ||
 	    (req->xdiag_show & ~XNET_DIAG_SHOW_ALL))

@@ -549,6 +549,22 @@ TEST_F(dg, malformed_einval)
 	self->d.n = 0;
 	EXPECT_EQ(0, diag_raw(big, sizeof(big), NLM_F_DUMP, &self->d, 8192));
 	EXPECT_EQ(4, self->d.n);
+	/*
+	 * but not with anything in the tail: a newer tool's field or a
+	 * trailing filter attribute (inet_diag's bytecode) the module
+	 * does not know must fail, not be ignored and list everything
+	 */
+	big[sizeof(r) + 20] = 1;
+	EXPECT_EQ(-EINVAL, diag_raw(big, sizeof(big), NLM_F_DUMP, &self->d,
+				    8192));
+	memset(big + sizeof(r), 0, sizeof(big) - sizeof(r));
+	{
+		struct nlattr bc = { .nla_len = NLA_HDRLEN + 4, .nla_type = 1 };
+
+		memcpy(big + sizeof(r), &bc, sizeof(bc));
+		EXPECT_EQ(-EINVAL, diag_raw(big, sizeof(r) + NLA_HDRLEN + 4,
+					    NLM_F_DUMP, &self->d, 8192));
+	}
 	/* and the family still answers */
 	EXPECT_EQ(0, diag(&r, &self->d));
 	EXPECT_EQ(4, self->d.n);

@@ -295,7 +295,8 @@ enum {
  * NLM_F_DUMP; each socket of the requester's netns that passes the
  * filters comes back as a struct xnet_diag_msg followed by the
  * XNET_DIAG_* attributes xdiag_show asked for. No privilege is needed.
- * Fields a request does not use must be zero (EINVAL otherwise).
+ * Fields a request does not use must be zero (EINVAL otherwise), and so
+ * must any bytes after the struct.
  */
 struct xnet_diag_req {
 	__u8	sdiag_family;		/* AF_XNET */
