@@ -11,8 +11,10 @@
  * (cb->args[0], cb->args[1]) and stopping when the message is full.
  *
  * Locks and context: the handler and dump calls run in process context
- * (the sock_diag core holds its table mutex around the handler on 6.1,
- * RCU on later kernels; netlink's dump mutex around each dump call).
+ * (netlink's dump mutex around each dump call). Module references: the
+ * sock_diag core holds one on .owner around the handler (Debian's 6.1
+ * has this from stable, as 6.12), and netlink_dump_start() takes one for
+ * the dump's life (cb->module): rmmod is refused meanwhile.
  * xnet_diag_fill() runs under the port table's or the connection table's
  * spinlock with BHs off, never sleeps and takes no socket lock (the
  * socket lock is taken before those table locks elsewhere): what it

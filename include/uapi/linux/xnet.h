@@ -335,7 +335,7 @@ struct xnet_diag_msg {
 
 enum {
 	XNET_DIAG_UNSPEC,
-	XNET_DIAG_INFO,		/* struct xnet_info (stream, seqpacket) */
+	XNET_DIAG_INFO,		/* struct xnet_info (datagram: state, pacing) */
 	XNET_DIAG_UID,		/* u32, in the requester's user namespace */
 	XNET_DIAG_RQLEN,	/* u32: bytes queued for reading */
 	XNET_DIAG_WQLEN,	/* u32: bytes queued for sending */
