@@ -11,8 +11,10 @@
  * (cb->args[0], cb->args[1]) and stopping when the message is full.
  *
  * Locks and context: the handler and dump calls run in process context
- * (the sock_diag core holds its table mutex around the handler on 6.1,
- * RCU on later kernels; netlink's dump mutex around each dump call).
+ * (netlink's dump mutex around each dump call). Module references: the
+ * sock_diag core holds one on .owner around the handler (Debian's 6.1
+ * has this from stable, as 6.12), and netlink_dump_start() takes one for
+ * the dump's life (cb->module): rmmod is refused meanwhile.
  * xnet_diag_fill() runs under the port table's or the connection table's
  * spinlock with BHs off, never sleeps and takes no socket lock (the
  * socket lock is taken before those table locks elsewhere): what it
@@ -167,12 +169,20 @@ static int xnet_diag_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-/* Every field a request does not use must be zero: room to grow. */
+/*
+ * Every field a request does not use must be zero: room to grow. So must
+ * every byte after the struct (as copy_struct_from_user()): a newer
+ * tool's longer request or trailing filter attributes fail here rather
+ * than being ignored, which would list more than was asked for.
+ */
 static int xnet_diag_check(const struct nlmsghdr *h)
 {
 	const struct xnet_diag_req *req = nlmsg_data(h);
+	int len = nlmsg_len(h);
 
-	if (nlmsg_len(h) < (int)sizeof(*req))
+	if (len < (int)sizeof(*req))
+		return -EINVAL;
+	if (memchr_inv(req + 1, 0, len - sizeof(*req)))
 		return -EINVAL;
 	if (req->sdiag_protocol || req->pad || req->xdiag_pad ||
 	    (req->xdiag_show & ~XNET_DIAG_SHOW_ALL))

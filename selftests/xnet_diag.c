@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -549,6 +550,22 @@ TEST_F(dg, malformed_einval)
 	self->d.n = 0;
 	EXPECT_EQ(0, diag_raw(big, sizeof(big), NLM_F_DUMP, &self->d, 8192));
 	EXPECT_EQ(4, self->d.n);
+	/*
+	 * but not with anything in the tail: a newer tool's field or a
+	 * trailing filter attribute (inet_diag's bytecode) the module
+	 * does not know must fail, not be ignored and list everything
+	 */
+	big[sizeof(r) + 20] = 1;
+	EXPECT_EQ(-EINVAL, diag_raw(big, sizeof(big), NLM_F_DUMP, &self->d,
+				    8192));
+	memset(big + sizeof(r), 0, sizeof(big) - sizeof(r));
+	{
+		struct nlattr bc = { .nla_len = NLA_HDRLEN + 4, .nla_type = 1 };
+
+		memcpy(big + sizeof(r), &bc, sizeof(bc));
+		EXPECT_EQ(-EINVAL, diag_raw(big, sizeof(r) + NLA_HDRLEN + 4,
+					    NLM_F_DUMP, &self->d, 8192));
+	}
 	/* and the family still answers */
 	EXPECT_EQ(0, diag(&r, &self->d));
 	EXPECT_EQ(4, self->d.n);
@@ -583,6 +600,44 @@ TEST_F(dg, xnetctl_options)
 	EXPECT_EQ(0, xu_sh("test $(xnetctl sockets | wc -l) = 5"));
 	EXPECT_EQ(2, xu_sh("xnetctl sockets state bogus 2>/dev/null"));
 	EXPECT_EQ(2, xu_sh("xnetctl sockets sport 0 2>/dev/null"));
+}
+
+/*
+ * -p shows names processes give themselves: a name with a quote, an
+ * escape sequence and a byte that is not UTF-8 must come out as
+ * printable ASCII, in text and in -j (valid JSON), nothing raw.
+ */
+TEST_F(dg, xnetctl_procs_hostile_name)
+{
+	static const char name[] = "q\"\x1b[2J\xff\x01z";
+	char cmd[160], out[8192], want[64];
+	const char *mode[] = { "-j", "" };
+	size_t n, i;
+	int m, bad;
+	FILE *f;
+
+	ASSERT_EQ(0, prctl(PR_SET_NAME, name, 0, 0, 0));
+	for (m = 0; m < 2; m++) {
+		snprintf(cmd, sizeof(cmd), "xnetctl %s sockets -p sport %u",
+			 mode[m], PORT_DGRAM);
+		f = popen(cmd, "r");
+		ASSERT_NE(NULL, f);
+		n = fread(out, 1, sizeof(out) - 1, f);
+		EXPECT_EQ(0, pclose(f));
+		out[n] = 0;
+		printf("# %s", out);
+		for (i = 0, bad = 0; i < n; i++)
+			bad += (unsigned char)out[i] > 0x7e ||
+			       ((unsigned char)out[i] < 0x20 && out[i] != '\n' &&
+				out[i] != '\t');
+		EXPECT_EQ(0, bad);
+		snprintf(want, sizeof(want), m ? "(\"q\"?[2J??z\",pid=%d,"
+				: "\"name\":\"q\\\"?[2J??z\",\"pid\":%d,",
+			 getpid());
+		EXPECT_NE(NULL, strstr(out, want)) {
+			printf("# wanted %s\n", want);
+		}
+	}
 }
 
 #include "xnet_harness.h"

@@ -409,6 +409,19 @@ static int proc_ent_cmp(const void *a, const void *b)
 	return x->fd - y->fd;
 }
 
+/*
+ * Any process names itself (prctl PR_SET_NAME): any bytes but NUL. Keep
+ * printable ASCII, '?' for the rest (as ps in the C locale), so -p never
+ * writes another user's terminal escapes, nor invalid UTF-8 in -j
+ * output (invalid JSON).
+ */
+static void clean_comm(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
 /* Every socket:[INODE] open in /proc/PID/fd that we may read, as ss -p. */
 static void scan_procs(struct sock_req *r)
 {
@@ -435,6 +448,7 @@ static void scan_procs(struct sock_req *r)
 		if (cf) {
 			if (fgets(comm, sizeof(comm), cf))
 				comm[strcspn(comm, "\n")] = 0;
+			clean_comm(comm);
 			fclose(cf);
 		}
 		while ((f = readdir(fds))) {

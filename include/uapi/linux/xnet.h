@@ -311,7 +311,8 @@ enum {
  * NLM_F_DUMP; each socket of the requester's netns that passes the
  * filters comes back as a struct xnet_diag_msg followed by the
  * XNET_DIAG_* attributes xdiag_show asked for. No privilege is needed.
- * Fields a request does not use must be zero (EINVAL otherwise).
+ * Fields a request does not use must be zero (EINVAL otherwise), and so
+ * must any bytes after the struct.
  */
 struct xnet_diag_req {
 	__u8	sdiag_family;		/* AF_XNET */
@@ -350,7 +351,7 @@ struct xnet_diag_msg {
 
 enum {
 	XNET_DIAG_UNSPEC,
-	XNET_DIAG_INFO,		/* struct xnet_info (stream, seqpacket) */
+	XNET_DIAG_INFO,		/* struct xnet_info (datagram: state, pacing) */
 	XNET_DIAG_UID,		/* u32, in the requester's user namespace */
 	XNET_DIAG_RQLEN,	/* u32: bytes queued for reading */
 	XNET_DIAG_WQLEN,	/* u32: bytes queued for sending */
