@@ -298,11 +298,14 @@ def check_tool(root, tool):
         if not any(t == cmd or t.startswith(cmd + " ") for t in tags):
             problem(f"{page.name}: command \"{cmd}\" of xnetctl is not "
                     f"documented (no COMMANDS tag)")
+    # every file of xnetctl: each object's command words and options
+    src = "\n".join(read(f) for f in sorted(glob.glob(
+        os.path.join(root, "tools", tool, "*.c"))))
     words = set()
-    for table in re.findall(r"static const char \*const W_\w+\[\]\s*=\s*"
+    for table in re.findall(r"static const char \*const [Ww]_\w+\[\]\s*=\s*"
                             r"\{(.*?)\};", src, re.S):
         words.update(re.findall(r'"([^"]+)"', table))
-    words.update(re.findall(r'strcmp\(\s*(?:argv\[i\]|k|obj|dst)\s*,\s*'
+    words.update(re.findall(r'strcmp\(\s*(?:argv\[i\]|k|obj|dst|a)\s*,\s*'
                             r'"([^"]+)"\s*\)', src))
     if not words:
         problem("xnetctl: no command words (W_* tables) found in its source")
