@@ -38,7 +38,8 @@
 #   make manlint          the manual pages' lint alone (part of make lint)
 #   make toolslint        builds the tools, then: README's xnetctl list is
 #                         xnetctl --help, the JSON writer, the bash
-#                         completion (part of make lint)
+#                         completion, xnetctl's argument parsing (part
+#                         of make lint)
 #   make selftests        build selftests/ through kselftest's lib.mk
 #   make ksft-headers     lay out kselftest's lib.mk, runner and harness
 #                         from linux-source-6.1 in build/ksft
@@ -221,11 +222,15 @@ manlint:
 # The tools against what documents them, after building them: README's
 # "## xnetctl reference" block is `xnetctl --help` (scripts/readme-help.py;
 # --fix rewrites it), the JSON writer's output parses and holds what was
-# written, and the bash completion completes (scripts/completion-test.sh).
+# written, the bash completion completes (scripts/completion-test.sh),
+# and xnetctl's argument parsing (scripts/xnetctl-args-test.sh).
 toolslint: tools
-	@echo "lint: README's xnetctl list, JSON writer, bash completion"
+	@echo "lint: README's xnetctl list, JSON writer, bash completion, xnetctl's arguments"
 	@python3 scripts/readme-help.py
 	@python3 scripts/json-writer-test.py
+	@out=$$(bash scripts/xnetctl-args-test.sh) || \
+		{ grep -v '^ok' <<<"$$out"; echo "lint: xnetctl arguments FAILED" >&2; exit 1; }; \
+	echo "xnetctl-args: $$(grep -c '^ok' <<<"$$out") cases as expected"
 	@out=$$(bash scripts/completion-test.sh) || \
 		{ grep -v '^ok' <<<"$$out"; echo "lint: bash completion FAILED" >&2; exit 1; }; \
 	echo "completion: $$(grep -c '^ok' <<<"$$out") cases complete as expected"

@@ -57,8 +57,11 @@ expect "lo r0" -n red neigh show dev ""
 expect "dev to" neigh flush ""
 expect "peer dev alg" key add 1 K ""
 expect "aes-gcm chacha20poly1305" key add 1 K alg ""
-expect "-i -p -l -a state sport dport help" sockets ""
-expect "-i -p -l -a state sport dport" ss -i ""
+expect "-i -p -l -a -t -d -S state sport dport help" sockets ""
+expect "-i -p -l -a -t -d -S state sport dport" ss -i ""
+expect "all addr neigh route key help" monitor ""
+expect "neigh" mon addr n
+expect "all addr neigh route key" monitor addr ""
 expect "established" sockets state est
 expect "" s ""
 expect "" addr add 10.0.0.1 via ""

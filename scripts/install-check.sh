@@ -15,7 +15,12 @@
 # - uninstall leaves each DESTDIR empty, and keeps a directory that was
 #   there before install (with a file of someone else's in it);
 # - an explicit KVER beats the running kernel's headers (make kdir with
-#   HOST_KDIR pointing at the other kernel's).
+#   HOST_KDIR pointing at the other kernel's);
+# - a failed install leaves the DESTDIR as it found it: Kbuild's
+#   modules_install failing (MAKE=false) over an earlier xnet.ko, an
+#   install(1) failing after the module is in, a DESTDIR with a blank;
+# - two installs into one DESTDIR (INSTALL_MOD_DIR extra, then updates),
+#   then one uninstall: nothing left.
 # Last line: "N passed, N failed".
 set -euo pipefail
 
@@ -135,6 +140,62 @@ if [ -n "$k612" ]; then
 else
 	bad "no 6.12 kernel for the KVER check (scripts/deps.sh 6.12)"
 fi
+
+# 8. a failed install puts nothing, and keeps what was there
+# tree DIR: its entries and each file's content, sorted
+tree() { (cd "$1" && find . -mindepth 1 | sort | while read -r f; do
+	if [ -f "$f" ]; then echo "$f $(cat "$f")"; else echo "$f"; fi; done); }
+kd=$(make --no-print-directory -s kdir KVER=6.1 | sed -n 's/^KDIR //p')
+p=/usr/local
+d4=$tmp/failmod
+mkdir -p "$d4/lib/modules/$k61/extra"
+echo old >"$d4/lib/modules/$k61/extra/xnet.ko"
+before=$(tree "$d4")
+if env DESTDIR="$d4" PREFIX=$p BINDIR=$p/bin SBINDIR=$p/sbin \
+	INCLUDEDIR=$p/include MANDIR=$p/share/man \
+	BASHCOMPDIR=$p/share/bash-completion/completions \
+	WIRESHARK_PLUGIN_DIR=$p/lib/wireshark/plugins KDIR="$kd" KREL="$k61" \
+	INSTALL_MOD_DIR=extra MAKE=false scripts/install.sh install >"$tmp/log" 2>&1; then
+	bad "modules_install failing (MAKE=false): install said success"
+else
+	ok "modules_install failing (MAKE=false): install fails"
+fi
+after=$(tree "$d4")
+if [ "$before" = "$after" ]; then ok "failed modules_install: DESTDIR as it was"
+else bad "failed modules_install: DESTDIR was: $before; is: $after"; fi
+
+d5=$tmp/failinst
+mkdir -p "$tmp/fakebin"
+cat >"$tmp/fakebin/install" <<'EOT'
+#!/bin/sh
+case "$*" in *xnet-bench*) echo "fake install: refused" >&2; exit 1 ;; esac
+exec /usr/bin/install "$@"
+EOT
+chmod +x "$tmp/fakebin/install"
+if PATH=$tmp/fakebin:$PATH inst install DESTDIR="$d5" >/dev/null; then
+	bad "install(1) failing: make install said success"
+else
+	ok "install(1) failing: make install fails"
+fi
+left=$(find "$d5" -mindepth 1 2>/dev/null || true)
+if [ -z "$left" ]; then ok "failed install(1): DESTDIR empty"; else bad "left by a failed install: $left"; fi
+
+d6="$tmp/with blank"
+if inst install DESTDIR="$d6" >/dev/null; then bad "DESTDIR with a blank: install said success"
+else ok "DESTDIR with a blank: refused"; fi
+left=$(find "$d6" -mindepth 1 2>/dev/null || true)
+if [ -z "$left" ]; then ok "DESTDIR with a blank: nothing put"; else bad "DESTDIR with a blank: left: $left"; fi
+
+# 9. two installs, one uninstall
+d7=$tmp/twice
+if inst install DESTDIR="$d7" && inst install DESTDIR="$d7" INSTALL_MOD_DIR=updates &&
+   inst uninstall DESTDIR="$d7"; then
+	ok "install (extra), install (updates), uninstall"
+else
+	bad "install (extra), install (updates), uninstall"
+fi
+left=$(find "$d7" -mindepth 1 2>/dev/null || true)
+if [ -z "$left" ]; then ok "two installs, one uninstall: DESTDIR empty"; else bad "two installs, one uninstall: left: $left"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -802,7 +802,6 @@ unsupported(const char *fmt, ...)
 		json_begin();
 		j_str("unsupported", why);
 		j_close('}');
-		printf(",\"unsupported\":\"%s\"}\n", why);
 	}
 	fflush(stdout);
 	exit(EXIT_UNSUPPORTED);

@@ -301,23 +301,25 @@ static unsigned int mon_objects(int argc, char **argv)
 					       "neighbour", "n", NULL };
 	static const char *const w_route[] = { "route", "r", "ro", NULL };
 	static const char *const w_key[] = { "key", "keys", "k", NULL };
+	/* each word as the first: a name, or a prefix of one object's */
+	static const struct {
+		const char *const *names;
+		unsigned int bit;
+	} objs[] = {
+		{ w_all, MON_ALL }, { w_addr, MON_ADDR },
+		{ w_neigh, MON_NEIGH }, { w_route, MON_ROUTE },
+		{ w_key, MON_KEY },
+	};
 	unsigned int want = 0;
-	int i;
+	int i, o;
 
 	for (i = 0; i < argc; i++) {
-		if (matches(argv[i], w_all))
-			want |= MON_ALL;
-		else if (matches(argv[i], w_addr))
-			want |= MON_ADDR;
-		else if (matches(argv[i], w_neigh))
-			want |= MON_NEIGH;
-		else if (matches(argv[i], w_route))
-			want |= MON_ROUTE;
-		else if (matches(argv[i], w_key))
-			want |= MON_KEY;
-		else
+		o = lookup_word(argv[i], objs, sizeof(objs) / sizeof(objs[0]),
+				sizeof(objs[0]), "monitor object");
+		if (o < 0)
 			usage_error("unknown monitor object: %s (all, addr, neigh, route, key)",
 				    argv[i]);
+		want |= objs[o].bit;
 	}
 	return want ? want : MON_ALL;
 }

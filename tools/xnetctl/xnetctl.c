@@ -145,8 +145,8 @@ bool matches(const char *arg, const char *const *names)
  * of its names, else a prefix of names of this entry only. -1 if none; a
  * prefix of several entries' names is a usage error naming them.
  */
-static int lookup_word(const char *arg, const void *tab, size_t n,
-		       size_t size, const char *what)
+int lookup_word(const char *arg, const void *tab, size_t n, size_t size,
+		const char *what)
 {
 	const char *const *names;
 	char cand[256] = "";

@@ -79,6 +79,8 @@ int parse_genl(struct nlmsghdr *nlh, struct nlattr **tb, int max);
 
 /* xnetctl.c: argument helpers */
 bool matches(const char *arg, const char *const *names);
+int lookup_word(const char *arg, const void *tab, size_t n, size_t size,
+		const char *what);
 extern const char *const W_SHOW[], *const W_ADD[], *const W_DEL[],
 	*const W_FLUSH[], *const W_GET[];
 uint32_t parse_addr_or_die(const char *s);
