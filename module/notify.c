@@ -23,11 +23,11 @@
  *    xn->neigh_lock held (BHs off). xnet_notify_neigh() only builds the
  *    message (GFP_ATOMIC; the fill reads the entry and takes no lock)
  *    and queues it on xn->neigh_notes; the code that dropped neigh_lock
- *    calls xnet_notify_neigh_send(), which sends with no xnet lock held
- *    (the netlink core takes its table lock and each listener's queue
- *    lock: never nest those inside neigh_lock). Entries changed on two
- *    CPUs at once may be announced in either order; each message
- *    carries the entry's whole state, so the last one read is true.
+ *    calls xnet_notify_neigh_send(), which sends with neigh_lock not
+ *    held (the netlink core takes its table lock and each listener's
+ *    queue lock: never nest those inside neigh_lock), under
+ *    xn->neigh_notes_send (BHs off) so that messages leave in the order
+ *    they were queued, which is the order of the changes.
  *
  * Strangers' frames: neigh.c announces one message per real change of
  * an entry (created, state, device or MAC changed, removed); a
@@ -154,6 +154,10 @@ void xnet_notify_neigh(struct xnet_net *xn, const struct xnet_neigh *n,
  * did not fit. Process or softirq context, neigh_lock not held (taken
  * here only to take the queue). neigh_notes_lost is only set while the
  * queue is full, and taken with it: an empty queue has no loss to tell.
+ * One sender at a time (neigh_notes_send, then neigh_lock inside it):
+ * messages taken by one sender are all delivered before the next takes
+ * the later ones, so an entry's DEL cannot overtake, from another CPU
+ * or a softirq on this one, the NEW of the entry made again after it.
  */
 void xnet_notify_neigh_send(struct xnet_net *xn)
 {
@@ -164,14 +168,16 @@ void xnet_notify_neigh_send(struct xnet_net *xn)
 	if (skb_queue_empty_lockless(&xn->neigh_notes))
 		return;
 	__skb_queue_head_init(&q);
-	spin_lock_bh(&xn->neigh_lock);
+	spin_lock_bh(&xn->neigh_notes_send);
+	spin_lock(&xn->neigh_lock);
 	skb_queue_splice_init(&xn->neigh_notes, &q);
 	lost = xn->neigh_notes_lost;
 	xn->neigh_notes_lost = false;
-	spin_unlock_bh(&xn->neigh_lock);
+	spin_unlock(&xn->neigh_lock);
 	while ((skb = __skb_dequeue(&q)))
 		xnet_nl_event_send(xn->net, skb, XNET_NL_MCGRP_MONITOR,
 				   GFP_ATOMIC);
 	if (lost)
 		xnet_nl_event_lost(xn->net, XNET_NL_MCGRP_MONITOR);
+	spin_unlock_bh(&xn->neigh_notes_send);
 }

@@ -234,6 +234,7 @@ struct xnet_net {
 	/* notifications built under neigh_lock, sent after it (notify.c) */
 	struct sk_buff_head	neigh_notes;
 	bool			neigh_notes_lost; /* under neigh_lock */
+	spinlock_t		neigh_notes_send; /* one sender at a time */
 
 	/* sysctl net.xnet.*, read with READ_ONCE */
 	int			neigh_max;

@@ -279,6 +279,53 @@ rc=$?
 check "the big-buffer monitor ended by SIGTERM with status 0 ($rc)" \
 	test "$rc" = 0
 
+# --- flushes racing a flood: the events keep the table's order -------------
+# B's queries keep recreating 16 entries (softirq, either CPU) while A
+# flushes its table again and again (process context): each entry's last
+# event must say what A's table holds once both stop. A DEL sent after
+# the NEW of the entry made again would leave a monitor with an entry
+# the table no longer has, or the reverse.
+rmax=$(sysctl -n net.core.rmem_max)
+[ "$rmax" -ge $((1 << 20)) ] || sysctl -qw net.core.rmem_max=$((1 << 20))
+bg "$A" xnetctl -j monitor neigh
+MO=$BGOUT MOPID=$BGPID
+ok=
+for i in $(seq 1 $((10 * TMUL))); do
+	nsx "$A" xnetctl neigh flush
+	nsx "$B" "$FLOOD" -i vb -d $AA -n 1 >/dev/null
+	wait_until 1 has "$MO" '"dst":"10.128.0.1"' && { ok=1; break; }
+done
+sysctl -qw net.core.rmem_max="$rmax"
+check "the race's monitor joined the group" test -n "$ok"
+nsx "$B" bash -c "for i in \$(seq 1 400); do $FLOOD -i vb -d $AA -n 16 >/dev/null || exit 1; done" &
+fpid=$!
+for i in $(seq 1 150); do
+	nsx "$A" xnetctl neigh flush || break
+done
+check "A: 150 flushes during the flood" test "$i" = 150
+check "B: the flood ran" wait "$fpid"
+# settled: the flood's last frames are handled (a veth's backlog: soon)
+sleep $((2 * TMUL))
+nsx "$A" bash -c "tail -n +2 /proc/net/xnet/neigh" | awk '$1 ~ /^10\.128\./ {print $1}' |
+	sort >"$TMPD/race.table"
+check "the race's monitor took every event" \
+	test "$(grep -cF '"event":"lost"' "$MO")" = 0
+sed -n 's/.*"action":"\([a-z]*\)","dst":"\(10\.128\.[0-9.]*\)".*/\2 \1/p' "$MO" |
+	awk '{last[$1] = $2} END {for (a in last) if (last[a] == "new") print a}' |
+	sort >"$TMPD/race.monitor"
+log "the race: $(wc -l <"$TMPD/race.table") entries in A's table, $(wc -l <"$MO") events"
+# each entry is made REACHABLE at once and never changes: its events
+# alternate new, del, new... in the order the table changed
+bad=$(sed -n 's/.*"action":"\([a-z]*\)","dst":"\(10\.128\.[0-9.]*\)".*/\2 \1/p' "$MO" |
+	awk '$2 == last[$1] {n++} {last[$1] = $2} END {print n + 0}')
+check "every entry's events alternate new and del ($bad out of order)" \
+	test "$bad" = 0
+check "every entry's last event says what A's table holds" \
+	cmp -s "$TMPD/race.table" "$TMPD/race.monitor"
+diff "$TMPD/race.table" "$TMPD/race.monitor" | head -5 | sed 's/^/#   /'
+kill -TERM "$MOPID"
+bg_wait "$MOPID" 10
+
 # --- SIGTERM ---------------------------------------------------------------
 for p in $MJPID $MTPID $MRPID $MCPID; do
 	kill -TERM "$p"
