@@ -830,6 +830,7 @@ void xnet_neigh_net_init(struct xnet_net *xn)
 {
 	spin_lock_init(&xn->neigh_lock);
 	__skb_queue_head_init(&xn->neigh_notes);
+	spin_lock_init(&xn->neigh_notes_send);
 	INIT_DELAYED_WORK(&xn->neigh_work, xnet_neigh_work);
 }
 

@@ -727,6 +727,17 @@ void xnet_nl_event_send(struct net *net, struct sk_buff *skb,
 	genlmsg_multicast_netns(&xnet_genl_family, net, skb, 0, grp, gfp);
 }
 
+/*
+ * Tell @net's listeners of @grp that they missed events: ENOBUFS on their
+ * sockets, as a full receive queue says. Process or softirq context, no
+ * xnet spinlock held.
+ */
+void xnet_nl_event_lost(struct net *net, enum xnet_nl_mcgrp grp)
+{
+	if (READ_ONCE(xnet_nl_up))
+		genl_set_err(&xnet_genl_family, net, 0, grp, -ENOBUFS);
+}
+
 int xnet_netlink_init(void)
 {
 	int err = genl_register_family(&xnet_genl_family);

@@ -23,11 +23,11 @@
  *    xn->neigh_lock held (BHs off). xnet_notify_neigh() only builds the
  *    message (GFP_ATOMIC; the fill reads the entry and takes no lock)
  *    and queues it on xn->neigh_notes; the code that dropped neigh_lock
- *    calls xnet_notify_neigh_send(), which sends with no xnet lock held
- *    (the netlink core takes its table lock and each listener's queue
- *    lock: never nest those inside neigh_lock). Entries changed on two
- *    CPUs at once may be announced in either order; each message
- *    carries the entry's whole state, so the last one read is true.
+ *    calls xnet_notify_neigh_send(), which sends with neigh_lock not
+ *    held (the netlink core takes its table lock and each listener's
+ *    queue lock: never nest those inside neigh_lock), under
+ *    xn->neigh_notes_send (BHs off) so that messages leave in the order
+ *    they were queued, which is the order of the changes.
  *
  * Strangers' frames: neigh.c announces one message per real change of
  * an entry (created, state, device or MAC changed, removed); a
@@ -37,14 +37,22 @@
  * STALE, removed) paced by the neighbour timers, so a flood of frames
  * from random sources buys at most a few small messages per frame, and
  * only while someone listens; the table itself stays bounded by
- * net.xnet.neigh_max (strangers to half of it), and the queue of
- * messages by the changes one critical section makes (a flush: the
- * table's size). That is the same bound rtnetlink gives ARP.
+ * net.xnet.neigh_max (strangers to half of it). The queue of messages
+ * holds at most XNET_NOTIFY_NEIGH_MAX: one critical section may change
+ * the whole table (a flush, up to 65536 entries), and building one
+ * GFP_ATOMIC message per entry under neigh_lock, BHs off, before any is
+ * sent, would hold tens of MB that no listener's receive queue takes
+ * anyway. Beyond it the changes are not built; the listeners get ENOBUFS
+ * (xnet_nl_event_lost()) once the queue is sent, as a listener whose
+ * queue overflowed does, and re-read the table.
  */
 #include <net/genetlink.h>
 
 #include "xnet.h"
 #include "sec.h"
+
+/* neighbour messages queued at most (a default table's flush fits) */
+#define XNET_NOTIFY_NEIGH_MAX	512
 
 static struct sk_buff *xnet_notify_new(struct xnet_net *xn, u8 cmd,
 				       gfp_t gfp, void **hdr)
@@ -126,6 +134,10 @@ void xnet_notify_neigh(struct xnet_net *xn, const struct xnet_neigh *n,
 	lockdep_assert_held(&xn->neigh_lock);
 	if (xn->dying)
 		return;
+	if (skb_queue_len(&xn->neigh_notes) >= XNET_NOTIFY_NEIGH_MAX) {
+		xn->neigh_notes_lost = true;	/* sent with the queue */
+		return;
+	}
 	skb = xnet_notify_new(xn, cmd, GFP_ATOMIC, &hdr);
 	if (!skb)
 		return;
@@ -138,21 +150,34 @@ void xnet_notify_neigh(struct xnet_net *xn, const struct xnet_neigh *n,
 }
 
 /*
- * Send the neighbour messages queued so far. Process or softirq context,
- * neigh_lock not held (taken here only to take the queue).
+ * Send the neighbour messages queued so far, then the loss of those that
+ * did not fit. Process or softirq context, neigh_lock not held (taken
+ * here only to take the queue). neigh_notes_lost is only set while the
+ * queue is full, and taken with it: an empty queue has no loss to tell.
+ * One sender at a time (neigh_notes_send, then neigh_lock inside it):
+ * messages taken by one sender are all delivered before the next takes
+ * the later ones, so an entry's DEL cannot overtake, from another CPU
+ * or a softirq on this one, the NEW of the entry made again after it.
  */
 void xnet_notify_neigh_send(struct xnet_net *xn)
 {
 	struct sk_buff_head q;
 	struct sk_buff *skb;
+	bool lost;
 
 	if (skb_queue_empty_lockless(&xn->neigh_notes))
 		return;
 	__skb_queue_head_init(&q);
-	spin_lock_bh(&xn->neigh_lock);
+	spin_lock_bh(&xn->neigh_notes_send);
+	spin_lock(&xn->neigh_lock);
 	skb_queue_splice_init(&xn->neigh_notes, &q);
-	spin_unlock_bh(&xn->neigh_lock);
+	lost = xn->neigh_notes_lost;
+	xn->neigh_notes_lost = false;
+	spin_unlock(&xn->neigh_lock);
 	while ((skb = __skb_dequeue(&q)))
 		xnet_nl_event_send(xn->net, skb, XNET_NL_MCGRP_MONITOR,
 				   GFP_ATOMIC);
+	if (lost)
+		xnet_nl_event_lost(xn->net, XNET_NL_MCGRP_MONITOR);
+	spin_unlock_bh(&xn->neigh_notes_send);
 }

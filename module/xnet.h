@@ -233,6 +233,8 @@ struct xnet_net {
 	bool			dying;		/* under neigh_lock */
 	/* notifications built under neigh_lock, sent after it (notify.c) */
 	struct sk_buff_head	neigh_notes;
+	bool			neigh_notes_lost; /* under neigh_lock */
+	spinlock_t		neigh_notes_send; /* one sender at a time */
 
 	/* sysctl net.xnet.*, read with READ_ONCE */
 	int			neigh_max;
@@ -958,6 +960,7 @@ bool xnet_nl_listening(struct net *net, enum xnet_nl_mcgrp grp);
 struct sk_buff *xnet_nl_event_new(u8 cmd, gfp_t gfp, void **hdr);
 void xnet_nl_event_send(struct net *net, struct sk_buff *skb,
 			enum xnet_nl_mcgrp grp, gfp_t gfp);
+void xnet_nl_event_lost(struct net *net, enum xnet_nl_mcgrp grp);
 int xnet_nl_addr_attrs(struct sk_buff *skb, const struct net_device *dev,
 		       __be32 addr, u8 prefixlen);
 int xnet_nl_neigh_attrs(struct sk_buff *skb, const struct xnet_neigh *n);

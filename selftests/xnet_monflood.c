@@ -7,7 +7,9 @@
  * every sender: one neighbour entry each, evicting the oldest stranger's
  * entry once its table's strangers' half is full).
  *
- *   xnet_monflood -i IFNAME -d DADDR -n COUNT
+ *   xnet_monflood -i IFNAME -d DADDR -n COUNT [-m SOURCES]
+ *	-m: cycle through SOURCES source addresses (10.128.0.1 on) instead
+ *	of COUNT distinct ones.
  *	Prints sent=N; exit 0 iff every frame was sent.
  */
 #define _GNU_SOURCE
@@ -29,11 +31,11 @@ int main(int argc, char **argv)
 	};
 	uint8_t f[ETH_HLEN + XU_HLEN], *x = f + ETH_HLEN;
 	const char *ifname = NULL;
-	unsigned long n = 0, i, sent = 0;
+	unsigned long n = 0, m = 0x7fffff, i, sent = 0;
 	uint32_t daddr = 0, saddr, r;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "i:d:n:")) != -1) {
+	while ((c = getopt(argc, argv, "i:d:n:m:")) != -1) {
 		switch (c) {
 		case 'i':
 			ifname = optarg;
@@ -44,12 +46,15 @@ int main(int argc, char **argv)
 		case 'n':
 			n = strtoul(optarg, NULL, 10);
 			break;
+		case 'm':
+			m = strtoul(optarg, NULL, 10);
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (!ifname || !daddr || !n) {
-		fprintf(stderr, "usage: %s -i IFNAME -d DADDR -n COUNT\n",
+	if (!ifname || !daddr || !n || !m || m > 0x7fffff) {
+		fprintf(stderr, "usage: %s -i IFNAME -d DADDR -n COUNT [-m SOURCES]\n",
 			argv[0]);
 		return 2;
 	}
@@ -76,7 +81,7 @@ int main(int argc, char **argv)
 		f[12] = ETH_P_XNET >> 8;
 		f[13] = ETH_P_XNET & 0xff;
 		/* 10.128.0.0/9 plus the counter: distinct, never 0 or ~0 */
-		saddr = htonl(0x0a800000U | ((uint32_t)(i + 1) & 0x7fffff));
+		saddr = htonl(0x0a800000U | (uint32_t)(i % m + 1));
 		x[0] = XU_VERSION;
 		x[1] = T_QUERY;
 		xu_put16(x, 2, XU_HLEN);

@@ -17,6 +17,8 @@
 #    stays bounded, the monitors print the next change;
 #  - a monitor stopped (SIGSTOP) while 1200 addresses come and go, then
 #    resumed, says "monitor: events lost" and prints the next change;
+#  - a flush of 1500 entries builds at most 512 messages (a monitor with
+#    room for all of them gets 512 and a lost report);
 #  - SIGTERM ends a monitor with status 0.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -237,6 +239,103 @@ check "the JSON monitor printed the next change" \
 bad=$(grep -vxF "$LOSTMSG" "$MJ" | grep -cvE '^\{"event":"[a-z]+"(,"[a-z_]+":("[^"]*"|[0-9]+|null))*\}$')
 check "json: every line one flat object after the floods ($bad other)" \
 	test "$bad" = 0
+grep -vE '^\{"event":"[a-z]+"(,"[a-z_]+":("[^"]*"|[0-9]+|null))*\}$' "$MJ" |
+	head -3 | sed 's/^/#   other: /'
+
+# --- a flush of a big table: the queue of messages is bounded --------------
+# A flush changes the whole table under neigh_lock: at most 512 messages
+# (XNET_NOTIFY_NEIGH_MAX) are built before it is dropped, the others are
+# reported lost (ENOBUFS). This monitor's receive queue takes every
+# message (the 1 MB xnetctl asks for, net.core.rmem_max allowing), so
+# only the kernel's bound can lose them.
+nsx "$A" xnetctl neigh flush
+nsx "$A" sysctl -qw net.xnet.neigh_max=4096
+rmax=$(sysctl -n net.core.rmem_max)
+[ "$rmax" -ge $((1 << 20)) ] || sysctl -qw net.core.rmem_max=$((1 << 20))
+bg "$A" xnetctl -j monitor neigh
+MB=$BGOUT MBPID=$BGPID
+ok=
+for i in $(seq 1 $((10 * TMUL))); do
+	nsx "$A" xnetctl neigh flush
+	nsx "$B" "$FLOOD" -i vb -d $AA -n 1 >/dev/null
+	wait_until 1 has "$MB" '"dst":"10.128.0.1"' && { ok=1; break; }
+done
+sysctl -qw net.core.rmem_max="$rmax"
+check "the big-buffer monitor joined the group" test -n "$ok"
+N=1500
+check_out "B floods A with $N queries from distinct sources" \
+	nsx "$B" "$FLOOD" -i vb -d $AA -n $N
+n0=$(proc_entries "$A" neigh)
+check "A holds the $N strangers' entries ($n0)" test "$n0" -ge $N
+L0=$(wc -l <"$MB")
+check "A: the table flushed" nsx "$A" xnetctl neigh flush
+# a change after the flush: announced after every message of the flush
+nsx "$B" "$FLOOD" -i vb -d $AA -n 1 >/dev/null
+check "the monitor printed the change after the flush" \
+	wait_until 20 eval 'tail -n +$((L0 + 1)) "$MB" | grep -F "\"action\":\"new\"" |
+		grep -qF "\"dst\":\"10.128.0.1\""'
+nd=$(tail -n +$((L0 + 1)) "$MB" | grep -cF '"event":"neigh","action":"del"')
+nl=$(tail -n +$((L0 + 1)) "$MB" | grep -cF '"event":"lost"')
+log "the flush of $n0 entries: $nd messages, $nl lost reports"
+check "512 messages built for the flush, no more ($nd)" test "$nd" = 512
+check "the monitor was told the others were lost ($nl)" test "$nl" -gt 0
+kill -TERM "$MBPID"
+bg_wait "$MBPID" 10
+rc=$?
+check "the big-buffer monitor ended by SIGTERM with status 0 ($rc)" \
+	test "$rc" = 0
+
+# --- flushes racing a flood: the events keep the table's order -------------
+# B's 30000 queries keep making 16 entries again (softirq, either CPU)
+# while A flushes its table again and again (process context): each
+# entry's events must alternate, the last one saying what A's table holds
+# once both stop. A DEL sent after
+# the NEW of the entry made again would leave a monitor with an entry
+# the table no longer has, or the reverse.
+rmax=$(sysctl -n net.core.rmem_max)
+[ "$rmax" -ge $((1 << 20)) ] || sysctl -qw net.core.rmem_max=$((1 << 20))
+bg "$A" xnetctl -j monitor neigh
+MO=$BGOUT MOPID=$BGPID
+ok=
+for i in $(seq 1 $((10 * TMUL))); do
+	nsx "$A" xnetctl neigh flush
+	nsx "$B" "$FLOOD" -i vb -d $AA -n 1 >/dev/null
+	wait_until 1 has "$MO" '"dst":"10.128.0.1"' && { ok=1; break; }
+done
+sysctl -qw net.core.rmem_max="$rmax"
+check "the race's monitor joined the group" test -n "$ok"
+for i in $(seq 1 100); do echo "neigh flush"; done >"$TMPD/flushes"
+nsx "$B" "$FLOOD" -i vb -d $AA -n 30000 -m 16 >/dev/null &
+fpid=$!
+nb=0
+while ! gone "$fpid" && [ $nb -lt 20 ]; do
+	nsx "$A" xnetctl -b "$TMPD/flushes" || break
+	nb=$((nb + 1))
+done
+log "the race: $nb batches of 100 flushes during the flood"
+check "A: flushes during the flood" test "$nb" -gt 0
+check "B: the flood ran" wait "$fpid"
+# settled: the flood's last frames are handled (a veth's backlog: soon)
+sleep $((2 * TMUL))
+nsx "$A" bash -c "tail -n +2 /proc/net/xnet/neigh" | awk '$1 ~ /^10\.128\./ {print $1}' |
+	sort >"$TMPD/race.table"
+check "the race's monitor took every event" \
+	test "$(grep -cF '"event":"lost"' "$MO")" = 0
+sed -n 's/.*"action":"\([a-z]*\)","dst":"\(10\.128\.[0-9.]*\)".*/\2 \1/p' "$MO" |
+	awk '{last[$1] = $2} END {for (a in last) if (last[a] == "new") print a}' |
+	sort >"$TMPD/race.monitor"
+log "the race: $(wc -l <"$TMPD/race.table") entries in A's table, $(wc -l <"$MO") events"
+# each entry is made REACHABLE at once and never changes: its events
+# alternate new, del, new... in the order the table changed
+bad=$(sed -n 's/.*"action":"\([a-z]*\)","dst":"\(10\.128\.[0-9.]*\)".*/\2 \1/p' "$MO" |
+	awk '$2 == last[$1] {n++} {last[$1] = $2} END {print n + 0}')
+check "every entry's events alternate new and del ($bad out of order)" \
+	test "$bad" = 0
+check "every entry's last event says what A's table holds" \
+	cmp -s "$TMPD/race.table" "$TMPD/race.monitor"
+diff "$TMPD/race.table" "$TMPD/race.monitor" | head -5 | sed 's/^/#   /'
+kill -TERM "$MOPID"
+bg_wait "$MOPID" 10
 
 # --- SIGTERM ---------------------------------------------------------------
 for p in $MJPID $MTPID $MRPID $MCPID; do

@@ -329,12 +329,20 @@ int cmd_monitor(struct xnl *x, int argc, char **argv)
 	unsigned int want = mon_objects(argc, argv);
 	struct sigaction sa = { .sa_handler = mon_signal };
 	static char buf[65536];
+	int rcvbuf = 1 << 20;
 	struct pollfd pfd;
 	struct nlmsghdr *nlh;
 	ssize_t n;
 	int grp, len;
 
 	xnl_open(x);
+	/*
+	 * Room for a burst, as ip monitor asks (libnl's 32 KB holds ~160
+	 * events: less than the flush of a default neighbour table).
+	 * Capped by net.core.rmem_max.
+	 */
+	(void)setsockopt(nl_socket_get_fd(x->sk), SOL_SOCKET, SO_RCVBUF,
+			 &rcvbuf, sizeof(rcvbuf));
 	grp = genl_ctrl_resolve_grp(x->sk, XNET_GENL_NAME,
 				    XNET_GENL_MCGRP_MONITOR);
 	if (grp < 0)
