@@ -109,7 +109,7 @@ static void read_key_file(const char *path, uint8_t *out)
 			    path);
 }
 
-static const char *key_alg_name(uint8_t a)
+const char *key_alg_name(uint8_t a)
 {
 	switch (a) {
 	case XNET_KEY_ALG_AES_GCM:		return "aes-gcm";
@@ -118,7 +118,7 @@ static const char *key_alg_name(uint8_t a)
 	return "unknown";
 }
 
-static const char *key_state_name(uint8_t s)
+const char *key_state_name(uint8_t s)
 {
 	switch (s) {
 	case XNET_KEY_STATE_ACTIVE:	return "active";

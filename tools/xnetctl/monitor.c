@@ -28,44 +28,12 @@ static void mon_signal(int sig)
 	mon_stop = 1;
 }
 
-/* The names the dumps use (neigh.c, route.c, key.c print the same). */
+/* The names the dumps use: neigh.c, route.c and key.c's. */
 static const char *mon_neigh_state(uint8_t s)
 {
-	switch (s) {
-	case XNET_NEIGH_INCOMPLETE: return "INCOMPLETE";
-	case XNET_NEIGH_REACHABLE:  return "REACHABLE";
-	case XNET_NEIGH_STALE:      return "STALE";
-	case XNET_NEIGH_FAILED:     return "FAILED";
-	}
-	return "UNKNOWN";
-}
+	const char *n = neigh_state_name(s);
 
-static const char *mon_route_type(uint8_t t)
-{
-	switch (t) {
-	case XNET_ROUTE_CONNECTED: return "connected";
-	case XNET_ROUTE_GATEWAY:   return "gateway";
-	case XNET_ROUTE_BARE:      return "bare";
-	}
-	return "unknown";
-}
-
-static const char *mon_key_alg(uint8_t a)
-{
-	switch (a) {
-	case XNET_KEY_ALG_AES_GCM:		return "aes-gcm";
-	case XNET_KEY_ALG_CHACHA20POLY1305:	return "chacha20poly1305";
-	}
-	return "unknown";
-}
-
-static const char *mon_key_state(uint8_t s)
-{
-	switch (s) {
-	case XNET_KEY_STATE_ACTIVE:	return "active";
-	case XNET_KEY_STATE_STANDBY:	return "standby";
-	}
-	return "unknown";
+	return n ? n : "UNKNOWN";
 }
 
 /* The device's name: the message's, else the local one, else "ifN". */
@@ -188,7 +156,7 @@ static void mon_route(struct nlattr **tb, bool del)
 	mon_head("route", del ? "del" : "add", del);
 	if (opt_json) {
 		j_str("prefix", pbuf);
-		j_str("type", mon_route_type(type));
+		j_str("type", route_type_name(type));
 		j_uint("metric", metric);
 		if (has_gw)
 			j_str("gateway", gbuf);
@@ -199,7 +167,7 @@ static void mon_route(struct nlattr **tb, bool del)
 	printf("%s", pbuf);
 	if (has_gw)
 		printf(" via %s", gbuf);
-	printf(" dev %s type %s metric %u\n", ifname, mon_route_type(type),
+	printf(" dev %s type %s metric %u\n", ifname, route_type_name(type),
 	       metric);
 }
 
@@ -228,15 +196,15 @@ static void mon_key(struct nlattr **tb, bool del)
 		j_uint("id", id);
 		j_str("peer", peer);
 		j_str("dev", ifname);
-		j_str("alg", mon_key_alg(alg));
-		j_str("state", mon_key_state(state));
+		j_str("alg", key_alg_name(alg));
+		j_str("state", key_state_name(state));
 		j_uint("use", use);
 		j_str("fingerprint", fpr);
 		j_close('}');
 		return;
 	}
 	printf("%u peer %s dev %s alg %s %s fingerprint %s\n", id, peer,
-	       ifname, mon_key_alg(alg), mon_key_state(state), fpr);
+	       ifname, key_alg_name(alg), key_state_name(state), fpr);
 }
 
 /* One message from the group; nothing printed if it is not wanted. */

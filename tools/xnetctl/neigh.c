@@ -4,7 +4,8 @@
 
 #include "xnetctl.h"
 
-static const char *neigh_state_name(uint8_t s)
+/* NULL for a state this xnetctl does not know */
+const char *neigh_state_name(uint8_t s)
 {
 	switch (s) {
 	case XNET_NEIGH_INCOMPLETE: return "INCOMPLETE";

@@ -40,7 +40,7 @@ static int fill_route_get(struct nl_msg *msg, void *arg)
 	return 0;
 }
 
-static const char *route_type_name(uint8_t t)
+const char *route_type_name(uint8_t t)
 {
 	switch (t) {
 	case XNET_ROUTE_CONNECTED: return "connected";

@@ -99,6 +99,12 @@ struct ifaddr_sel {
 int fill_ifindex_addr(struct nl_msg *msg, void *arg);
 uint32_t parse_prefix_or_die(const char *s, int *len);
 
+/* the names the dumps print, shared with monitor.c */
+const char *neigh_state_name(uint8_t s);
+const char *route_type_name(uint8_t t);
+const char *key_alg_name(uint8_t a);
+const char *key_state_name(uint8_t s);
+
 /* one per object file */
 int cmd_addr(struct xnl *x, int argc, char **argv);
 int cmd_neigh(struct xnl *x, int argc, char **argv);
