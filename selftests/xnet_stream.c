@@ -36,6 +36,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
+#include <linux/sockios.h>
+
 #include "xnet_util.h"
 
 #ifdef XNET_EMUL_TCP
@@ -1796,6 +1798,23 @@ static void *dribble_fn(void *arg)
 	return NULL;
 }
 
+/* Bytes queued for reading on @fd once @want are, or after 10 s x mul. */
+static int wait_inq(int fd, int want)
+{
+	const char *e = getenv("XNET_TIMEOUT_MUL");
+	double end = xu_now() + 10.0 * (e && atoi(e) > 1 ? atoi(e) : 1);
+	int n = -1;
+
+	do {
+		if (ioctl(fd, SIOCINQ, &n) < 0)
+			return -1;
+		if (n >= want)
+			break;
+		xu_msleep(10);
+	} while (xu_now() < end);
+	return n;
+}
+
 TEST_F(stream, waitall)
 {
 	struct dribble d;
@@ -1822,7 +1841,12 @@ TEST_F(stream, waitall)
 	ASSERT_EQ(0, mkpair(SOCK_STREAM, 7031, &p));
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(10, send(p.c, "0123456789", 10, 0));
-	xu_msleep(200);
+	/*
+	 * Wait for all 100 bytes to be queued (a fixed 200 ms sleep lost
+	 * the race on a busy host: 10 of 100 had arrived), then one read
+	 * takes them all.
+	 */
+	EXPECT_EQ(100, wait_inq(p.s, 100));
 	EXPECT_EQ(100, recv(p.s, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(0, memcmp(buf + 90, "0123456789", 10));
 	closepair(&p);
