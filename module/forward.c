@@ -172,7 +172,8 @@ void xnet_forward(struct xnet_net *xn, struct xnet_dev *xdev,
 	skb_forward_csum(skb);
 	/* a receive timestamp is no departure time for fq (ip_forward()) */
 	skb_clear_tstamp(skb);
-	xnet_neigh_forward(xn, skb, rt.nexthop, oif);
+	xnet_neigh_forward(xn, skb, rt.nexthop, oif,
+			   rt.type == XNET_ROUTE_GATEWAY);
 	return;
 
 free:

@@ -27,9 +27,15 @@
  * to another MAC or device; only an answer to our own query does.
  *
  * Forwarded frames (xnet_neigh_forward(), forward.c) take the same way
- * to their next hop, as strangers' frames: they create only strangers'
- * entries; they leave by xnet_forward_finish(), and a failed resolution
- * sends their source an unreachable report.
+ * to their next hop, as strangers' frames: toward a destination on a
+ * connected link they create only strangers' entries (anyone may send
+ * frames to every address of a prefix); toward a gateway route's next
+ * hop, which the administrator named, the entry is the router's own, as
+ * a local sender's: its queries are not charged to the strangers' budget
+ * and it is not evicted for a stranger's sake, so a spray of frames to
+ * unused addresses cannot make a router's next hop unreachable. They
+ * leave by xnet_forward_finish(), and a failed resolution sends their
+ * source an unreachable report.
  *
  * Authentication (net.xnet.secure=2, key.c): queries and answers we send
  * carry a trailer after the header (xnet_neigh_auth()); frames received
@@ -327,16 +333,17 @@ static void xnet_neigh_fwd_unreachable(struct xnet_net *xn,
 /*
  * Send a frame, header built, to @daddr on the link: at once if it is
  * resolved, else queued on its entry while a query is out. A forwarded
- * frame (@fwd) is a stranger's (it creates, or keeps, only a stranger's
- * entry, as an answer does), waits without a device pointer (its input
- * device may go; error.c finds it by skb_iif), and its sender gets an
- * unreachable report if it is dropped for a failed resolution. Consumes
- * skb. Process or softirq context, no xnet lock held.
+ * frame (@fwd) is a stranger's unless @daddr is a gateway route's next
+ * hop (@gw): it creates, or keeps, only a stranger's entry, as an
+ * answer does. It waits without a device pointer (its input device may
+ * go; error.c finds it by skb_iif), and its sender gets an unreachable
+ * report if it is dropped for a failed resolution. Consumes skb.
+ * Process or softirq context, no xnet lock held.
  */
 static int xnet_neigh_resolve_output(struct xnet_net *xn, struct sk_buff *skb,
-				     __be32 daddr, int oif, bool fwd)
+				     __be32 daddr, int oif, bool fwd, bool gw)
 {
-	bool answer = fwd || xnet_neigh_is_answer(skb);
+	bool answer = fwd ? !gw : xnet_neigh_is_answer(skb);
 	struct net_device *dev = NULL;
 	bool query = false, limited = false;
 	struct xnet_neigh *n;
@@ -465,17 +472,20 @@ int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif)
 		kfree_skb(skb);
 		return -ENETUNREACH;
 	}
-	return xnet_neigh_resolve_output(xn, skb, rt.nexthop, oif, false);
+	return xnet_neigh_resolve_output(xn, skb, rt.nexthop, oif, false,
+					 false);
 }
 
 /*
  * Send a frame forward.c forwards to its route's next hop @nexthop on
- * the device @oif. Consumes skb. Softirq, no xnet lock held.
+ * the device @oif; @gw: @nexthop is a gateway route's (the router's own
+ * entry), not the destination on a connected link (a stranger's).
+ * Consumes skb. Softirq, no xnet lock held.
  */
 int xnet_neigh_forward(struct xnet_net *xn, struct sk_buff *skb,
-		       __be32 nexthop, int oif)
+		       __be32 nexthop, int oif, bool gw)
 {
-	return xnet_neigh_resolve_output(xn, skb, nexthop, oif, true);
+	return xnet_neigh_resolve_output(xn, skb, nexthop, oif, true, gw);
 }
 
 /*

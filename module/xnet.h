@@ -906,7 +906,7 @@ void xnet_forward_finish(struct xnet_net *xn, struct sk_buff *skb,
 /* neigh.c */
 int xnet_neigh_output(struct xnet_net *xn, struct sk_buff *skb, int oif);
 int xnet_neigh_forward(struct xnet_net *xn, struct sk_buff *skb,
-		       __be32 nexthop, int oif);
+		       __be32 nexthop, int oif, bool gw);
 void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		    struct sk_buff *skb);
 void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev);
