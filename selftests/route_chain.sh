@@ -30,6 +30,10 @@
 #     socket EHOSTUNREACH, R1 counts InAddrErrors;
 #  8. a flood of frames with hop limit 1 at R1: other traffic still
 #     crosses, R1's reports stay within net.xnet.error_rate;
+#  8b. a spray of frames to unused addresses of R1's link to R2 (each a
+#     stranger's entry and query on R1) while R1 has forgotten R2: R1
+#     still resolves R2, a gateway route's next hop, and A -> B is
+#     echoed (the gateway's entry is R1's own, not a stranger's);
 #  9. the routes changed to the R3 path during a transfer: it completes
 #     and R3 forwarded it;
 # 10. A sends one frame per segment, R1 merges them with GRO, forwards the
@@ -304,6 +308,38 @@ lim=$((BURST + RATE * (ms / 1000 + 2)))
 check "flood: R1 sent $((oe2 - oe)) reports for $sent frames in $ms ms (<= $lim)" \
 	test $((oe2 - oe)) -le $lim -a $((oe2 - oe)) -ge 1
 check_delta "$R1" OutErrorsRateLimited "$rl" -ge $((sent / 2 - lim))
+
+# --- 8b. a spray at unused addresses of R1's link to R2 -------------------
+# Every frame to 10.2.0.10..209 makes R1 create a stranger's entry and
+# ask for it, within net.xnet.neigh_query_rate (lowered to 10/s): the
+# spray holds that budget at zero and churns the strangers' half of the
+# table. R2's entry, flushed, must come back anyway: R2 is the next hop
+# of a gateway route, an entry of R1's own (regression: it was a
+# stranger's, whose one query the spray's budget refused: A -> B was
+# unreachable while the spray lasted).
+section spray
+nsx "$R1" sysctl -qw net.xnet.error_rate=100
+QR=$(nsx "$R1" sysctl -n net.xnet.neigh_query_rate)
+nsx "$R1" sysctl -qw net.xnet.neigh_query_rate=10
+ql=$(counter "$R1" NeighQueriesRateLimited)
+bg "$A" "$XFWD" flood -i va -d "$(mac_of "$R1" r1a)" -s $AA -D 10.2.0.10 \
+	-N 200 -H 64 -m 16 -t $((30 * TMUL))
+fpid=$BGPID
+spray_limited() {
+	[ $(($(counter "$R1" NeighQueriesRateLimited) - ql)) -ge 50 ]
+}
+check "spray: R1's query budget is spent" wait_until 10 spray_limited
+nsx "$R1" xnetctl neigh flush to 10.2.0.2
+ql2=$(counter "$R1" NeighQueriesRateLimited)
+check_out "during the spray: A -> B echoed through R1's new entry for R2" \
+	nsx "$A" timeout $((30 * TMUL)) "$XECHO" client -b $AA -c $BA:7 \
+	-n 20 -m 500 -r 8 -w $((1000 * TMUL))
+check_delta "$R1" NeighQueriesRateLimited "$ql2" -ge 1
+check "spray: R2 is R1's REACHABLE neighbour" \
+	neigh_has "$R1" 10.2.0.2 reachable
+kill "$fpid" 2>/dev/null
+bg_wait "$fpid" 10
+nsx "$R1" sysctl -qw net.xnet.neigh_query_rate="$QR"
 
 # --- 9. the route changed during a transfer -------------------------------
 section reroute

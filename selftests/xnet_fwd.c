@@ -18,10 +18,11 @@
  *	(default 5000) ms at most. Prints connerr=ERRNO (OK if none); exit 0
  *	iff it is ERRNO (EHOSTUNREACH, ECONNREFUSED, EMSGSIZE).
  *   xnet_fwd flood -i IFNAME -d MAC -s SADDR -D DADDR [-H HOPLIMIT]
- *		    [-m SIZE] [-t SECS]
+ *		    [-m SIZE] [-t SECS] [-N COUNT]
  *	For SECS (default 2) seconds, as fast as AF_PACKET takes them,
  *	datagram frames from SADDR:9 to DADDR:9 with the hop limit HOPLIMIT
- *	(default 1), each with a valid CRC, to MAC out of IFNAME. Prints
+ *	(default 1), each with a valid CRC, to MAC out of IFNAME; with -N,
+ *	to the COUNT addresses from DADDR on in turn (a spray). Prints
  *	flood_sent=N flood_secs=S; exit 0 iff any was sent.
  */
 #define _GNU_SOURCE
@@ -84,7 +85,7 @@ static void die(const char *what)
 
 struct opts {
 	const char *bind, *dst, *want, *ifname, *mac, *saddr, *daddr;
-	int hoplimit, size, wait_ms, secs;
+	int hoplimit, size, wait_ms, secs, count;
 };
 
 /* "ADDR[:PORT]" */
@@ -231,8 +232,8 @@ static int cmd_flood(const struct opts *o)
 	size_t len = ETH_HLEN + XU_HLEN + o->size;
 	double t0 = xu_now(), end = t0 + o->secs;
 	unsigned long long sent = 0;
-	uint32_t crc;
-	int fd;
+	uint32_t daddr = ntohl(xu_addr(o->daddr));
+	int fd, i = 0;
 
 	if (o->size < 0 || XU_HLEN + o->size > 1500)
 		return 2;
@@ -245,23 +246,27 @@ static int cmd_flood(const struct opts *o)
 	h[1] = T_DGRAM;
 	xu_put16(h, 2, XU_HLEN + o->size);
 	memcpy(h + 4, &(uint32_t){ xu_addr(o->saddr) }, 4);
-	memcpy(h + 8, &(uint32_t){ xu_addr(o->daddr) }, 4);
 	xu_put16(h, 12, 9);
 	xu_put16(h, 14, 9);
 	h[XU_O_HOPLIMIT] = o->hoplimit ? o->hoplimit : 1;
 	memset(h + XU_HLEN, 'f', o->size);
-	crc = xu_crc32c(h, XU_HLEN + o->size);
-	xu_put32(h, 16, crc);
 
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		die("AF_PACKET socket");
 	ll.sll_ifindex = if_nametoindex(o->ifname);
 	memcpy(ll.sll_addr, f, 6);
-	while (xu_now() < end)
+	while (xu_now() < end) {
+		if (i == 0 || o->count > 1) {
+			memcpy(h + 8, &(uint32_t){ htonl(daddr + i) }, 4);
+			xu_put32(h, 16, 0);
+			xu_put32(h, 16, xu_crc32c(h, XU_HLEN + o->size));
+			i = o->count > 1 ? (i + 1) % o->count : 1;
+		}
 		if (sendto(fd, f, len, 0, (struct sockaddr *)&ll,
 			   sizeof(ll)) == (ssize_t)len)
 			sent++;
+	}
 	close(fd);
 	printf("flood_sent=%llu\nflood_secs=%.2f\n", sent, xu_now() - t0);
 	return !sent;
@@ -280,7 +285,7 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "b:c:e:x:H:m:w:i:d:s:D:t:")) != -1) {
+	while ((c = getopt(argc, argv, "b:c:e:x:H:m:w:i:d:s:D:t:N:")) != -1) {
 		switch (c) {
 		case 'b': o.bind = optarg; break;
 		case 'c': o.dst = optarg; break;
@@ -293,6 +298,7 @@ int main(int argc, char **argv)
 		case 's': o.saddr = optarg; break;
 		case 'D': o.daddr = optarg; break;
 		case 't': o.secs = atoi(optarg); break;
+		case 'N': o.count = atoi(optarg); break;
 		default: return 2;
 		}
 	}
