@@ -279,7 +279,8 @@ _check: kver-check
 	if ! $(MAKE) --no-print-directory all KDIR=$(KVER_KDIR) W=$(if $(T),$$(cat $(BUILD)/.w 2>/dev/null),1); then \
 		echo "check: build FAILED"; echo "0 passed, $$((pre + 1)) failed"; exit 1; \
 	fi; \
-	XNET_PRE_FAILED=$$pre scripts/vm.sh check $(KVER_FULL)
+	XNET_PRE_FAILED=$$pre XNET_VM_SPLIT=$${XNET_VM_SPLIT:-1} \
+		scripts/vm.sh check $(KVER_FULL)
 
 # The debug lane: the debug kernel is built once per linux-source version
 # and config fragment and cached outside the checkout (scripts/

@@ -34,6 +34,9 @@
 # per-test checks would (no socket left in the init netns, rmmod xnet
 # succeeds; named netns left are removed and named).
 #
+# xnettest.part=batch|alone (scripts/vm.sh's split run, two VMs at once):
+# only the tests marked parallel, or only the others.
+#
 # Then dmesg-clean (no BUG/WARNING/Oops/... in the kernel log since the
 # runner started) and, on a kernel with kmemleak (the debug lane),
 # kmemleak-clean: leaks found by a scan after every test ran and the module
@@ -94,14 +97,31 @@ fi
 # xnettest.jobs=N: how many "parallel" tests run at once.
 mul=1
 jobs=2
+part=""
 for a in $(cat /proc/cmdline); do
 	case "$a" in
 	xnettest.timeout_mul=[1-9]*) mul=${a#xnettest.timeout_mul=} ;;
 	xnettest.jobs=[1-9]*) jobs=${a#xnettest.jobs=} ;;
+	xnettest.part=*) part=${a#xnettest.part=} ;;
 	esac
 done
 limit=$((limit * mul))
 export XNET_TIMEOUT_MUL=$mul
+
+# xnettest.part=batch|alone: this VM is one of a split run (scripts/
+# vm.sh, XNET_VM_SPLIT): it runs only the tests marked parallel, or only
+# the others; another VM runs the rest at the same time.
+if [ -n "$part" ]; then
+	sel=()
+	for t in "${tests[@]}"; do
+		if [ -n "${par[$t]:-}" ]; then
+			[ "$part" = batch ] && sel+=("$t")
+		else
+			[ "$part" = alone ] && sel+=("$t")
+		fi
+	done
+	tests=("${sel[@]}")
+fi
 
 # The batch (tests marked parallel, in list order) and the rest.
 batch=()

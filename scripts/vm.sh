@@ -25,6 +25,18 @@
 #                        time (2; 1: every test alone, one after another)
 #   XNET_VM_APPEND=...   extra kernel command line
 #   XNET_PRE_FAILED=N    failures found before the VM (added to the count)
+#   XNET_VM_SPLIT=1      check: two VMs at once (make check sets it), one
+#                        running the tests marked "parallel" in TESTS (the
+#                        batch, CPU-bound), the other the tests that must
+#                        have a kernel to themselves, one after another
+#                        (mostly waiting on timers): the second VM's
+#                        kernel is theirs, and it uses the CPU the first
+#                        leaves idle. Each VM's console, result, files and
+#                        kernel log are its own (build/vm-KVER-batch.*,
+#                        build/vm-KVER-alone.*, console lines prefixed
+#                        "batch|" and "alone|"); the counts are summed.
+#                        Only when both sets are non-empty and jobs > 1.
+#   XNET_VM_PART=batch|alone  (internal) this VM runs one set of a split
 #   XNET_BENCH_REPS=N    bench: repetitions of each figure (5)
 #   XNET_BENCH_SECS=S    bench: seconds per timed run (2)
 #   XNET_BENCH_IDLE_N=N  bench: idle connections for the memory test (2000)
@@ -66,12 +78,13 @@ esac
 [ -r "$kernel" ] || { echo "vm.sh: $kernel missing (make deps)" >&2; exit 1; }
 
 mkdir -p "$build"
+part=${XNET_VM_PART:-}
 initrd=$build/initramfs-$kver.cpio
-log=$build/vm-$kver.log
-res=$build/vm-$kver.result
+log=$build/vm-$kver${part:+-$part}.log
+res=$build/vm-$kver${part:+-$part}.result
 t0=$(date +%s.%N)
-if [ "$mode" = node ]; then
-	initrd=${XNET_INITRD:?node mode needs XNET_INITRD}
+if [ "$mode" = node ] || [ -n "$part" ]; then
+	initrd=${XNET_INITRD:?node mode and split parts need XNET_INITRD}
 else
 	# perf: the benchmark's profiles, and the tracepoint decoding test
 	# (xnet_perf.sh; a run of chosen tests without it leaves perf out:
@@ -117,6 +130,115 @@ append+=" xnettest.jobs=${XNET_VM_JOBS:-2}"
 # module, so unload checks right after close would race that batching.
 append+=" rcutree.enable_rcu_lazy=0"
 append+=" ${XNET_VM_APPEND:-}"
+[ -n "$part" ] && append+=" xnettest.part=$part"
+
+# extract_files SERIAL DIR: the files framed on SERIAL (guest-run.sh) into
+# DIR, each checked against its size and SHA-256 (a bad one is left out).
+extract_files() {
+	local in=$1 dir=$2 name size sum tmp
+	mkdir -p "$dir"
+	[ -s "$in" ] || return 0
+	while read -r name size sum; do
+		tmp=$dir/.$name.b64
+		tr -d '\r' <"$in" | awk -v n="$name" '
+			$0 == "XNET-FILE-END " n { on = 0 }
+			on { print }
+			$1 == "XNET-FILE-BEGIN" && $2 == n { on = 1 }' >"$tmp"
+		if base64 -d "$tmp" >"$dir/$name" 2>/dev/null &&
+		   [ "$(stat -c %s "$dir/$name")" = "$size" ] &&
+		   [ "$(sha256sum "$dir/$name" | awk '{print $1}')" = "$sum" ]; then
+			echo "vm: guest file $name ($size bytes) in $dir"
+		else
+			echo "vm: guest file $name damaged on the way, left out"
+			rm -f "$dir/$name"
+		fi
+		rm -f "$tmp"
+	done < <(tr -d '\r' <"$in" | awk '$1 == "XNET-FILE-BEGIN" {print $2, $3, $4}')
+}
+
+# host_checks: the host-side checks of what the guest handed out: the
+# executable selftests/host/STEM.sh or STEM.py for each test STEM[.sh] in
+# $ran that has one (tshark on a capture, ...), each one more test point
+# (adds to pass and fail); a file missing is that check's failure.
+host_checks() {
+	local t h
+	for t in $ran; do
+		for h in "$root/selftests/host/${t%.sh}".{sh,py}; do
+			[ -f "$h" ] || continue
+			echo "vm: host check ${h#"$root"/}"
+			if XNET_CAPTURES=$captures "$h" 2>&1 | sed 's/^/#   /'; [ "${PIPESTATUS[0]}" = 0 ]; then
+				echo "ok host:${h##*/}"
+				pass=$((pass + 1))
+			else
+				echo "not ok host:${h##*/}"
+				fail=$((fail + 1))
+			fi
+		done
+	done
+}
+
+# check_sets: the tests of this run (TESTS, or XNET_TESTS's subset of
+# it) marked "parallel" and not, one name per line, as "P NAME" / "A NAME"
+check_sets() {
+	local want=" ${XNET_TESTS:-} "
+	sed 's/#.*//' "$root/selftests/TESTS" | awk '$1 != "" {print $1, $2}' |
+	while read -r name flag; do
+		[ -n "${XNET_TESTS:-}" ] && [[ "$want" != *" $name "* ]] && continue
+		if [ "$flag" = parallel ]; then echo "P $name"; else echo "A $name"; fi
+	done
+}
+
+# A split run (XNET_VM_SPLIT=1): both parts as children of this script,
+# at once, each with the initramfs built above; then their files, the
+# host checks and the summed counts as for one VM.
+nbatch=0
+nalone=0
+if [ "$mode" = check ] && [ -z "$part" ]; then
+	nbatch=$(check_sets | grep -c '^P ' || true)
+	nalone=$(check_sets | grep -c '^A ' || true)
+fi
+if [ "$mode" = check ] && [ -z "$part" ] && [ "${XNET_VM_SPLIT:-0}" = 1 ] &&
+   [ "${XNET_VM_JOBS:-2}" -gt 1 ] && [ "$nbatch" -gt 0 ] && [ "$nalone" -gt 0 ]; then
+	captures=$build/captures
+	rm -rf "$captures"
+	echo "vm: split run: $nbatch tests marked parallel in one VM," \
+		"$nalone alone in another, at once"
+	pids=()
+	rm -f "$build/vm-$kver-batch.summary" "$build/vm-$kver-alone.summary"
+	for p in batch alone; do
+		XNET_VM_PART=$p XNET_INITRD=$initrd XNET_PRE_FAILED=0 \
+			"$0" check "$kver" 2>&1 | sed -u "s/^/$p| /" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || true
+	done
+	pass=0
+	fail=0
+	for p in batch alone; do
+		sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' \
+			"$build/vm-$kver-$p.summary" 2>/dev/null | tail -1)
+		if [ -z "$sum" ]; then
+			echo "vm: FAIL: the $p VM gave no count"
+			fail=$((fail + 1))
+			continue
+		fi
+		pass=$((pass + ${sum%% passed*}))
+		sum=${sum#*, }
+		fail=$((fail + ${sum%% failed}))
+	done
+	t2=$(date +%s.%N)
+	printf 'vm: both VMs done after %.1fs\n' "$(echo "$t2 - $t1" | bc)"
+	ran=$(check_sets | awk '{print $2}')
+	for p in batch alone; do
+		extract_files "$build/vm-$kver-$p.files" "$captures"
+	done
+	host_checks
+	fail=$((fail + ${XNET_PRE_FAILED:-0}))
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+fi
 
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp "${XNET_VM_SMP:-2}" -m "${XNET_VM_MEM:-1024}"
       -nodefaults -no-user-config -display none -no-reboot -nic none
@@ -147,11 +269,12 @@ if [ "$mode" = bench ]; then
 fi
 # check: files the tests hand out (guest-run.sh: XNET_EXPORT_DIR) come on
 # the third serial port, decoded into build/captures/ after the run
-files=$build/vm-$kver.files
+files=$build/vm-$kver${part:+-$part}.files
 captures=$build/captures
 if [ "$mode" = check ]; then
 	qemu+=(-serial "file:$files")
-	rm -rf "$files" "$captures"
+	rm -f "$files"
+	[ -n "$part" ] || rm -rf "$captures"
 fi
 rm -f "$res" "$log"
 echo "vm: booting $kver ($mode), limit ${limit}s"
@@ -167,30 +290,6 @@ set -e
 t2=$(date +%s.%N)
 printf '\nvm: qemu exited %s after %.1fs\n' "$rc" "$(echo "$t2 - $t1" | bc)"
 
-# extract_files SERIAL DIR: the files framed on SERIAL (guest-run.sh) into
-# DIR, each checked against its size and SHA-256 (a bad one is left out).
-extract_files() {
-	local in=$1 dir=$2 name size sum tmp
-	mkdir -p "$dir"
-	[ -s "$in" ] || return 0
-	while read -r name size sum; do
-		tmp=$dir/.$name.b64
-		tr -d '\r' <"$in" | awk -v n="$name" '
-			$0 == "XNET-FILE-END " n { on = 0 }
-			on { print }
-			$1 == "XNET-FILE-BEGIN" && $2 == n { on = 1 }' >"$tmp"
-		if base64 -d "$tmp" >"$dir/$name" 2>/dev/null &&
-		   [ "$(stat -c %s "$dir/$name")" = "$size" ] &&
-		   [ "$(sha256sum "$dir/$name" | awk '{print $1}')" = "$sum" ]; then
-			echo "vm: guest file $name ($size bytes) in $dir"
-		else
-			echo "vm: guest file $name damaged on the way, left out"
-			rm -f "$dir/$name"
-		fi
-		rm -f "$tmp"
-	done < <(tr -d '\r' <"$in" | awk '$1 == "XNET-FILE-BEGIN" {print $2, $3, $4}')
-}
-
 marker=$(tr -d '\r' <"$res" 2>/dev/null | grep -E '^XNET-RESULT passed=[0-9]+ failed=[0-9]+$' | tail -1 || true)
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 # Kernel-side trouble that made it to the console, whatever the guest said.
@@ -203,6 +302,7 @@ if [ -z "$marker" ]; then
 	pass=$(grep -cE '^ok [0-9]+ ' "$log" || true)
 	fail=$(grep -cE '^not ok [0-9]+ ' "$log" || true)
 	echo "$pass passed, $((fail + 1 + ${XNET_PRE_FAILED:-0})) failed"
+	[ -n "$part" ] && echo "$pass passed, $((fail + 1)) failed" >"$build/vm-$kver-$part.summary"
 	exit 1
 fi
 pass=$(echo "$marker" | sed -E 's/.*passed=([0-9]+).*/\1/')
@@ -216,32 +316,19 @@ if [ "$rc" != 0 ]; then
 	echo "vm: FAIL: qemu exit status $rc"
 	fail=$((fail + 1))
 fi
-# Host-side checks of what the guest handed out: the executable
-# selftests/host/STEM.sh or STEM.py for each test STEM[.sh] of the run
-# that has one (tshark on a capture, ...), each one more test point; a
-# file missing is that check's failure.
-if [ "$mode" = check ]; then
+# The host checks of a run in one VM (a split part leaves them, and its
+# files, to the parent, which has both parts' captures).
+if [ "$mode" = check ] && [ -z "$part" ]; then
 	extract_files "$files" "$captures"
 	if [ -n "${XNET_TESTS:-}" ]; then
 		ran=$XNET_TESTS
 	else
 		ran=$(sed 's/#.*//' "$root/selftests/TESTS" | awk '{print $1}')
 	fi
-	for t in $ran; do
-		for h in "$root/selftests/host/${t%.sh}".{sh,py}; do
-			[ -f "$h" ] || continue
-			echo "vm: host check ${h#"$root"/}"
-			if XNET_CAPTURES=$captures "$h" 2>&1 | sed 's/^/#   /'; [ "${PIPESTATUS[0]}" = 0 ]; then
-				echo "ok host:${h##*/}"
-				pass=$((pass + 1))
-			else
-				echo "not ok host:${h##*/}"
-				fail=$((fail + 1))
-			fi
-		done
-	done
+	host_checks
 fi
 # Failures found before the VM ran (make check: lint).
 fail=$((fail + ${XNET_PRE_FAILED:-0}))
 echo "$pass passed, $fail failed"
+[ -n "$part" ] && echo "$pass passed, $fail failed" >"$build/vm-$kver-$part.summary"
 [ "$fail" = 0 ]
