@@ -312,8 +312,9 @@ check_delta "$R1" OutErrorsRateLimited "$rl" -ge $((sent / 2 - lim))
 # --- 8b. a spray at unused addresses of R1's link to R2 -------------------
 # Every frame to 10.2.0.10..209 makes R1 create a stranger's entry and
 # ask for it, within net.xnet.neigh_query_rate (lowered to 10/s): the
-# spray holds that budget at zero and churns the strangers' half of the
-# table. R2's entry, flushed, must come back anyway: R2 is the next hop
+# spray (1000 frames/s: a budget at zero, not a router out of CPU, which
+# would drop A's frames too) holds that budget at zero and churns the
+# strangers' half of the table. R2's entry, flushed, must come back anyway: R2 is the next hop
 # of a gateway route, an entry of R1's own (regression: it was a
 # stranger's, whose one query the spray's budget refused: A -> B was
 # unreachable while the spray lasted).
@@ -323,7 +324,7 @@ QR=$(nsx "$R1" sysctl -n net.xnet.neigh_query_rate)
 nsx "$R1" sysctl -qw net.xnet.neigh_query_rate=10
 ql=$(counter "$R1" NeighQueriesRateLimited)
 bg "$A" "$XFWD" flood -i va -d "$(mac_of "$R1" r1a)" -s $AA -D 10.2.0.10 \
-	-N 200 -H 64 -m 16 -t $((30 * TMUL))
+	-N 200 -R 1000 -H 64 -m 16 -t $((30 * TMUL))
 fpid=$BGPID
 spray_limited() {
 	[ $(($(counter "$R1" NeighQueriesRateLimited) - ql)) -ge 50 ]

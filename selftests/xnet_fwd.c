@@ -18,11 +18,12 @@
  *	(default 5000) ms at most. Prints connerr=ERRNO (OK if none); exit 0
  *	iff it is ERRNO (EHOSTUNREACH, ECONNREFUSED, EMSGSIZE).
  *   xnet_fwd flood -i IFNAME -d MAC -s SADDR -D DADDR [-H HOPLIMIT]
- *		    [-m SIZE] [-t SECS] [-N COUNT]
- *	For SECS (default 2) seconds, as fast as AF_PACKET takes them,
- *	datagram frames from SADDR:9 to DADDR:9 with the hop limit HOPLIMIT
- *	(default 1), each with a valid CRC, to MAC out of IFNAME; with -N,
- *	to the COUNT addresses from DADDR on in turn (a spray). Prints
+ *		    [-m SIZE] [-t SECS] [-N COUNT] [-R RATE]
+ *	For SECS (default 2) seconds, as fast as AF_PACKET takes them (or
+ *	RATE frames a second), datagram frames from SADDR:9 to DADDR:9 with
+ *	the hop limit HOPLIMIT (default 1), each with a valid CRC, to MAC
+ *	out of IFNAME; with -N, to the COUNT addresses from DADDR on in turn
+ *	(a spray). Prints
  *	flood_sent=N flood_secs=S; exit 0 iff any was sent.
  */
 #define _GNU_SOURCE
@@ -85,7 +86,7 @@ static void die(const char *what)
 
 struct opts {
 	const char *bind, *dst, *want, *ifname, *mac, *saddr, *daddr;
-	int hoplimit, size, wait_ms, secs, count;
+	int hoplimit, size, wait_ms, secs, count, rate;
 };
 
 /* "ADDR[:PORT]" */
@@ -257,6 +258,13 @@ static int cmd_flood(const struct opts *o)
 	ll.sll_ifindex = if_nametoindex(o->ifname);
 	memcpy(ll.sll_addr, f, 6);
 	while (xu_now() < end) {
+		/* -R: keep to RATE a second, checked every 10 frames */
+		if (o->rate > 0 && sent % 10 == 0) {
+			double due = t0 + (double)sent / o->rate;
+
+			while (xu_now() < due)
+				usleep(1000);
+		}
 		if (i == 0 || o->count > 1) {
 			memcpy(h + 8, &(uint32_t){ htonl(daddr + i) }, 4);
 			xu_put32(h, 16, 0);
@@ -285,7 +293,7 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "b:c:e:x:H:m:w:i:d:s:D:t:N:")) != -1) {
+	while ((c = getopt(argc, argv, "b:c:e:x:H:m:w:i:d:s:D:t:N:R:")) != -1) {
 		switch (c) {
 		case 'b': o.bind = optarg; break;
 		case 'c': o.dst = optarg; break;
@@ -299,6 +307,7 @@ int main(int argc, char **argv)
 		case 'D': o.daddr = optarg; break;
 		case 't': o.secs = atoi(optarg); break;
 		case 'N': o.count = atoi(optarg); break;
+		case 'R': o.rate = atoi(optarg); break;
 		default: return 2;
 		}
 	}
