@@ -92,7 +92,7 @@ static void xnet_dev_destroy(struct xnet_dev *xdev)
 	xnet_route_dev_down(xdev->xn, xdev);
 	list_del_rcu(&xdev->list);
 	dev_remove_pack(&xdev->pt);	/* waits for receivers in flight */
-	xnet_neigh_flush(xdev->xn, xdev->dev);
+	xnet_neigh_flush(xdev->xn, xdev->dev, 0);
 	list_for_each_entry_safe(ifa, tmp, &xdev->addrs, list) {
 		list_del_rcu(&ifa->list);
 		xnet_notify_addr(xdev->xn, xdev->dev, ifa->addr, ifa->prefixlen,
@@ -233,7 +233,7 @@ static int xnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_DOWN:
 	case NETDEV_CHANGEADDR:
 		/* mappings learnt through this device are no longer valid */
-		xnet_neigh_flush(xn, dev);
+		xnet_neigh_flush(xn, dev, 0);
 		break;
 	default:
 		/* MTU and state are read at each send */

@@ -793,8 +793,12 @@ static void xnet_neigh_work(struct work_struct *work)
 	xnet_neigh_fail_frames(xn, &failed);
 }
 
-/* Forget entries learnt on @dev, or every entry if @dev is NULL. */
-void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev)
+/*
+ * Forget the entries learnt on @dev (NULL: on any device, unresolved
+ * ones included) for @addr (0: any address). Process context.
+ */
+void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev,
+		      __be32 addr)
 {
 	struct xnet_neigh *n;
 	struct hlist_node *tmp;
@@ -803,7 +807,8 @@ void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev)
 	spin_lock_bh(&xn->neigh_lock);
 	for (i = 0; i < ARRAY_SIZE(xn->neigh_hash); i++)
 		hlist_for_each_entry_safe(n, tmp, &xn->neigh_hash[i], node)
-			if (!dev || n->dev == dev)
+			if ((!dev || n->dev == dev) &&
+			    (!addr || n->addr == addr))
 				xnet_neigh_destroy(xn, n);
 	spin_unlock_bh(&xn->neigh_lock);
 	xnet_notify_neigh_send(xn);
@@ -850,6 +855,6 @@ void xnet_neigh_net_exit(struct xnet_net *xn)
 	xn->dying = true;
 	spin_unlock_bh(&xn->neigh_lock);
 	cancel_delayed_work_sync(&xn->neigh_work);
-	xnet_neigh_flush(xn, NULL);
+	xnet_neigh_flush(xn, NULL, 0);
 	__skb_queue_purge(&xn->neigh_notes);	/* nobody listens any more */
 }

@@ -214,13 +214,33 @@ static int xnet_nl_neigh_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/*
+ * xnetctl neigh flush [dev IFNAME] [[to] A.B.C.D]: the entries of one
+ * device, of one address, or all of them.
+ */
 static int xnet_nl_neigh_flush(struct sk_buff *skb, struct genl_info *info)
 {
+	struct net *net = genl_info_net(info);
+	struct net_device *dev = NULL;
+	__be32 addr = 0;
 	int err = xnet_nl_admin(skb, info);
 
 	if (err)
 		return err;
-	xnet_neigh_flush(xnet_pernet(genl_info_net(info)), NULL);
+	if (info->attrs[XNET_ATTR_ADDR])
+		addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
+	if (info->attrs[XNET_ATTR_IFINDEX]) {
+		dev = dev_get_by_index(net,
+				       nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]));
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[XNET_ATTR_IFINDEX],
+					    "no such device");
+			return -ENODEV;
+		}
+	}
+	xnet_neigh_flush(xnet_pernet(net), dev, addr);
+	dev_put(dev);
 	return 0;
 }
 

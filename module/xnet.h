@@ -909,7 +909,8 @@ int xnet_neigh_forward(struct xnet_net *xn, struct sk_buff *skb,
 		       __be32 nexthop, int oif, bool gw);
 void xnet_neigh_rcv(struct xnet_net *xn, struct xnet_dev *xdev,
 		    struct sk_buff *skb);
-void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev);
+void xnet_neigh_flush(struct xnet_net *xn, struct net_device *dev,
+		      __be32 addr);
 void xnet_neigh_net_init(struct xnet_net *xn);
 void xnet_neigh_net_exit(struct xnet_net *xn);
 typedef int (*xnet_neigh_iter_t)(const struct xnet_neigh *n, void *arg);

@@ -6,6 +6,9 @@
 #  - a missing address: INCOMPLETE while resolving, FAILED after ~3 s,
 #    the next send fails with EHOSTUNREACH, NeighResolveFailed counts it,
 #    B does not answer the queries nor learn from them;
+#  - `xnetctl neigh flush to ADDR` and `flush dev IF` remove only that
+#    address's or that device's entries (regression: the kernel ignored
+#    both and flushed the whole table);
 #  - `xnetctl neigh flush` empties the table and resolution starts over;
 #  - the table is bounded (256 entries): NeighTableFull counts the rest,
 #    and a full table dumps completely through netlink;
@@ -82,6 +85,25 @@ check_delta "$B" NeighAnswersOut "$ba0" -eq 0
 check "B learnt nothing from queries for somebody else (only A)" \
 	test "$(proc_entries "$B" neigh)" = 1
 check_out "B still reachable meanwhile" echo_ok 200
+
+# --- flush one address, one device ----------------------------------------
+ip -n "$A" link add xd0 type dummy && ip -n "$A" link set xd0 up ||
+	fail "dummy device xd0"
+check "xnetctl neigh flush to 10.0.5.99" \
+	nsx "$A" xnetctl neigh flush to 10.0.5.99
+check_not "10.0.5.99 flushed" neigh_has "$A" 10.0.5.99
+check "$BA kept by a flush of 10.0.5.99" neigh_has "$A" $BA REACHABLE
+check "xnetctl neigh flush dev xd0 (no entry there)" \
+	nsx "$A" xnetctl neigh flush dev xd0
+check "$BA kept by a flush of another device" neigh_has "$A" $BA REACHABLE
+check "xnetctl neigh flush dev va to 10.0.5.77 (no such entry)" \
+	nsx "$A" xnetctl neigh flush dev va to 10.0.5.77
+check "$BA kept by a flush of another address" neigh_has "$A" $BA REACHABLE
+check "xnetctl neigh flush dev va" nsx "$A" xnetctl neigh flush dev va
+check "A's table is empty after flushing va" \
+	test "$(proc_entries "$A" neigh)" = 0
+check_out "echo after flushing va" echo_ok 300
+ip -n "$A" link del xd0
 
 # --- flush ---------------------------------------------------------------
 check "xnetctl neigh flush" nsx "$A" xnetctl neigh flush
