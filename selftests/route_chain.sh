@@ -336,6 +336,13 @@ check_out "during the spray: A -> B echoed through R1's new entry for R2" \
 	nsx "$A" timeout $((30 * TMUL)) "$XECHO" client -b $AA -c $BA:7 \
 	-n 20 -m 500 -r 8 -w $((1000 * TMUL))
 check_delta "$R1" NeighQueriesRateLimited "$ql2" -ge 1
+if [ "$RET" != 0 ]; then
+	for ns in "$A" "$R1" "$R2" "$B"; do
+		log "$ns: neighbours and counters"
+		nsx "$ns" xnetctl neigh show | grep -v "10\.2\.0\.[0-9]*[0-9][0-9] " | show
+		nsx "$ns" xnetctl stats | grep -vE " 0$" | show
+	done
+fi
 check "spray: R2 is R1's REACHABLE neighbour" \
 	neigh_has "$R1" 10.2.0.2 reachable
 kill "$fpid" 2>/dev/null
