@@ -43,6 +43,11 @@
 # ours (xnet.ko and depmod's files, the xnet tools, the installed
 # selftests, the scripts, /init), built every time in a second or two:
 # the quick loop (make check T=name) rebuilds no more than it must.
+# Beside it, the base's kernel modules as a tar (KVER-KEY.mods.tar), for
+# depmod over them and xnet.ko: never as a directory, because Kbuild's
+# "make M=. clean" (make lint) deletes every *.ko and modules.order under
+# the checkout, build/ included, and a later run's depmod then left
+# xnet's dependencies (libcrc32c) out: "Unknown symbol" at modprobe.
 # The overlay writes only below real directories of the base (usr/bin,
 # usr/lib, xnet, ...), never over its /lib, /bin, /sbin symlinks.
 # /init mounts the usual filesystems, then runs the mode named by
@@ -88,7 +93,7 @@ key=$({
 } | sha256sum | cut -c1-16)
 variant=$kver-${XNET_INITRAMFS_PERF:+perf-}${modroot:+dbg-}
 base=$cachedir/$variant$key.cpio
-basemods=$cachedir/$variant$key.mods
+basemods=$cachedir/$variant$key.mods.tar
 
 # copy_bin SRC [NAME]: host binary plus its shared library closure.
 copy_bin() {
@@ -201,13 +206,13 @@ base_files() {
 
 exec 9>"$cachedir/.lock"
 flock 9
-if [ ! -s "$base" ] || [ ! -d "$basemods" ]; then
+if [ ! -s "$base" ] || [ ! -s "$basemods" ]; then
 	rm -rf "$cachedir/$variant"[0-9a-f]*
 	R=$stage/base
 	base_files
 	(cd "$R" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) >"$base.tmp"
-	cp -a "$R/usr/lib/modules" "$basemods.tmp"
+	tar -C "$R/usr/lib" -cf "$basemods.tmp" modules
 	mv "$basemods.tmp" "$basemods"
 	mv "$base.tmp" "$base"
 	echo "mkinitramfs: base image built ($base)"
@@ -221,10 +226,8 @@ for t in "${tools[@]}"; do
 	copy_bin "$t"
 done
 # depmod over the base's modules and xnet.ko: its files go in the overlay
-cp -al "$basemods" "$stage/mods/lib-modules" 2>/dev/null ||
-	cp -a "$basemods" "$stage/mods/lib-modules"
 mkdir -p "$stage/mods/lib"
-mv "$stage/mods/lib-modules" "$stage/mods/lib/modules"
+tar -C "$stage/mods/lib" -xf "$basemods"
 mkdir -p "$stage/mods/lib/modules/$kver/extra"
 # a DKMS-built 6.12 module comes compressed (make check-dkms)
 case $ko in
