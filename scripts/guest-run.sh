@@ -35,7 +35,8 @@
 # succeeds; named netns left are removed and named).
 #
 # xnettest.part=batch|alone (scripts/vm.sh's split run, two VMs at once):
-# only the tests marked parallel, or only the others.
+# only the tests marked parallel, or only the others (and the parallel
+# ones marked "alone-vm" after "parallel", each by itself).
 #
 # Then dmesg-clean (no BUG/WARNING/Oops/... in the kernel log since the
 # runner started) and, on a kernel with kmemleak (the debug lane),
@@ -56,17 +57,18 @@ marker() {
 }
 
 tests=()
-declare -A par=()
+declare -A par=() avm=()
 nolist=""
 if [ ! -f "$ST/TESTS" ]; then
 	nolist=1
 else
 	while IFS= read -r l; do
 		l=${l%%#*}
-		read -r name flag _ <<<"$l"
+		read -r name flag where _ <<<"$l"
 		[ -n "${name:-}" ] || continue
 		tests+=("$name")
 		[ "${flag:-}" = parallel ] && par[$name]=1
+		[ "${where:-}" = alone-vm ] && avm[$name]=1
 	done <"$ST/TESTS"
 fi
 filter=$(cat /xnet/tests-filter 2>/dev/null || true)
@@ -111,16 +113,24 @@ export XNET_TIMEOUT_MUL=$mul
 # xnettest.part=batch|alone: this VM is one of a split run (scripts/
 # vm.sh, XNET_VM_SPLIT): it runs only the tests marked parallel, or only
 # the others; another VM runs the rest at the same time.
+# A parallel test marked "alone-vm" (third word) goes to the alone VM,
+# where it runs by itself after the others: the two VMs then end at
+# about the same time.
 if [ -n "$part" ]; then
 	sel=()
+	late=()
 	for t in "${tests[@]}"; do
-		if [ -n "${par[$t]:-}" ]; then
-			[ "$part" = batch ] && sel+=("$t")
-		else
+		if [ -z "${par[$t]:-}" ]; then
 			[ "$part" = alone ] && sel+=("$t")
+		elif [ -n "${avm[$t]:-}" ]; then
+			[ "$part" = alone ] && late+=("$t")
+		else
+			[ "$part" = batch ] && sel+=("$t")
 		fi
 	done
-	tests=("${sel[@]}")
+	tests=("${sel[@]}" "${late[@]}")
+	# the alone VM runs every test of its part by itself
+	[ "$part" = alone ] && par=()
 fi
 
 # The batch (tests marked parallel, in list order) and the rest.

@@ -3,6 +3,8 @@
 #
 #   scripts/vm.sh check|demo|bench|shell KVER
 #   scripts/vm.sh node KVER NAME
+#   scripts/vm.sh initrd KVER    only build check's initramfs (make check
+#                                builds it first, then lints beside the VMs)
 #
 # node: one VM of a multi-VM lab (scripts/netlab.py starts them; make
 # check-net, make bench's two-VM run): one vCPU, the NICs given in
@@ -60,7 +62,7 @@
 set -euo pipefail
 
 [ $# -eq 2 ] || { [ $# -eq 3 ] && [ "$1" = node ]; } ||
-	{ echo "usage: $0 check|demo|bench|shell KVER | node KVER NAME" >&2; exit 2; }
+	{ echo "usage: $0 check|demo|bench|shell|initrd KVER | node KVER NAME" >&2; exit 2; }
 mode=$1
 kver=$2
 node=${3:-}
@@ -72,7 +74,7 @@ check) limit=${XNET_VM_TIMEOUT:-1500} ;;
 demo) limit=${XNET_VM_TIMEOUT:-300} ;;
 bench) limit=${XNET_VM_TIMEOUT:-1500} ;;
 shell) limit=${XNET_VM_TIMEOUT:-3600} ;;
-node) limit=0 ;;
+node | initrd) limit=0 ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
 [ -r "$kernel" ] || { echo "vm.sh: $kernel missing (make deps)" >&2; exit 1; }
@@ -83,7 +85,9 @@ initrd=$build/initramfs-$kver.cpio
 log=$build/vm-$kver${part:+-$part}.log
 res=$build/vm-$kver${part:+-$part}.result
 t0=$(date +%s.%N)
-if [ "$mode" = node ] || [ -n "$part" ]; then
+if [ "$mode" = node ] || [ -n "$part" ] ||
+   { [ "$mode" = check ] && [ -n "${XNET_INITRD:-}" ]; }; then
+	# built by the caller (netlab.py, a split run's parent, make check)
 	initrd=${XNET_INITRD:?node mode and split parts need XNET_INITRD}
 else
 	# perf: the benchmark's profiles, and the tracepoint decoding test
@@ -91,7 +95,7 @@ else
 	# a smaller image boots faster)
 	case $mode in
 	bench) export XNET_INITRAMFS_PERF=1 ;;
-	check)
+	check | initrd)
 		if [ -z "${XNET_TESTS:-}" ] || [[ " $XNET_TESTS " == *" xnet_perf.sh "* ]]; then
 			export XNET_INITRAMFS_PERF=1
 		fi ;;
@@ -101,6 +105,7 @@ fi
 t1=$(date +%s.%N)
 printf 'vm: initramfs %s (%s KiB) in %.1fs\n' "$initrd" \
 	"$(($(stat -c %s "$initrd") / 1024))" "$(echo "$t1 - $t0" | bc)"
+[ "$mode" = initrd ] && exit 0
 
 append="console=ttyS0,115200 panic=-1 panic_on_warn=1 oops=panic"
 # slub_debug red zones and poisoning would skew the benchmark's timings
@@ -181,10 +186,14 @@ host_checks() {
 # it) marked "parallel" and not, one name per line, as "P NAME" / "A NAME"
 check_sets() {
 	local want=" ${XNET_TESTS:-} "
-	sed 's/#.*//' "$root/selftests/TESTS" | awk '$1 != "" {print $1, $2}' |
-	while read -r name flag; do
+	sed 's/#.*//' "$root/selftests/TESTS" | awk '$1 != "" {print $1, $2, $3}' |
+	while read -r name flag where; do
 		[ -n "${XNET_TESTS:-}" ] && [[ "$want" != *" $name "* ]] && continue
-		if [ "$flag" = parallel ]; then echo "P $name"; else echo "A $name"; fi
+		if [ "$flag" = parallel ] && [ "$where" != alone-vm ]; then
+			echo "P $name"
+		else
+			echo "A $name"
+		fi
 	done
 }
 
