@@ -5,8 +5,8 @@
 # (/xnet/kselftest): run_kselftest.sh beside the collection directory.
 #  - run_kselftest.sh -l lists every test of TESTS as xnet:NAME (the
 #    install carries the whole suite), this helper excepted;
-#  - run_kselftest.sh -t xnet:dgram_echo.sh runs that test through
-#    kselftest's runner: TAP "ok 1 selftests: xnet: dgram_echo.sh", no SKIP;
+#  - run_kselftest.sh -t xnet:addr_config.sh runs that test through
+#    kselftest's runner: TAP "ok 1 selftests: xnet: addr_config.sh", no SKIP;
 #  - without the module (unloaded, xnet.ko hidden from modprobe and
 #    depmod'ed away, so neither modprobe nor socket(AF_XNET)'s autoload
 #    can load it), the whole installed suite reports every test
@@ -55,13 +55,13 @@ n=$(grep -c . <<<"$list")
 log "run_kselftest.sh -l: $n tests"
 
 # 2. one test through kselftest's runner, module loaded
-out=$(timeout $((200 * TMUL)) "$RK" -t xnet:dgram_echo.sh 2>&1)
+out=$(timeout $((200 * TMUL)) "$RK" -t xnet:addr_config.sh 2>&1)
 rc=$?
 sed 's/^/#   /' <<<"$out" | tail -n 5
-check "run_kselftest.sh -t xnet:dgram_echo.sh exits 0 (got $rc)" test $rc = 0
+check "run_kselftest.sh -t xnet:addr_config.sh exits 0 (got $rc)" test $rc = 0
 check "run_kselftest.sh -t: TAP plan 1..1" grep -qx '1\.\.1' <<<"$out"
-check "run_kselftest.sh -t: ok 1 selftests: xnet: dgram_echo.sh (no SKIP)" \
-	grep -qx 'ok 1 selftests: xnet: dgram_echo.sh' <<<"$out"
+check "run_kselftest.sh -t: ok 1 selftests: xnet: addr_config.sh (no SKIP)" \
+	grep -qx 'ok 1 selftests: xnet: addr_config.sh' <<<"$out"
 
 # 3. the whole installed suite without the module: every test skips
 ko=$(modinfo -n xnet 2>/dev/null)
