@@ -31,9 +31,11 @@
  * connected link they create only strangers' entries (anyone may send
  * frames to every address of a prefix); toward a gateway route's next
  * hop, which the administrator named, the entry is the router's own, as
- * a local sender's: its queries are not charged to the strangers' budget
- * and it is not evicted for a stranger's sake, so a spray of frames to
- * unused addresses cannot make a router's next hop unreachable. They
+ * a local sender's: its resolution and probes are not charged to the
+ * strangers' budget (a re-check after a MAC change, xnet_neigh_recheck(),
+ * still is) and it is not evicted for a stranger's sake, so a spray of
+ * frames to unused addresses cannot make a router's next hop
+ * unreachable. They
  * leave by xnet_forward_finish(), and a failed resolution sends their
  * source an unreachable report.
  *

@@ -227,8 +227,17 @@ static int xnet_nl_neigh_flush(struct sk_buff *skb, struct genl_info *info)
 
 	if (err)
 		return err;
-	if (info->attrs[XNET_ATTR_ADDR])
+	if (info->attrs[XNET_ATTR_ADDR]) {
 		addr = nla_get_in_addr(info->attrs[XNET_ATTR_ADDR]);
+		/* 0 would mean "any" below: a neighbour has neither */
+		if (addr == htonl(XNET_ADDR_ANY) ||
+		    addr == htonl(XNET_ADDR_BROADCAST)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[XNET_ATTR_ADDR],
+					    "no neighbour has this address");
+			return -EINVAL;
+		}
+	}
 	if (info->attrs[XNET_ATTR_IFINDEX]) {
 		dev = dev_get_by_index(net,
 				       nla_get_u32(info->attrs[XNET_ATTR_IFINDEX]));

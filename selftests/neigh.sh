@@ -89,16 +89,28 @@ check_out "B still reachable meanwhile" echo_ok 200
 # --- flush one address, one device ----------------------------------------
 ip -n "$A" link add xd0 type dummy && ip -n "$A" link set xd0 up ||
 	fail "dummy device xd0"
-check "xnetctl neigh flush to 10.0.5.99" \
-	nsx "$A" xnetctl neigh flush to 10.0.5.99
-check_not "10.0.5.99 flushed" neigh_has "$A" 10.0.5.99
-check "$BA kept by a flush of 10.0.5.99" neigh_has "$A" $BA REACHABLE
+# an entry that stays INCOMPLETE while the flushes run (slow retries)
+nsx "$A" bash -c "echo 10000 > /proc/sys/net/xnet/neigh_retrans_ms" ||
+	fail "set neigh_retrans_ms"
+check "a datagram to 10.0.5.98 (unresolved: queued)" \
+	nsx "$A" "$XECHO" send -b $AA -c 10.0.5.98:7 -m 10
+check "10.0.5.98 INCOMPLETE before its flush" \
+	neigh_has "$A" 10.0.5.98 INCOMPLETE
+check "xnetctl neigh flush to 10.0.5.98" \
+	nsx "$A" xnetctl neigh flush to 10.0.5.98
+check_not "10.0.5.98 flushed" neigh_has "$A" 10.0.5.98
+check "$BA kept by a flush of 10.0.5.98" neigh_has "$A" $BA REACHABLE
+nsx "$A" bash -c "echo 1000 > /proc/sys/net/xnet/neigh_retrans_ms" ||
+	fail "reset neigh_retrans_ms"
 check "xnetctl neigh flush dev xd0 (no entry there)" \
 	nsx "$A" xnetctl neigh flush dev xd0
 check "$BA kept by a flush of another device" neigh_has "$A" $BA REACHABLE
 check "xnetctl neigh flush dev va to 10.0.5.77 (no such entry)" \
 	nsx "$A" xnetctl neigh flush dev va to 10.0.5.77
 check "$BA kept by a flush of another address" neigh_has "$A" $BA REACHABLE
+check_not "xnetctl neigh flush to 0.0.0.0 is refused (not: all)" \
+	nsx "$A" xnetctl neigh flush to 0.0.0.0
+check "$BA kept by the refused flush" neigh_has "$A" $BA REACHABLE
 check "xnetctl neigh flush dev va" nsx "$A" xnetctl neigh flush dev va
 check "A's table is empty after flushing va" \
 	test "$(proc_entries "$A" neigh)" = 0
