@@ -286,9 +286,10 @@ _check: kver-check
 	rm -f $(BUILD)/lint.rc; \
 	( nice -n 19 $(MAKE) --no-print-directory -k lint >$(BUILD)/lint.log 2>&1; \
 	  echo $$? >$(BUILD)/lint.rc ) & lpid=$$!; \
-	XNET_INITRD=$(BUILD)/initramfs-$(KVER_FULL).cpio \
+	XNET_CHECK_INITRD=$(BUILD)/initramfs-$(KVER_FULL).cpio \
 	XNET_VM_SPLIT=$${XNET_VM_SPLIT:-1} scripts/vm.sh check $(KVER_FULL) | \
-		tee $(BUILD)/check.out | grep -vE '^[0-9]+ passed, [0-9]+ failed$$'; \
+		tee $(BUILD)/check.out | \
+		grep --line-buffered -vE '^[0-9]+ passed, [0-9]+ failed$$'; \
 	wait $$lpid; \
 	sed 's/^/lint| /' $(BUILD)/lint.log; \
 	pre=0; \

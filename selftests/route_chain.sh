@@ -274,6 +274,7 @@ check_out "forwarding on again: A -> B echoed" \
 
 # --- 8. a flood of frames with hop limit 1 --------------------------------
 section flood
+ER=$(nsx "$R1" sysctl -n net.xnet.error_rate)
 RATE=50
 BURST=$(nsx "$R1" sysctl -n net.xnet.ratelimit_burst)
 nsx "$R1" sysctl -qw net.xnet.error_rate=$RATE
@@ -319,7 +320,7 @@ check_delta "$R1" OutErrorsRateLimited "$rl" -ge $((sent / 2 - lim))
 # stranger's, whose one query the spray's budget refused: A -> B was
 # unreachable while the spray lasted).
 section spray
-nsx "$R1" sysctl -qw net.xnet.error_rate=100
+nsx "$R1" sysctl -qw net.xnet.error_rate="$ER"
 QR=$(nsx "$R1" sysctl -n net.xnet.neigh_query_rate)
 nsx "$R1" sysctl -qw net.xnet.neigh_query_rate=10
 ql=$(counter "$R1" NeighQueriesRateLimited)
@@ -330,12 +331,16 @@ spray_limited() {
 	[ $(($(counter "$R1" NeighQueriesRateLimited) - ql)) -ge 50 ]
 }
 check "spray: R1's query budget is spent" wait_until 10 spray_limited
-nsx "$R1" xnetctl neigh flush to 10.2.0.2
+check "spray: xnetctl neigh flush to 10.2.0.2 on R1" \
+	nsx "$R1" xnetctl neigh flush to 10.2.0.2
+check_not "spray: R1 forgot R2" neigh_has "$R1" 10.2.0.2
 ql2=$(counter "$R1" NeighQueriesRateLimited)
+qo2=$(counter "$R1" NeighQueriesOut)
 check_out "during the spray: A -> B echoed through R1's new entry for R2" \
 	nsx "$A" timeout $((30 * TMUL)) "$XECHO" client -b $AA -c $BA:7 \
 	-n 20 -m 500 -r 8 -w $((1000 * TMUL))
 check_delta "$R1" NeighQueriesRateLimited "$ql2" -ge 1
+check_delta "$R1" NeighQueriesOut "$qo2" -ge 1	# R1 asked for R2 itself
 if [ "$RET" != 0 ]; then
 	for ns in "$A" "$R1" "$R2" "$B"; do
 		log "$ns: neighbours and counters"
