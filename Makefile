@@ -267,7 +267,7 @@ check:
 # counts as one failed test in the final "N passed, N failed" line.
 # With T=name (one test, the quick loop) lint is left to "make lint".
 # The module is built with W=1 first, the initramfs from it, and then lint
-# runs beside the VMs, at nice 19 and into build/lint.log, shown when
+# runs beside the VMs, at nice 10 and into build/lint.log, shown when
 # they are done: the VMs leave about half a core idle (their tests wait
 # on timers), which lint's own W=1 sparse build of the module fills (its
 # Kbuild clean comes after the initramfs took xnet.ko). With T=name the
@@ -284,7 +284,7 @@ _check: kver-check
 	scripts/vm.sh initrd $(KVER_FULL) || { echo "0 passed, 1 failed"; exit 1; }; \
 	echo "check: make lint beside the VMs (build/lint.log)"; \
 	rm -f $(BUILD)/lint.rc; \
-	( nice -n 19 $(MAKE) --no-print-directory -k lint >$(BUILD)/lint.log 2>&1; \
+	( nice -n 10 $(MAKE) --no-print-directory -k lint >$(BUILD)/lint.log 2>&1; \
 	  echo $$? >$(BUILD)/lint.rc ) & lpid=$$!; \
 	XNET_CHECK_INITRD=$(BUILD)/initramfs-$(KVER_FULL).cpio \
 	XNET_VM_SPLIT=$${XNET_VM_SPLIT:-1} scripts/vm.sh check $(KVER_FULL) | \
