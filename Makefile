@@ -65,6 +65,9 @@
 #                         e.g. make check T=dgram_echo.sh
 #   XNET_TESTS="t1 t2"    run only these selftests in the VM
 #   XNET_VM_TIMEOUT=N     VM time limit in seconds
+#   XNET_VM_SPLIT=0       make check: one VM for every test (default 1:
+#                         the parallel tests and the others in two VMs
+#                         at once, scripts/vm.sh)
 #   XNET_CACHE=DIR        where check-debug keeps its kernel (/var/cache/xnet)
 #   XNET_BENCH_REPS=5 XNET_BENCH_SECS=2 XNET_BENCH_IDLE_N=2000
 #   XNET_BENCH_ONLY=tput,rr,crr,loss,idle,fair,fwd,routes,secure,cpu,seg,pace
