@@ -35,9 +35,8 @@
  * strangers' budget (a re-check after a MAC change, xnet_neigh_recheck(),
  * still is) and it is not evicted for a stranger's sake, so a spray of
  * frames to unused addresses cannot make a router's next hop
- * unreachable. They
- * leave by xnet_forward_finish(), and a failed resolution sends their
- * source an unreachable report.
+ * unreachable. They leave by xnet_forward_finish(), and a failed
+ * resolution sends their source an unreachable report.
  *
  * Authentication (net.xnet.secure=2, key.c): queries and answers we send
  * carry a trailer after the header (xnet_neigh_auth()); frames received
