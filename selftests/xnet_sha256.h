@@ -34,7 +34,7 @@ static const uint32_t K256[64] = {
 
 #define ROR(x, n)	(((x) >> (n)) | ((x) << (32 - (n))))
 
-static void sha256_block(struct sha256 *s, const uint8_t *p)
+static inline void sha256_block(struct sha256 *s, const uint8_t *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
 	int i;
@@ -61,7 +61,7 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 	s->h[4] += e; s->h[5] += f; s->h[6] += g; s->h[7] += h;
 }
 
-static void sha256_init(struct sha256 *s)
+static inline void sha256_init(struct sha256 *s)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -73,7 +73,7 @@ static void sha256_init(struct sha256 *s)
 	s->n = 0;
 }
 
-static void sha256_update(struct sha256 *s, const uint8_t *p, size_t len)
+static inline void sha256_update(struct sha256 *s, const uint8_t *p, size_t len)
 {
 	s->len += len;
 	if (s->n) {
@@ -94,7 +94,7 @@ static void sha256_update(struct sha256 *s, const uint8_t *p, size_t len)
 	s->n = len;
 }
 
-static void sha256_hex(struct sha256 *s, char out[65])
+static inline void sha256_hex(struct sha256 *s, char out[65])
 {
 	uint64_t bits = s->len * 8;
 	uint8_t pad[72] = { 0x80 };
