@@ -750,7 +750,7 @@ static void xnet_conn_synsent(struct sock *sk, struct sk_buff *skb, u16 flags,
 	c->max_wnd = min_t(u32, wnd, XNET_SND_WND_MAX);
 	xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 	c->was_connected = 1;
-	xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
+	xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0);
 	xnet_conn_send_ack(sk);
 	sk->sk_state_change(sk);
 	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
@@ -902,7 +902,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		}
 		c->max_wnd = max(c->max_wnd, min_t(u32, wnd, XNET_SND_WND_MAX));
 		xnet_conn_peer_alive(c);
-		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0, false);
+		xnet_conn_ack_rcvd(sk, ack, wnd, NULL, 0);
 		xnet_conn_set_state(sk, XNET_STATE_ESTABLISHED);
 		c->was_connected = 1;
 		if (!xnet_conn_to_accept_queue(sk)) {
@@ -920,8 +920,7 @@ static void xnet_conn_process(struct sock *sk, struct sk_buff *skb)
 		}
 		c->max_wnd = max(c->max_wnd, min_t(u32, wnd, XNET_SND_WND_MAX));
 		xnet_conn_peer_alive(c);
-		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack,
-				   !len && !(flags & XNET_SEG_FIN));
+		xnet_conn_ack_rcvd(sk, ack, wnd, sack, nsack);
 		xnet_conn_our_fin_acked(sk);
 		if (sk->sk_state == XNET_STATE_CLOSED)
 			goto drop;

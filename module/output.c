@@ -477,8 +477,8 @@ static u32 xnet_conn_send_quota(struct sock *sk, const struct sk_buff *skb,
 void xnet_conn_push(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	u64 now = c->in_recovery ? xnet_now_us() : 0;
-	u32 flight = xnet_conn_in_flight(sk, now);
+	u32 flight = xnet_conn_in_flight(sk);
+	u64 now = 0;
 	struct xnet_frame_batch b = { };
 	unsigned int skb_segs;
 	struct sk_buff *skb;

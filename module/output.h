@@ -65,6 +65,6 @@ void xnet_conn_retransmit_run(struct sock *sk, struct sk_buff *first,
 			      unsigned int n);
 
 /* recovery.c */
-u32 xnet_conn_in_flight(struct sock *sk, u64 now);
+u32 xnet_conn_in_flight(struct sock *sk);
 
 #endif /* _XNET_OUTPUT_H */

@@ -13,23 +13,51 @@
 #include "output.h"
 #include "trace.h"
 
-/* A retransmission sent less than a round trip ago is still flying. */
-static bool xnet_conn_rtx_recent(const struct xnet_conn *c,
-				 const struct xnet_seg_cb *cb, u64 now)
+/*
+ * Lost retransmissions, RACK's way (RFC 8985): a retransmission is
+ * taken as lost only once a segment sent after it, by more than the
+ * reordering window (a quarter of the minimum round trip), has been
+ * delivered; until then it is still flying, however long the queue it
+ * waits in, and only the retransmission timer sends it again. A
+ * round-trip clock (resend after one srtt) resends what a growing queue
+ * holds: srtt lags behind the queue it measures (docs/PERFORMANCE.md,
+ * 71-80% of the two-VM retransmissions were spurious).
+ */
+static bool xnet_conn_rtx_flying(const struct xnet_conn *c,
+				 const struct xnet_seg_cb *cb)
 {
-	return cb->retrans && now - cb->sent_us < max(c->srtt_us, 1000U);
+	return cb->retrans &&
+	       c->rack_xmit_us <= cb->sent_us + c->rtt_min_us / 4;
+}
+
+/*
+ * @cb was delivered (cumulatively acknowledged or newly SACKed) at @now:
+ * the latest send time of what was delivered moves to its send time. A
+ * retransmission acknowledged sooner than the path's minimum round trip
+ * after it left was the first copy's acknowledgment: its send time says
+ * nothing of what came after (RFC 8985 6.2, step 2).
+ */
+static void xnet_rack_delivered(struct xnet_conn *c,
+				const struct xnet_seg_cb *cb, u64 now)
+{
+	if (!cb->sent_us)
+		return;
+	if (cb->retrans && now - cb->sent_us < c->rtt_min_us)
+		return;
+	if (cb->sent_us > c->rack_xmit_us)
+		c->rack_xmit_us = cb->sent_us;
 }
 
 /*
  * Segments in the network (RFC 6675's "pipe"). Outside recovery, all
  * that was sent and not acknowledged. In recovery, not what the peer
  * SACKed, nor the holes below its highest SACK (lost), unless they
- * were retransmitted less than a round trip ago; so that new data keeps
- * flowing as SACKs arrive rather than waiting for the holes to fill.
- * After a timeout (rto_loss), none of what was sent before it either.
- * @now: the clock, read by the caller (only needed in recovery).
+ * were retransmitted and are not known lost (xnet_conn_rtx_flying()); so
+ * that new data keeps flowing as SACKs arrive rather than waiting for the
+ * holes to fill. After a timeout (rto_loss), none of what was sent before
+ * it either.
  */
-u32 xnet_conn_in_flight(struct sock *sk, u64 now)
+u32 xnet_conn_in_flight(struct sock *sk)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	u32 flying = 0, above = 0;	/* bytes */
@@ -45,7 +73,7 @@ u32 xnet_conn_in_flight(struct sock *sk, u64 now)
 			break;
 		if (cb->sacked)
 			above = 0;	/* what was below it is lost */
-		else if (xnet_conn_rtx_recent(c, cb, now) ||
+		else if (xnet_conn_rtx_flying(c, cb) ||
 			 (c->rto_loss && !xnet_before(cb->seq, c->recover)))
 			flying += bytes;
 		else
@@ -74,13 +102,12 @@ static void xnet_conn_enter_recovery(struct sock *sk)
  * alone without SACK information), so that several losses in one window
  * are repaired in one round trip. After a timeout (rto_loss), everything
  * sent and not SACKed is lost, as in TCP's Loss state: the holes up to
- * the last segment sent, within the congestion window less what was
- * retransmitted less than a round trip ago.
+ * the last segment sent, within the congestion window less the
+ * retransmissions still flying.
  */
 static void xnet_conn_repair(struct sock *sk, bool all_holes)
 {
 	struct xnet_conn *c = xnet_conn(sk);
-	u64 now = xnet_now_us();
 	struct sk_buff *skb, *last_sacked = NULL;
 	struct xnet_frame_batch b = { };
 	int budget = max(c->cwnd, 2U);
@@ -99,14 +126,14 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 			if (!fresh)
 				last_sacked = skb;	/* a hole, up to the end */
 			/* what flies: recent resends, data sent since */
-			if (fresh || xnet_conn_rtx_recent(c, cb, now))
+			if (fresh || xnet_conn_rtx_flying(c, cb))
 				budget -= max(xnet_conn_segs(c, skb->len), 1U);
 		}
 	}
 	/* consecutive holes go out together, as one frame */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		bool recent = xnet_conn_rtx_recent(c, cb, now);
+		bool recent = xnet_conn_rtx_flying(c, cb);
 
 		if (skb == c->send_head || budget <= 0)
 			break;
@@ -122,7 +149,7 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 		}
 		if (cb->sacked)
 			continue;
-		/* retransmitted less than a round trip ago: still flying */
+		/* retransmitted and not known lost: still flying */
 		if (recent)
 			goto next;
 		xnet_batch_add(&b, skb, skb_segs);
@@ -166,7 +193,8 @@ static unsigned int xnet_conn_sacked_segs(struct sock *sk)
  * the bytes newly marked.
  */
 static u32 xnet_conn_mark_sacked(struct sock *sk,
-				 const struct xnet_sack_block *sack, int nsack)
+				 const struct xnet_sack_block *sack, int nsack,
+				 u64 now)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct sk_buff *skb;
@@ -203,6 +231,7 @@ static u32 xnet_conn_mark_sacked(struct sock *sk,
 			    xnet_conn_split(sk, skb, e - cb->seq))
 				continue;
 			cb->sacked = 1;
+			xnet_rack_delivered(c, cb, now);
 			newly += skb->len;
 		}
 	}
@@ -212,17 +241,16 @@ static u32 xnet_conn_mark_sacked(struct sock *sk,
 /*
  * Process the acknowledgment fields of a segment from the peer: free
  * what is acknowledged, take an RTT sample, grow or cut the congestion
- * window, and repair losses. @pure_ack: no data, no SYN/FIN. A frame
- * that cannot leave may end the connection, once the queues are no
- * longer walked (xnet_conn_tx_error()): it may be CLOSED on return.
+ * window, and repair losses. A frame that cannot leave may end the
+ * connection, once the queues are no longer walked (xnet_conn_tx_error()):
+ * it may be CLOSED on return.
  */
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
-			const struct xnet_sack_block *sack, int nsack,
-			bool pure_ack)
+			const struct xnet_sack_block *sack, int nsack)
 {
 	struct xnet_conn *c = xnet_conn(sk);
 	struct xnet_net *xn = xnet_pernet(sock_net(sk));
-	u32 old_wnd = c->snd_wnd, old_cwnd = c->cwnd;
+	u32 old_cwnd = c->cwnd;
 	u64 now = xnet_now_us();
 	u32 newly_sacked, acked_bytes = 0, acked_segs;
 	bool karn_ok = true;
@@ -232,21 +260,25 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 	if (xnet_before(ack, c->snd_una))
 		return;		/* old duplicate: idempotent */
 	c->snd_wnd = min_t(u32, wnd, XNET_SND_WND_MAX);
-	newly_sacked = xnet_conn_mark_sacked(sk, sack, nsack);
+	newly_sacked = xnet_conn_mark_sacked(sk, sack, nsack, now);
 
 	if (ack == c->snd_una) {
 		/*
-		 * A duplicate ACK: the window unchanged (RFC 5681), or SACK
-		 * news (RFC 6675), since our receive window shrinks as the
-		 * peer queues data out of order behind a hole. It counts the
-		 * segments it SACKs (RFC 6675's DupThresh is in segments): a
-		 * large frame is one ACK for many segments. Repair runs on
-		 * news only: an ACK that marks nothing new changes nothing it
-		 * would do but resend, however many a stranger sends.
+		 * A duplicate ACK counts by the segments it newly SACKs (RFC
+		 * 6675's DupThresh is in segments: a large frame is one ACK
+		 * for many segments), whether or not it carries data. One
+		 * that SACKs nothing new tells of no loss: every receiver
+		 * SACKs what it holds out of order, so it is a window
+		 * update, a delayed ACK, or the answer to a duplicate of
+		 * data it had, and counting those (RFC 5681's rule, for
+		 * peers without SACK) made each spurious retransmission
+		 * bring the next one: its copies drew same-window ACKs that
+		 * started a fast retransmit of the head. Linux counts
+		 * SACKed segments only for SACK peers, as here. Repair runs
+		 * on news only, however many ACKs a stranger sends.
 		 */
-		if (pure_ack && (wnd == old_wnd || newly_sacked) &&
-		    c->snd_una != c->snd_nxt)
-			c->dupacks += max(xnet_conn_segs(c, newly_sacked), 1U);
+		if (c->snd_una != c->snd_nxt)
+			c->dupacks += xnet_conn_segs(c, newly_sacked);
 		if (c->dupacks >= 3 && !c->in_recovery) {
 			xnet_inc_stat(xn, XNET_MIB_FAST_RETRANS);
 			xnet_conn_enter_recovery(sk);
@@ -284,6 +316,8 @@ void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			karn_ok = false;
 		else if (rtt < 0 && !cb->sacked && cb->sent_us)
 			rtt = now - cb->sent_us;	/* the oldest one */
+		if (!cb->sacked)
+			xnet_rack_delivered(c, cb, now);
 		acked_bytes += skb->len;
 		c->bytes_acked += skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);

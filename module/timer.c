@@ -45,6 +45,8 @@ void xnet_conn_rtt_sample(struct sock *sk, u32 rtt_us)
 	u32 rto;
 
 	rtt_us = max(rtt_us, 1U);
+	if (!c->rtt_min_us || rtt_us < c->rtt_min_us)
+		c->rtt_min_us = rtt_us;
 	if (!c->srtt_us) {
 		c->srtt_us = rtt_us;
 		c->rttvar_us = rtt_us / 2;

@@ -480,8 +480,11 @@ struct xnet_conn {
 	u8			cwnd_limited;
 
 	/* RTT and timers */
-	u32			srtt_us;	/* << 3 */
-	u32			rttvar_us;	/* << 2 */
+	u32			srtt_us;
+	u32			rttvar_us;
+	u32			rtt_min_us;	/* least sample, 0 = none */
+	/* the latest send time of a segment delivered (recovery.c) */
+	u64			rack_xmit_us;
 	u32			rto_us;
 	u32			backoff;
 	u32			retransmits;
@@ -726,8 +729,7 @@ u32 xnet_conn_rcv_wnd(const struct sock *sk);
 void xnet_conn_set_mss(struct sock *sk);
 void xnet_conn_check_seal(struct sock *sk);
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
-			const struct xnet_sack_block *sack, int nsack,
-			bool pure_ack);
+			const struct xnet_sack_block *sack, int nsack);
 void xnet_conn_data_rcvd(struct sock *sk, u32 len);
 void xnet_conn_mtu_reduced(struct sock *sk);
 

@@ -15,6 +15,13 @@
  * - sack_split_bounded: 1500 ACKs with four 1-byte SACK blocks each split
  *   the write queue at byte granularity, 6000 skbs. The queued memory must
  *   stay bounded, and the connection must still complete.
+ * - dupacks_need_sack: ten ACKs of what was already acknowledged, window
+ *   unchanged, no SACK block (what a receiver sends for each duplicate
+ *   segment it gets) start no fast retransmit: each spurious
+ *   retransmission used to bring the next one. One ACK that SACKs three
+ *   segments does, resending the hole; SACK news about segments sent
+ *   before that retransmission, a few round trips later, does not send
+ *   it again (RACK: lost only once something sent after it arrived).
  *
  * Waits are polls with deadlines scaled by XNET_TIMEOUT_MUL.
  */
@@ -408,6 +415,98 @@ TEST_F_TIMEOUT(sa, orphan_unreachable_sack, 90)
 	while (conn_listed() && xu_now() < deadline)
 		xu_msleep(20);
 	EXPECT_EQ(0, conn_listed());
+}
+
+/* Read and drop what the sniffer holds. */
+static void sniff_drain(FIXTURE_DATA(sa) *self)
+{
+	while (recv(self->sniff, self->f, sizeof(self->f), MSG_DONTWAIT) > 0)
+		;
+}
+
+/*
+ * Data frames of the host starting at @seq within @ms: how many (@first:
+ * return at the first).
+ */
+static int sniff_seq(FIXTURE_DATA(sa) *self, uint32_t seq, int ms,
+		     bool first)
+{
+	double deadline = xu_now() + ms / 1000.0;
+	int n = 0, left;
+
+	while ((left = (int)((deadline - xu_now()) * 1000)) > 0) {
+		if (sniff(self, T_STREAM, 0, left) > 0 &&
+		    get32(self->f + ETH_HLEN + HLEN) == seq)
+			n++;
+		if (n && first)
+			break;
+	}
+	return n;
+}
+
+TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
+{
+	long long fr0, to0, in0;
+	struct xnet_info info;
+	uint32_t sack[2];
+	double deadline;
+	uint8_t f[256];
+	unsigned int wait_ms;
+	size_t len;
+	int i;
+
+	ASSERT_EQ(0, send_data(self));
+	fr0 = xu_counter("FastRetrans");
+	to0 = xu_counter("Timeouts");
+	in0 = xu_counter("InSegs");
+	ASSERT_LE(0, fr0);
+
+	/* ten duplicate ACKs without SACK news: no fast retransmit */
+	for (i = 0; i < 10; i++) {
+		len = mk_seg(self, f, PEER_ISS + 1, self->iss + 1, F_ACK,
+			     NULL, 0);
+		ASSERT_EQ(0, inject(self, f, len));
+	}
+	deadline = xu_now() + 10.0 * mul();
+	while (xu_counter("InSegs") < in0 + 10 && xu_now() < deadline)
+		xu_msleep(10);
+	ASSERT_LE(in0 + 10, xu_counter("InSegs"));
+	EXPECT_EQ(fr0, xu_counter("FastRetrans"));
+
+	/* segments 1-3 SACKed: segment 0 is lost and resent at once */
+	sniff_drain(self);
+	sack[0] = seg_seq(self, 1);
+	sack[1] = seg_seq(self, 4);
+	len = mk_seg(self, f, PEER_ISS + 1, self->iss + 1, F_ACK, sack, 1);
+	ASSERT_EQ(0, inject(self, f, len));
+	EXPECT_EQ(1, sniff_seq(self, seg_seq(self, 0), 1000 * mul(), true));
+	EXPECT_EQ(fr0 + 1, xu_counter("FastRetrans"));
+
+	/*
+	 * Several round trips later, segments 4-5 SACKed: news, but of
+	 * segments sent before the retransmission, so it is still flying
+	 * (the old rule resent it after one srtt). The handshake's round
+	 * trip is the srtt; the retransmission timer (200 ms at least,
+	 * armed when the data left) must not fire meanwhile: if it did,
+	 * its resend cannot be told apart, and the check says so.
+	 */
+	ASSERT_EQ(0, get_info(self->fd, &info));
+	wait_ms = 3 * info.xi_srtt_us / 1000 + 5;
+	TH_LOG("srtt %u us: SACK news %u ms after the retransmission",
+	       info.xi_srtt_us, wait_ms);
+	xu_msleep(wait_ms);
+	sniff_drain(self);
+	sack[1] = seg_seq(self, 6);
+	len = mk_seg(self, f, PEER_ISS + 1, self->iss + 1, F_ACK, sack, 1);
+	ASSERT_EQ(0, inject(self, f, len));
+	i = sniff_seq(self, seg_seq(self, 0), 50, false);
+	if (xu_counter("Timeouts") != to0) {
+		TH_LOG("the retransmission timer fired (srtt %u us): a resend of segment 0 is not checked",
+		       info.xi_srtt_us);
+		EXPECT_GE(1, i);
+	} else {
+		EXPECT_EQ(0, i);
+	}
 }
 
 TEST_F_TIMEOUT(sa, sack_split_bounded, 90)
