@@ -195,6 +195,7 @@ void xnet_conn_reset_engine(struct sock *sk)
 	c->rttvar_us = 0;
 	c->rtt_min_us = 0;
 	c->rack_xmit_us = 0;
+	c->rack_rtt_us = 0;
 	c->rto_us = XNET_RTO_INIT_US;
 	c->backoff = 0;
 	c->retransmits = 0;

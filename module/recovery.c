@@ -14,28 +14,38 @@
 #include "trace.h"
 
 /*
- * Lost retransmissions, RACK's way (RFC 8985): a retransmission is
- * taken as lost only once a segment sent after it, by more than the
- * reordering window (a quarter of the minimum round trip), has been
- * delivered; until then it is still flying, however long the queue it
- * waits in, and only the retransmission timer sends it again. A
- * round-trip clock (resend after one srtt) resends what a growing queue
- * holds: srtt lags behind the queue it measures (docs/PERFORMANCE.md,
- * 71-80% of the two-VM retransmissions were spurious).
+ * Lost retransmissions, RACK's way (RFC 8985 6.2): a retransmission is
+ * lost once a segment sent after it has been delivered and the time that
+ * segment's round trip took, plus a reordering window of a quarter of
+ * the least round trip, has passed since the retransmission left; until
+ * then it is still flying, however long the queue it waits in. A
+ * round-trip clock (resend after one srtt) resent what a growing queue
+ * held: srtt lags behind the queue it measures (docs/PERFORMANCE.md).
+ * There is no reordering timer: the rule is applied as ACKs arrive, and
+ * a retransmission no later ACK shows lost waits for the retransmission
+ * timer. A hole is resent at most once a millisecond, however a peer
+ * times its SACKs. rtt_min_us is the least sample of the connection's
+ * life (Linux keeps a windowed minimum): on a path that grew longer the
+ * window stays small, which errs towards resending.
  */
 static bool xnet_conn_rtx_flying(const struct xnet_conn *c,
-				 const struct xnet_seg_cb *cb)
+				 const struct xnet_seg_cb *cb, u64 now)
 {
-	return cb->retrans &&
-	       c->rack_xmit_us <= cb->sent_us + c->rtt_min_us / 4;
+	if (!cb->retrans)
+		return false;
+	if (c->rack_xmit_us <= cb->sent_us)
+		return true;	/* nothing sent after it was delivered */
+	return now - cb->sent_us < max_t(u64, (u64)c->rack_rtt_us +
+					      c->rtt_min_us / 4, 1000);
 }
 
 /*
  * @cb was delivered (cumulatively acknowledged or newly SACKed) at @now:
- * the latest send time of what was delivered moves to its send time. A
- * retransmission acknowledged sooner than the path's minimum round trip
- * after it left was the first copy's acknowledgment: its send time says
- * nothing of what came after (RFC 8985 6.2, step 2).
+ * the latest send time of what was delivered moves to its send time, and
+ * RACK's round trip to the time it took. A retransmission acknowledged
+ * sooner than the path's minimum round trip after it left was the first
+ * copy's acknowledgment: its send time says nothing of what came after
+ * (RFC 8985 6.2, step 2).
  */
 static void xnet_rack_delivered(struct xnet_conn *c,
 				const struct xnet_seg_cb *cb, u64 now)
@@ -44,8 +54,22 @@ static void xnet_rack_delivered(struct xnet_conn *c,
 		return;
 	if (cb->retrans && now - cb->sent_us < c->rtt_min_us)
 		return;
-	if (cb->sent_us > c->rack_xmit_us)
+	if (cb->sent_us >= c->rack_xmit_us) {
 		c->rack_xmit_us = cb->sent_us;
+		c->rack_rtt_us = min_t(u64, now - cb->sent_us, U32_MAX);
+	}
+}
+
+/*
+ * A retransmission timeout: all that was sent before it is lost,
+ * retransmissions included (TCP's Loss state), as if something sent now
+ * had been delivered. Without this, retransmissions still flying by the
+ * rule above would fill the one-segment window after the timeout.
+ */
+void xnet_rack_timeout(struct xnet_conn *c)
+{
+	c->rack_xmit_us = xnet_now_us();
+	c->rack_rtt_us = 0;
 }
 
 /*
@@ -62,9 +86,11 @@ u32 xnet_conn_in_flight(struct sock *sk)
 	struct xnet_conn *c = xnet_conn(sk);
 	u32 flying = 0, above = 0;	/* bytes */
 	struct sk_buff *skb;
+	u64 now;
 
 	if (!c->in_recovery)
 		return xnet_conn_packets_out(c);
+	now = xnet_now_us();
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		const struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 		u32 bytes = max(skb->len, 1U);	/* SYN, FIN: one */
@@ -73,7 +99,7 @@ u32 xnet_conn_in_flight(struct sock *sk)
 			break;
 		if (cb->sacked)
 			above = 0;	/* what was below it is lost */
-		else if (xnet_conn_rtx_flying(c, cb) ||
+		else if (xnet_conn_rtx_flying(c, cb, now) ||
 			 (c->rto_loss && !xnet_before(cb->seq, c->recover)))
 			flying += bytes;
 		else
@@ -108,6 +134,7 @@ static void xnet_conn_enter_recovery(struct sock *sk)
 static void xnet_conn_repair(struct sock *sk, bool all_holes)
 {
 	struct xnet_conn *c = xnet_conn(sk);
+	u64 now = xnet_now_us();
 	struct sk_buff *skb, *last_sacked = NULL;
 	struct xnet_frame_batch b = { };
 	int budget = max(c->cwnd, 2U);
@@ -126,14 +153,14 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 			if (!fresh)
 				last_sacked = skb;	/* a hole, up to the end */
 			/* what flies: recent resends, data sent since */
-			if (fresh || xnet_conn_rtx_flying(c, cb))
+			if (fresh || xnet_conn_rtx_flying(c, cb, now))
 				budget -= max(xnet_conn_segs(c, skb->len), 1U);
 		}
 	}
 	/* consecutive holes go out together, as one frame */
 	skb_queue_walk(&sk->sk_write_queue, skb) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
-		bool recent = xnet_conn_rtx_flying(c, cb);
+		bool recent = xnet_conn_rtx_flying(c, cb, now);
 
 		if (skb == c->send_head || budget <= 0)
 			break;

@@ -368,6 +368,7 @@ static void xnet_conn_rtx_fire(struct sock *sk)
 		c->recover = c->snd_nxt;
 		c->in_recovery = 1;
 		c->rto_loss = 1;	/* all not SACKed is lost (recovery.c) */
+		xnet_rack_timeout(c);
 		c->dupacks = 0;
 		xnet_pacing_update_rate(sk);
 	}

@@ -483,8 +483,11 @@ struct xnet_conn {
 	u32			srtt_us;
 	u32			rttvar_us;
 	u32			rtt_min_us;	/* least sample, 0 = none */
-	/* the latest send time of a segment delivered (recovery.c) */
+	/* the latest send time of a segment delivered, and the round trip
+	 * it took (recovery.c, RACK)
+	 */
 	u64			rack_xmit_us;
+	u32			rack_rtt_us;
 	u32			rto_us;
 	u32			backoff;
 	u32			retransmits;
@@ -730,6 +733,7 @@ void xnet_conn_set_mss(struct sock *sk);
 void xnet_conn_check_seal(struct sock *sk);
 void xnet_conn_ack_rcvd(struct sock *sk, u32 ack, u32 wnd,
 			const struct xnet_sack_block *sack, int nsack);
+void xnet_rack_timeout(struct xnet_conn *c);
 void xnet_conn_data_rcvd(struct sock *sk, u32 len);
 void xnet_conn_mtu_reduced(struct sock *sk);
 

@@ -486,9 +486,10 @@ TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
 	 * Several round trips later, segments 4-5 SACKed: news, but of
 	 * segments sent before the retransmission, so it is still flying
 	 * (the old rule resent it after one srtt). The handshake's round
-	 * trip is the srtt; the retransmission timer (200 ms at least,
-	 * armed when the data left) must not fire meanwhile: if it did,
-	 * its resend cannot be told apart, and the check says so.
+	 * trip is the srtt. The timer armed when the data left may fire
+	 * meanwhile: a tail probe resends the last segment, not this one;
+	 * a retransmission timeout (200 ms at least) resends this one, so
+	 * then a resend cannot be told apart, and the test says so.
 	 */
 	ASSERT_EQ(0, get_info(self->fd, &info));
 	wait_ms = 3 * info.xi_srtt_us / 1000 + 5;
