@@ -512,6 +512,7 @@ static void xnet_conn_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	struct rb_node **p = &c->ooo_q.rb_node, *parent = NULL;
 	struct sk_buff *pos, *prev = NULL, *last;
 
+	c->ooo_last = cb->seq;	/* its range is SACKed first */
 	if (xnet_mem_under_pressure(sk)) {
 		/* the peer will send it again once the hole is filled */
 		xnet_drop(xn, skb, XNET_MIB_MEM_PRESSURE_DROPS);

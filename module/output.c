@@ -92,23 +92,72 @@ void xnet_conn_check_seal(struct sock *sk)
 		c->mss = mss;
 }
 
-/* Up to XNET_MAX_SACK blocks describing the out-of-order queue. */
+/*
+ * The out-of-order range holding @seq, as [*start, *end): false if no
+ * segment held holds it (it was dropped, or is in order now).
+ */
+static bool xnet_ooo_range(struct xnet_conn *c, u32 seq, u32 *start,
+			   u32 *end)
+{
+	struct rb_node *n = c->ooo_q.rb_node;
+	struct sk_buff *skb, *at = NULL, *p;
+
+	while (n) {
+		skb = rb_to_skb(n);
+		if (xnet_before(seq, XNET_SEG_CB(skb)->seq)) {
+			n = n->rb_left;
+		} else {
+			at = skb;
+			n = n->rb_right;
+		}
+	}
+	if (!at || !xnet_before(seq, XNET_SEG_CB(at)->end_seq))
+		return false;
+	*start = XNET_SEG_CB(at)->seq;
+	*end = XNET_SEG_CB(at)->end_seq;
+	for (p = skb_rb_prev(at); p && !xnet_before(XNET_SEG_CB(p)->end_seq,
+						     *start); p = skb_rb_prev(p))
+		*start = XNET_SEG_CB(p)->seq;
+	for (p = skb_rb_next(at); p && !xnet_after(XNET_SEG_CB(p)->seq, *end);
+	     p = skb_rb_next(p))
+		if (xnet_after(XNET_SEG_CB(p)->end_seq, *end))
+			*end = XNET_SEG_CB(p)->end_seq;
+	return true;
+}
+
+/*
+ * Up to XNET_MAX_SACK blocks describing the out-of-order queue: first
+ * the range holding the segment that arrived last (RFC 2018: a sender
+ * learns of the newest deliveries at once, whatever the number of
+ * holes), then the others from the lowest.
+ */
 static int xnet_conn_sack_blocks(struct xnet_conn *c,
 				 struct xnet_sack_block *b)
 {
 	struct sk_buff *skb;
 	int n = 0;
-	u32 start = 0, end = 0;
+	u32 start = 0, end = 0, s0 = 0, e0 = 0;
+	bool first = xnet_after(c->ooo_last, c->rcv_nxt) &&
+		     xnet_ooo_range(c, c->ooo_last, &s0, &e0);
 
+	if (first) {
+		b[0].start = htonl(s0);
+		b[0].end = htonl(e0);
+		n = 1;
+	}
 	skb_rbtree_walk(skb, &c->ooo_q) {
 		struct xnet_seg_cb *cb = XNET_SEG_CB(skb);
 
-		if (n && cb->seq == end) {
+		/* the first block's range, already given */
+		if (first && !xnet_before(cb->seq, s0) &&
+		    !xnet_after(cb->end_seq, e0))
+			continue;
+		if (n > first && cb->seq == end) {
 			end = cb->end_seq;
 			b[n - 1].end = htonl(end);
 			continue;
 		}
-		if (!xnet_after(cb->seq, end) && n) {
+		if (!xnet_after(cb->seq, end) && n > first) {
 			if (xnet_after(cb->end_seq, end)) {
 				end = cb->end_seq;
 				b[n - 1].end = htonl(end);

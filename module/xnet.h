@@ -512,6 +512,7 @@ struct xnet_conn {
 	u32			rcv_unacked;	/* full segments since last ACK */
 	u32			rcv_eor;	/* whole messages queued */
 	struct rb_root		ooo_q;		/* out of order, by seq (input.c) */
+	u32			ooo_last;	/* seq of the last one to arrive */
 
 	/* options */
 	u32			user_timeout_ms;

@@ -22,6 +22,10 @@
  *   segments does, resending the hole; SACK news about segments sent
  *   before that retransmission, a few round trips later, does not send
  *   it again (RACK: lost only once something sent after it arrived).
+ * - sack_newest_first: the peer sends the host data with five holes;
+ *   each ACK's first SACK block is the range holding the segment that
+ *   arrived last (RFC 2018), the others follow from the lowest; a
+ *   segment that joins two ranges makes the joined range first.
  *
  * Waits are polls with deadlines scaled by XNET_TIMEOUT_MUL.
  */
@@ -426,17 +430,24 @@ static void sniff_drain(FIXTURE_DATA(sa) *self)
 
 /*
  * Data frames of the host starting at @seq within @ms: how many (@first:
- * return at the first).
+ * return at the first). Every frame seen is logged.
  */
 static int sniff_seq(FIXTURE_DATA(sa) *self, uint32_t seq, int ms,
 		     bool first)
 {
 	double deadline = xu_now() + ms / 1000.0;
 	int n = 0, left;
+	ssize_t len;
 
 	while ((left = (int)((deadline - xu_now()) * 1000)) > 0) {
-		if (sniff(self, T_STREAM, 0, left) > 0 &&
-		    get32(self->f + ETH_HLEN + HLEN) == seq)
+		len = sniff(self, T_STREAM, 0, left);
+		if (len <= 0)
+			continue;
+		fprintf(stderr, "#  sniffed: seq +%u len %zd flags %#x at %.1f ms\n",
+			get32(self->f + ETH_HLEN + HLEN) - self->iss - 1, len,
+			self->f[ETH_HLEN + HLEN + 13],
+			(xu_now() - deadline) * 1000 + ms);
+		if (get32(self->f + ETH_HLEN + HLEN) == seq)
 			n++;
 		if (n && first)
 			break;
@@ -508,6 +519,67 @@ TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
 	} else {
 		EXPECT_EQ(0, i);
 	}
+}
+
+/*
+ * The peer's data segment @k (100 bytes each, from PEER_ISS + 1); the
+ * host's ACK to it, whose SACK blocks go to @blk (pairs, offsets from
+ * PEER_ISS + 1): how many, -1 if no ACK came.
+ */
+static int data_and_sack(FIXTURE_DATA(sa) *self, int k, uint32_t *blk)
+{
+	uint8_t f[256];
+	size_t len;
+	int i, n;
+
+	len = mk_seg(self, f, PEER_ISS + 1 + 100 * k, self->iss + 1, F_ACK,
+		     NULL, 0);
+	/* 100 bytes of payload after the header, then the CRC again */
+	memset(f + len, 'x', 100);
+	put16(f + ETH_HLEN + 2, len - ETH_HLEN + 100);
+	put32(f + ETH_HLEN + 16, 0);
+	len = finish(f, len - ETH_HLEN + 100);
+	sniff_drain(self);
+	if (inject(self, f, len) ||
+	    sniff(self, T_STREAM, F_ACK, 3000) <= 0)
+		return -1;
+	n = self->f[ETH_HLEN + HLEN + 14];
+	for (i = 0; i < 2 * n && i < 8; i++)
+		blk[i] = get32(self->f + ETH_HLEN + HLEN + SEG_HLEN + 4 * i) -
+			 (PEER_ISS + 1);
+	return n;
+}
+
+TEST_F_TIMEOUT(sa, sack_newest_first, 60)
+{
+	uint32_t b[8];
+	int k;
+
+	/* segments 1, 3, 5, 7, 9: five ranges, holes at 0, 2, 4, 6, 8 */
+	for (k = 1; k <= 9; k += 2) {
+		ASSERT_LT(0, data_and_sack(self, k, b));
+		EXPECT_EQ(100U * k, b[0]);
+		EXPECT_EQ(100U * (k + 1), b[1]);
+	}
+	/* after 9: 9 first, then the lowest: 1, 3, 5 */
+	ASSERT_EQ(4, data_and_sack(self, 9, b));
+	EXPECT_EQ(900U, b[0]);
+	EXPECT_EQ(100U, b[2]);
+	EXPECT_EQ(300U, b[4]);
+	EXPECT_EQ(500U, b[6]);
+	/* 4 joins 3 and 5: [300, 600) first, then 1, 7, 9 */
+	ASSERT_EQ(4, data_and_sack(self, 4, b));
+	EXPECT_EQ(300U, b[0]);
+	EXPECT_EQ(600U, b[1]);
+	EXPECT_EQ(100U, b[2]);
+	EXPECT_EQ(700U, b[4]);
+	EXPECT_EQ(900U, b[6]);
+	/* the hole at 0 filled: 0 and 1 in order, the lowest range first */
+	ASSERT_EQ(3, data_and_sack(self, 0, b));
+	EXPECT_EQ(PEER_ISS + 1 + 200,
+		  get32(self->f + ETH_HLEN + HLEN + 4));
+	EXPECT_EQ(300U, b[0]);
+	EXPECT_EQ(600U, b[1]);
 }
 
 TEST_F_TIMEOUT(sa, sack_split_bounded, 90)
