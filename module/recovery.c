@@ -164,6 +164,15 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 
 		if (skb == c->send_head || budget <= 0)
 			break;
+		/*
+		 * Past the highest SACKed segment (after a timeout, the
+		 * last one sent before it): not known lost. It used to be
+		 * resent with the holes, a spurious retransmission at
+		 * every repair.
+		 */
+		if (!cb->sacked && all_holes && last_sacked &&
+		    xnet_after(cb->seq, XNET_SEG_CB(last_sacked)->seq))
+			break;
 		/* no more than the budget: the rest of a large skb waits */
 		if (!cb->sacked && !recent &&
 		    xnet_conn_segs(c, skb->len) > budget)
@@ -186,8 +195,7 @@ static void xnet_conn_repair(struct sock *sk, bool all_holes)
 			b.n = 0;
 		}
 next:
-		if (!all_holes || !last_sacked || skb == last_sacked ||
-		    !xnet_before(cb->seq, XNET_SEG_CB(last_sacked)->seq))
+		if (!all_holes || !last_sacked || skb == last_sacked)
 			break;
 	}
 	if (b.n)

@@ -19,9 +19,10 @@
  *   unchanged, no SACK block (what a receiver sends for each duplicate
  *   segment it gets) start no fast retransmit: each spurious
  *   retransmission used to bring the next one. One ACK that SACKs three
- *   segments does, resending the hole; SACK news about segments sent
- *   before that retransmission, a few round trips later, does not send
- *   it again (RACK: lost only once something sent after it arrived).
+ *   segments does, resending the hole and nothing above the SACK; SACK
+ *   news about segments sent before that retransmission, a few round
+ *   trips later, does not send it again (RACK: lost only once something
+ *   sent after it arrived).
  * - sack_newest_first: the peer sends the host data with five holes;
  *   each ACK's first SACK block is the range holding the segment that
  *   arrived last (RFC 2018), the others follow from the lowest; a
@@ -492,6 +493,8 @@ TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
 	ASSERT_EQ(0, inject(self, f, len));
 	EXPECT_EQ(1, sniff_seq(self, seg_seq(self, 0), 1000 * mul(), true));
 	EXPECT_EQ(fr0 + 1, xu_counter("FastRetrans"));
+	/* and nothing above the SACK (segments 4-7 were resent with it) */
+	EXPECT_EQ(0, sniff_seq(self, seg_seq(self, 4), 30, false));
 
 	/*
 	 * Several round trips later, segments 4-5 SACKed: news, but of
