@@ -273,6 +273,7 @@ FIXTURE(fz) {
 	int cdfd;		/* client datagram socket */
 	struct frame cap[MAXCAP];
 	int ncap;
+	int nbase;		/* the set-up's frames: datagrams, neighbours */
 	struct frame *tmpl_seg[MAXCAP], *tmpl_dg[8], *tmpl_nb[8];
 	int nseg, ndg, nnb;
 	uint32_t seed;
@@ -661,6 +662,7 @@ FIXTURE_SETUP(fz)
 			    sizeof(da)));
 	ASSERT_EQ(5, recv(self->dfd, buf, sizeof(buf), 0));
 	capture(self);
+	self->nbase = self->ncap;
 }
 
 FIXTURE_TEARDOWN(fz)
@@ -1679,6 +1681,17 @@ static void run_state(struct __test_metadata *_metadata,
 	memcpy(classes, generic, sizeof(generic));
 	memset(&tb, 0, sizeof(tb));
 	tb.type = T_STREAM;
+
+	/*
+	 * What earlier states captured goes (the set-up's frames stay):
+	 * thousands of injected frames kept the buffer full, and each
+	 * capture() then overwrote its second half, where this state's own
+	 * exchange lands, so track() could miss one direction of it
+	 * ("tb.known" false after 5 s in FIN_WAIT2, once, beside two other
+	 * VMs).
+	 */
+	capture(self);
+	self->ncap = self->nbase;
 
 	/* the real connections: their frames are the templates */
 	ASSERT_EQ(0, conn_open(self, port, &vc, &vs));
