@@ -42,9 +42,11 @@ wait_no_neigh() {
 	return 1
 }
 
+# (each try waits 0.5 s x XNET_TIMEOUT_MUL: on the debug kernel beside
+# other VMs, 9 tries of 0.5 s once ran out on a new link still resolving)
 echo_ok() {	# echo_ok SIZE: one datagram echoed intact (retries)
-	nsx "$C" timeout 20 "$XECHO" send -b $CA -c $SA:7 -m "$1" -E -r 8 \
-		-w 500
+	nsx "$C" timeout $((20 * TMUL)) "$XECHO" send -b $CA -c $SA:7 \
+		-m "$1" -E -r 8 -w $((500 * TMUL))
 }
 
 check_out "1476-byte echo at MTU 1500" echo_ok 1476

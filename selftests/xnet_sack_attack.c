@@ -481,9 +481,19 @@ TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
 	}
 	deadline = xu_now() + 10.0 * mul();
 	while (xu_counter("InSegs") < in0 + 10 && xu_now() < deadline)
-		xu_msleep(10);
+		xu_msleep(1);
 	ASSERT_LE(in0 + 10, xu_counter("InSegs"));
 	EXPECT_EQ(fr0, xu_counter("FastRetrans"));
+	/*
+	 * The retransmission timer (200 ms at least, armed when the data
+	 * left) must not have fired yet: after a timeout what follows is
+	 * the Loss state's repair, not a fast retransmit (once on the
+	 * debug kernel beside other VMs). Said, and the rest not run.
+	 */
+	if (xu_counter("Timeouts") != to0) {
+		TH_LOG("the retransmission timer fired before the SACKs: fast retransmit not checked");
+		return;
+	}
 
 	/* segments 1-3 SACKed: segment 0 is lost and resent at once */
 	sniff_drain(self);
@@ -491,7 +501,12 @@ TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
 	sack[1] = seg_seq(self, 4);
 	len = mk_seg(self, f, PEER_ISS + 1, self->iss + 1, F_ACK, sack, 1);
 	ASSERT_EQ(0, inject(self, f, len));
-	EXPECT_EQ(1, sniff_seq(self, seg_seq(self, 0), 1000 * mul(), true));
+	i = sniff_seq(self, seg_seq(self, 0), 1000 * mul(), true);
+	if (xu_counter("Timeouts") != to0) {
+		TH_LOG("the retransmission timer fired with the first SACK: fast retransmit not checked");
+		return;
+	}
+	EXPECT_EQ(1, i);
 	EXPECT_EQ(fr0 + 1, xu_counter("FastRetrans"));
 	/* and nothing above the SACK (segments 4-7 were resent with it) */
 	EXPECT_EQ(0, sniff_seq(self, seg_seq(self, 4), 30, false));
@@ -500,10 +515,9 @@ TEST_F_TIMEOUT(sa, dupacks_need_sack, 60)
 	 * Several round trips later, segments 4-5 SACKed: news, but of
 	 * segments sent before the retransmission, so it is still flying
 	 * (the old rule resent it after one srtt). The handshake's round
-	 * trip is the srtt. The timer armed when the data left may fire
-	 * meanwhile: a tail probe resends the last segment, not this one;
-	 * a retransmission timeout (200 ms at least) resends this one, so
-	 * then a resend cannot be told apart, and the test says so.
+	 * trip is the srtt. A tail probe may fire meanwhile: it resends
+	 * the last segment, not this one; a timeout would resend this one,
+	 * and is said as above.
 	 */
 	ASSERT_EQ(0, get_info(self->fd, &info));
 	wait_ms = 3 * info.xi_srtt_us / 1000 + 5;
