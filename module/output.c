@@ -115,13 +115,18 @@ static bool xnet_ooo_range(struct xnet_conn *c, u32 seq, u32 *start,
 		return false;
 	*start = XNET_SEG_CB(at)->seq;
 	*end = XNET_SEG_CB(at)->end_seq;
-	for (p = skb_rb_prev(at); p && !xnet_before(XNET_SEG_CB(p)->end_seq,
-						     *start); p = skb_rb_prev(p))
+	/* held segments do not overlap: touching ones make one range */
+	for (p = skb_rb_prev(at); p; p = skb_rb_prev(p)) {
+		if (xnet_before(XNET_SEG_CB(p)->end_seq, *start))
+			break;
 		*start = XNET_SEG_CB(p)->seq;
-	for (p = skb_rb_next(at); p && !xnet_after(XNET_SEG_CB(p)->seq, *end);
-	     p = skb_rb_next(p))
+	}
+	for (p = skb_rb_next(at); p; p = skb_rb_next(p)) {
+		if (xnet_after(XNET_SEG_CB(p)->seq, *end))
+			break;
 		if (xnet_after(XNET_SEG_CB(p)->end_seq, *end))
 			*end = XNET_SEG_CB(p)->end_seq;
+	}
 	return true;
 }
 
